@@ -1,0 +1,95 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/rots-vlaanderen/roundtable/devtemporal"
+	"github.com/rots-vlaanderen/roundtable/store"
+)
+
+// config is rotsd's configuration, from flags and environment variables.
+type config struct {
+	Mode              string // dev or serve
+	Listen            string
+	DatabaseURL       string
+	LogLevel          string
+	Role              string // api, worker or all
+	TemporalAddress   string
+	TemporalNamespace string
+	DataDir           string
+	DevTemporalPort   int
+}
+
+func (c *config) api() bool    { return c.Role == "all" || c.Role == "api" }
+func (c *config) worker() bool { return c.Role == "all" || c.Role == "worker" }
+
+// loadConfig reads flags, with defaults taken from the environment through
+// lookup, and validates the result.
+func loadConfig(mode string, args []string, lookup func(string) (string, bool)) (*config, error) {
+	env := func(name, def string) string {
+		if v, ok := lookup(name); ok {
+			return v
+		}
+		return def
+	}
+	c := &config{Mode: mode}
+	fs := flag.NewFlagSet("rotsd "+mode, flag.ContinueOnError)
+	fs.StringVar(&c.Listen, "listen", env("ROTS_LISTEN", "127.0.0.1:9090"), "gRPC API address (ROTS_LISTEN)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", store.DefaultURL), "PostgreSQL URL (DATABASE_URL)")
+	fs.StringVar(&c.LogLevel, "log-level", env("ROTS_LOG_LEVEL", "info"), "debug, info, warn or error (ROTS_LOG_LEVEL)")
+	fs.StringVar(&c.Role, "role", env("ROTS_ROLE", "all"), "api, worker or all (ROTS_ROLE)")
+	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", devtemporal.DefaultNamespace), "Temporal namespace (TEMPORAL_NAMESPACE)")
+	if mode == "dev" {
+		fs.StringVar(&c.DataDir, "data-dir", env("ROTS_DATA_DIR", ".rotsd"), "where the embedded Temporal server keeps its state (ROTS_DATA_DIR)")
+		fs.IntVar(&c.DevTemporalPort, "temporal-port", 7233, "port of the embedded Temporal server on 127.0.0.1")
+	} else {
+		fs.StringVar(&c.TemporalAddress, "temporal-address", env("TEMPORAL_ADDRESS", ""), "Temporal frontend host:port (TEMPORAL_ADDRESS)")
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	return c, c.validate()
+}
+
+// validate reports every problem at once.
+func (c *config) validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("listen address %q: %w", c.Listen, err))
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || strings.Trim(u.Path, "/") == "" {
+		errs = append(errs, errors.New("database URL must look like postgres://user@host:5432/dbname"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log level %q: must be debug, info, warn or error", c.LogLevel))
+	}
+	switch c.Role {
+	case "api", "worker", "all":
+	default:
+		errs = append(errs, fmt.Errorf("role %q: must be api, worker or all", c.Role))
+	}
+	if c.TemporalNamespace == "" {
+		errs = append(errs, errors.New("Temporal namespace is required"))
+	}
+	if c.Mode == "dev" {
+		if c.DataDir == "" {
+			errs = append(errs, errors.New("data directory is required"))
+		}
+		if c.DevTemporalPort < 0 || c.DevTemporalPort > 65535 {
+			errs = append(errs, fmt.Errorf("Temporal port %d: out of range", c.DevTemporalPort))
+		}
+	} else if _, _, err := net.SplitHostPort(c.TemporalAddress); err != nil {
+		errs = append(errs, fmt.Errorf("Temporal address %q: must be host:port", c.TemporalAddress))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,54 @@
+// Command rotsd runs the ROTS roundtable API server and the case worker.
+//
+//	rotsd dev    everything on one machine: embedded Temporal, local PostgreSQL
+//	rotsd serve  against an existing Temporal cluster: API, worker or both
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := realMain(ctx, os.Args[1:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "rotsd:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func realMain(ctx context.Context, args []string) error {
+	if len(args) == 0 || (args[0] != "dev" && args[0] != "serve") {
+		fmt.Fprint(os.Stderr, usage)
+		return flag.ErrHelp
+	}
+	cfg, err := loadConfig(args[0], args[1:], os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		return fmt.Errorf("ROTS_LOG_LEVEL: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	return run(ctx, cfg, log)
+}
+
+const usage = `usage: rotsd dev|serve [flags]
+
+  dev    run the API, the worker and an embedded Temporal server (state in
+         -data-dir) against the local PostgreSQL
+  serve  run the API and/or the worker against a Temporal cluster
+
+Run "rotsd dev -h" or "rotsd serve -h" for the flags; each flag can also be
+set with the environment variable named in its help.
+`

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/rots-vlaanderen/roundtable/devtemporal"
+	"github.com/rots-vlaanderen/roundtable/services"
+	"github.com/rots-vlaanderen/roundtable/services/caseservice"
+	"github.com/rots-vlaanderen/roundtable/store"
+	"github.com/rots-vlaanderen/roundtable/workflows"
+)
+
+// run starts what cfg asks for and blocks until ctx ends, then shuts down
+// gracefully: the API stops taking calls, in-flight calls finish, the worker
+// stops.
+func run(ctx context.Context, cfg *config, log *slog.Logger) error {
+	temporalAddr := cfg.TemporalAddress
+	if cfg.Mode == "dev" {
+		if err := store.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		ts, err := devtemporal.Start(devtemporal.Config{
+			DatabaseFile: filepath.Join(cfg.DataDir, "temporal.db"),
+			Namespace:    cfg.TemporalNamespace,
+			FrontendPort: cfg.DevTemporalPort,
+		})
+		if err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		defer ts.Stop()
+		temporalAddr = ts.HostPort
+		log.Info("embedded Temporal server started", "address", temporalAddr, "data_dir", cfg.DataDir)
+	}
+
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	defer db.Close()
+
+	tc, err := client.DialContext(ctx, client.Options{
+		HostPort:  temporalAddr,
+		Namespace: cfg.TemporalNamespace,
+		Logger:    tlog.NewStructuredLogger(log.With("component", "temporal-client")),
+	})
+	if err != nil {
+		return fmt.Errorf("run: temporal: %w", err)
+	}
+	defer tc.Close()
+
+	g, ctx := errgroup.WithContext(ctx)
+	if cfg.worker() {
+		w := workflows.NewWorker(tc, db)
+		if err := w.Start(); err != nil {
+			return fmt.Errorf("run: worker: %w", err)
+		}
+		defer w.Stop()
+		g.Go(func() error {
+			workflows.RunRelay(ctx, db, tc, 5*time.Second, log)
+			return nil
+		})
+		log.Info("worker started", "task_queue", workflows.TaskQueue)
+	}
+	if cfg.api() {
+		lis, err := net.Listen("tcp", cfg.Listen)
+		if err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		srv, hs := services.NewGRPCServer(log, caseservice.New(db, tc, log))
+		g.Go(func() error {
+			log.Info("API listening", "address", lis.Addr().String())
+			if err := srv.Serve(lis); err != nil && !errors.Is(err, net.ErrClosed) {
+				return err
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-ctx.Done()
+			log.Info("shutting down")
+			hs.Shutdown()
+			srv.GracefulStop()
+			return nil
+		})
+	}
+	<-ctx.Done()
+	return g.Wait()
+}

@@ -1,0 +1,151 @@
+// Package devtemporal runs a real Temporal server inside the process, with
+// its state in a SQLite file, for `rotsd dev`. Production runs against a
+// Temporal cluster instead.
+package devtemporal
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/metrics"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+)
+
+// Config says where the server keeps its state and listens.
+type Config struct {
+	// DatabaseFile is the SQLite file; created with its schema if missing.
+	DatabaseFile string
+	// Namespace is registered at start if it does not exist.
+	Namespace string
+	// FrontendPort is the gRPC port on 127.0.0.1; 0 picks a free port.
+	FrontendPort int
+}
+
+// DefaultNamespace is the namespace `rotsd dev` uses.
+const DefaultNamespace = "default"
+
+// Server is a running Temporal server.
+type Server struct {
+	srv      temporal.Server
+	HostPort string
+}
+
+const host = "127.0.0.1"
+
+// Start creates the schema when the database file is new, registers the
+// namespace and starts the frontend, history, matching and worker services.
+func Start(cfg Config) (*Server, error) {
+	if err := os.MkdirAll(filepath.Dir(cfg.DatabaseFile), 0o700); err != nil {
+		return nil, fmt.Errorf("devtemporal.Start: %w", err)
+	}
+	ports, err := freePorts(cfg.FrontendPort, 8)
+	if err != nil {
+		return nil, fmt.Errorf("devtemporal.Start: %w", err)
+	}
+	sqlCfg := &config.SQL{
+		PluginName:        sqliteplugin.PluginName,
+		DatabaseName:      cfg.DatabaseFile,
+		ConnectAttributes: map[string]string{"mode": "rwc", "_journal_mode": "wal", "_synchronous": "2"},
+	}
+	if _, err := os.Stat(cfg.DatabaseFile); errors.Is(err, os.ErrNotExist) {
+		if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
+			return nil, fmt.Errorf("devtemporal.Start: schema: %w", err)
+		}
+	}
+	ns, err := sqliteschema.NewNamespaceConfig("active", cfg.Namespace, false, nil)
+	if err != nil {
+		return nil, fmt.Errorf("devtemporal.Start: %w", err)
+	}
+	if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
+		return nil, fmt.Errorf("devtemporal.Start: namespace: %w", err)
+	}
+
+	frontend := net.JoinHostPort(host, strconv.Itoa(ports[0]))
+	service := func(grpc, membership int) config.Service {
+		return config.Service{RPC: config.RPC{GRPCPort: grpc, MembershipPort: membership, BindOnIP: host}}
+	}
+	conf := &config.Config{
+		Global: config.Global{
+			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: host},
+			Metrics: &metrics.Config{Prometheus: &metrics.PrometheusConfig{
+				ListenAddress: net.JoinHostPort(host, strconv.Itoa(ports[7])), HandlerPath: "/metrics",
+			}},
+		},
+		Persistence: config.Persistence{
+			DefaultStore:     sqliteplugin.PluginName,
+			VisibilityStore:  sqliteplugin.PluginName,
+			NumHistoryShards: 1,
+			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
+		},
+		ClusterMetadata: &cluster.Config{
+			FailoverVersionIncrement: 10,
+			MasterClusterName:        "active",
+			CurrentClusterName:       "active",
+			ClusterInformation: map[string]cluster.ClusterInformation{
+				"active": {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontend},
+			},
+		},
+		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
+		Services: map[string]config.Service{
+			"frontend": service(ports[0], ports[1]),
+			"history":  service(ports[2], ports[3]),
+			"matching": service(ports[4], ports[5]),
+			"worker":   service(ports[6], 0),
+		},
+		Archival: config.Archival{
+			History:    config.HistoryArchival{State: "disabled"},
+			Visibility: config.VisibilityArchival{State: "disabled"},
+		},
+		NamespaceDefaults: config.NamespaceDefaults{Archival: config.ArchivalNamespaceDefaults{
+			History:    config.HistoryArchivalNamespaceDefaults{State: "disabled"},
+			Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
+		}},
+		PublicClient: config.PublicClient{HostPort: frontend},
+	}
+	srv, err := temporal.NewServer(
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithConfig(conf),
+		// The server is chatty; its warnings and errors go to stderr.
+		temporal.WithLogger(log.NewZapLogger(log.BuildZapLogger(log.Config{Level: "warn", Format: "json"}))),
+		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("devtemporal.Start: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("devtemporal.Start: %w", err)
+	}
+	return &Server{srv: srv, HostPort: frontend}, nil
+}
+
+// Stop stops the server.
+func (s *Server) Stop() error { return s.srv.Stop() }
+
+// freePorts returns n ports on the loopback interface that are free now,
+// the first one being want when want is not 0.
+func freePorts(want, n int) ([]int, error) {
+	var ports []int
+	if want != 0 {
+		ports = append(ports, want)
+	}
+	for len(ports) < n {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+		if err != nil {
+			return nil, err
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}

@@ -1,0 +1,118 @@
+package caseservice
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/store"
+)
+
+// Enums are stored by their proto name without the type prefix, e.g.
+// Stage INTAKE for STAGE_INTAKE, so that one list of values serves both.
+type protoEnum interface {
+	~int32
+	Descriptor() protoreflect.EnumDescriptor
+}
+
+func enumPrefix[E protoEnum]() string {
+	var e E
+	name := string(e.Descriptor().Values().ByNumber(0).Name()) // e.g. STAGE_UNSPECIFIED
+	return strings.TrimSuffix(name, "UNSPECIFIED")
+}
+
+// stored is the stored name of a proto enum value, "" for UNSPECIFIED.
+func stored[E protoEnum](e E) string {
+	if e == 0 {
+		return ""
+	}
+	v := e.Descriptor().Values().ByNumber(protoreflect.EnumNumber(e))
+	if v == nil {
+		return ""
+	}
+	return strings.TrimPrefix(string(v.Name()), enumPrefix[E]())
+}
+
+// fromStored is the proto enum value of a stored name, 0 when unknown.
+func fromStored[E protoEnum](s string) E {
+	if s == "" {
+		return 0
+	}
+	var e E
+	v := e.Descriptor().Values().ByName(protoreflect.Name(enumPrefix[E]() + s))
+	if v == nil {
+		return 0
+	}
+	return E(v.Number())
+}
+
+const caseNamePrefix = "cases/"
+
+func caseName(id string) string { return caseNamePrefix + id }
+
+func toProto(c *store.Case) *rotsv1.Case {
+	pc := &rotsv1.Case{
+		Name:                   caseName(c.ID),
+		Region:                 fromStored[rotsv1.Region](c.Region),
+		Stage:                  fromStored[rotsv1.Stage](c.Stage),
+		SubmittingOrganisation: &rotsv1.Organisation{Name: c.OrgName, Kind: fromStored[rotsv1.OrganisationKind](c.OrgKind)},
+		Contact:                &rotsv1.ContactPerson{Name: c.ContactName, Email: c.ContactEmail, Phone: c.ContactPhone},
+		YoungPerson: &rotsv1.YoungPerson{
+			Alias:        c.YoungPerson.Alias,
+			BirthYear:    int32(c.YoungPerson.BirthYear),
+			BirthMonth:   int32(c.YoungPerson.BirthMonth),
+			SchoolLevel:  fromStored[rotsv1.SchoolLevel](c.YoungPerson.SchoolLevel),
+			Grade:        int32(c.YoungPerson.Grade),
+			School:       c.YoungPerson.School,
+			Municipality: c.YoungPerson.Municipality,
+		},
+		Blocked:       c.Blocked,
+		Tried:         c.Tried,
+		Attestation:   &rotsv1.Attestation{ClbStuck: c.CLBStuck, YouthCareStuck: c.YouthCareStuck, YoungPersonAndParentsInformed: c.Informed},
+		SubmitTime:    timestamppb.New(c.SubmittedAt),
+		UpdateTime:    timestamppb.New(c.UpdatedAt),
+		OpenQuestion:  c.OpenQuestion,
+		Advice:        c.Advice,
+		Offer:         c.Offer,
+		ClosureReason: fromStored[rotsv1.ClosureReason](c.ClosureReason),
+		ClosureNote:   c.ClosureNote,
+	}
+	for _, t := range c.Themes {
+		pc.Themes = append(pc.Themes, fromStored[rotsv1.Theme](t))
+	}
+	for _, a := range c.Agreements {
+		pc.Agreements = append(pc.Agreements, &rotsv1.Agreement{
+			Action: a.Action, OwnerOrganisation: a.OwnerOrganisation, DueDate: a.DueDate.Format(dateLayout),
+		})
+	}
+	if c.ClosedAt != nil {
+		pc.CloseTime = timestamppb.New(*c.ClosedAt)
+	}
+	return pc
+}
+
+func eventToProto(e store.Event) *rotsv1.CaseEvent {
+	return &rotsv1.CaseEvent{
+		Kind:      e.Kind,
+		FromStage: fromStored[rotsv1.Stage](e.FromStage),
+		ToStage:   fromStored[rotsv1.Stage](e.ToStage),
+		Actor:     e.Actor,
+		EventTime: timestamppb.New(e.At),
+		Summary:   e.Summary,
+	}
+}
+
+// Page tokens are opaque to clients: base64 of a small JSON position.
+func encodeToken(v any) string {
+	b, _ := json.Marshal(v)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeToken(s string, v any) bool {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil && json.Unmarshal(b, v) == nil
+}

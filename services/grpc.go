@@ -1,0 +1,60 @@
+// Package services assembles the gRPC server: interceptors, health checking,
+// reflection and the ROTS services, each in a package of its own.
+package services
+
+import (
+	"context"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/status"
+
+	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+)
+
+// NewGRPCServer returns a server with the case service, health checking and
+// reflection. Health reports SERVING until Shutdown.
+func NewGRPCServer(log *slog.Logger, cases rotsv1.CaseServiceServer) (*grpc.Server, *health.Server) {
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(logCalls(log), recoverPanics(log)))
+	rotsv1.RegisterCaseServiceServer(srv, cases)
+	hs := health.NewServer()
+	hs.SetServingStatus(rotsv1.CaseService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	healthpb.RegisterHealthServer(srv, hs)
+	reflection.Register(srv)
+	return srv, hs
+}
+
+// logCalls logs each call's method, code and duration; never its payload,
+// which holds personal data.
+func logCalls(log *slog.Logger) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		start := time.Now()
+		resp, err := handler(ctx, req)
+		code := status.Code(err)
+		level := slog.LevelInfo
+		if code == codes.Internal || code == codes.Unknown || code == codes.Unavailable {
+			level = slog.LevelWarn
+		}
+		log.Log(ctx, level, "rpc", "method", info.FullMethod, "code", code.String(), "ms", time.Since(start).Milliseconds())
+		return resp, err
+	}
+}
+
+// recoverPanics turns a panic in a handler into Internal instead of a crash.
+func recoverPanics(log *slog.Logger) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				log.ErrorContext(ctx, "panic in handler", "method", info.FullMethod, "stack", string(debug.Stack()))
+				err = status.Error(codes.Internal, "internal error")
+			}
+		}()
+		return handler(ctx, req)
+	}
+}

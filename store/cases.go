@@ -1,0 +1,311 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// YoungPerson is the pupil in pseudonymous form.
+type YoungPerson struct {
+	Alias        string
+	BirthYear    int
+	BirthMonth   int
+	SchoolLevel  string
+	Grade        int
+	School       string
+	Municipality string
+}
+
+// Agreement is one action of a tailored offer.
+type Agreement struct {
+	Action            string
+	OwnerOrganisation string
+	DueDate           time.Time // a calendar date, UTC midnight
+}
+
+// Case is the stored record of a case and its current stage.
+type Case struct {
+	ID             string
+	RequestID      string
+	Region         string
+	Stage          string
+	OrgName        string
+	OrgKind        string
+	ContactName    string
+	ContactEmail   string
+	ContactPhone   string
+	YoungPerson    YoungPerson
+	Blocked        string
+	Tried          []string
+	Themes         []string
+	CLBStuck       bool
+	YouthCareStuck bool
+	Informed       bool
+	OpenQuestion   string
+	Advice         string
+	Offer          string
+	Agreements     []Agreement
+	ClosureReason  string
+	ClosureNote    string
+	SubmittedAt    time.Time
+	UpdatedAt      time.Time
+	ClosedAt       *time.Time
+}
+
+// Event is one entry on a case's timeline.
+type Event struct {
+	ID        int64
+	CaseID    string
+	RequestID string
+	Kind      string
+	FromStage string
+	ToStage   string
+	Actor     string
+	Summary   string
+	At        time.Time
+}
+
+const caseColumns = `id, request_id, region, stage, org_name, org_kind,
+	contact_name, contact_email, contact_phone,
+	yp_alias, yp_birth_year, yp_birth_month, yp_school_level, yp_grade, yp_school, yp_municipality,
+	blocked, tried, themes, clb_stuck, youth_care_stuck, informed,
+	open_question, advice, offer, closure_reason, closure_note,
+	submitted_at, updated_at, closed_at`
+
+func scanCase(row pgx.Row) (*Case, error) {
+	var c Case
+	yp := &c.YoungPerson
+	err := row.Scan(&c.ID, &c.RequestID, &c.Region, &c.Stage, &c.OrgName, &c.OrgKind,
+		&c.ContactName, &c.ContactEmail, &c.ContactPhone,
+		&yp.Alias, &yp.BirthYear, &yp.BirthMonth, &yp.SchoolLevel, &yp.Grade, &yp.School, &yp.Municipality,
+		&c.Blocked, &c.Tried, &c.Themes, &c.CLBStuck, &c.YouthCareStuck, &c.Informed,
+		&c.OpenQuestion, &c.Advice, &c.Offer, &c.ClosureReason, &c.ClosureNote,
+		&c.SubmittedAt, &c.UpdatedAt, &c.ClosedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return &c, err
+}
+
+// CreateCase records a submitted case and its first event in one transaction.
+// When a case with the same RequestID exists, it returns that case and
+// created=false: a retried submission never makes a second case.
+func (db *DB) CreateCase(ctx context.Context, c *Case) (_ *Case, created bool, err error) {
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		yp := c.YoungPerson
+		tag, err := tx.Exec(ctx, `INSERT INTO cases (`+caseColumns+`)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,'','','','','',$23,$23,NULL)
+			ON CONFLICT (request_id) DO NOTHING`,
+			c.ID, c.RequestID, c.Region, c.Stage, c.OrgName, c.OrgKind,
+			c.ContactName, c.ContactEmail, c.ContactPhone,
+			yp.Alias, yp.BirthYear, yp.BirthMonth, yp.SchoolLevel, yp.Grade, yp.School, yp.Municipality,
+			c.Blocked, c.Tried, c.Themes, c.CLBStuck, c.YouthCareStuck, c.Informed, c.SubmittedAt)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		created = true
+		_, err = tx.Exec(ctx, `INSERT INTO case_events (case_id, request_id, kind, from_stage, to_stage, actor, summary, at)
+			VALUES ($1, $2, 'submitted', '', $3, $4, 'Aangemeld door ' || $5, $6)`,
+			c.ID, c.RequestID, c.Stage, c.ContactName, c.OrgName, c.SubmittedAt)
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("store.CreateCase: %w", err)
+	}
+	got, err := db.caseBy(ctx, "request_id", c.RequestID)
+	if err != nil {
+		return nil, false, fmt.Errorf("store.CreateCase: %w", err)
+	}
+	return got, created, nil
+}
+
+// GetCase returns the case with the given ID, or ErrNotFound.
+func (db *DB) GetCase(ctx context.Context, id string) (*Case, error) {
+	c, err := db.caseBy(ctx, "id", id)
+	if err != nil {
+		return nil, fmt.Errorf("store.GetCase(%q): %w", id, err)
+	}
+	return c, nil
+}
+
+func (db *DB) caseBy(ctx context.Context, column, value string) (*Case, error) {
+	c, err := scanCase(db.pool.QueryRow(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+column+` = $1`, value))
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.pool.Query(ctx, `SELECT action, owner_organisation, due_date
+		FROM agreements WHERE case_id = $1 ORDER BY position`, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	c.Agreements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Agreement, error) {
+		var a Agreement
+		err := r.Scan(&a.Action, &a.OwnerOrganisation, &a.DueDate)
+		return a, err
+	})
+	return c, err
+}
+
+// CaseFilter narrows ListCases; empty fields match everything.
+type CaseFilter struct {
+	Region  string
+	Stage   string
+	OrgName string
+}
+
+// Cursor is the position after which a page starts, newest first.
+type Cursor struct {
+	SubmittedAt time.Time
+	ID          string
+}
+
+// ListCases returns up to limit cases matching f, newest first, starting
+// after the cursor when one is given. Agreements are not loaded.
+func (db *DB) ListCases(ctx context.Context, f CaseFilter, after *Cursor, limit int) ([]*Case, error) {
+	var (
+		where = `WHERE ($1 = '' OR region = $1) AND ($2 = '' OR stage = $2) AND ($3 = '' OR org_name = $3)`
+		args  = []any{f.Region, f.Stage, f.OrgName, limit}
+	)
+	if after != nil {
+		where += ` AND (submitted_at, id) < ($5, $6)`
+		args = append(args, after.SubmittedAt, after.ID)
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+caseColumns+` FROM cases `+where+`
+		ORDER BY submitted_at DESC, id DESC LIMIT $4`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store.ListCases: %w", err)
+	}
+	cases, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Case, error) { return scanCase(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store.ListCases: %w", err)
+	}
+	return cases, nil
+}
+
+// ListEvents returns up to limit events of a case in the order they
+// happened, starting after the event with ID afterID.
+func (db *DB) ListEvents(ctx context.Context, caseID string, afterID int64, limit int) ([]Event, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, case_id, request_id, kind, from_stage, to_stage, actor, summary, at
+		FROM case_events WHERE case_id = $1 AND id > $2 ORDER BY id LIMIT $3`, caseID, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store.ListEvents: %w", err)
+	}
+	events, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Event])
+	if err != nil {
+		return nil, fmt.Errorf("store.ListEvents: %w", err)
+	}
+	return events, nil
+}
+
+// HasEvent reports whether the case has an event written by requestID,
+// which means the command with that request_id was already carried out.
+func (db *DB) HasEvent(ctx context.Context, caseID, requestID string) (bool, error) {
+	var ok bool
+	err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_events WHERE case_id = $1 AND request_id = $2)`,
+		caseID, requestID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("store.HasEvent: %w", err)
+	}
+	return ok, nil
+}
+
+// Transition is a stage change with the fields it sets. Nil pointers and a
+// nil Agreements slice leave the stored value alone.
+type Transition struct {
+	CaseID        string
+	RequestID     string
+	Kind          string
+	FromStage     string
+	ToStage       string
+	Actor         string
+	Summary       string
+	At            time.Time
+	OpenQuestion  *string
+	Advice        *string
+	Offer         *string
+	Agreements    []Agreement
+	ClosureReason *string
+	ClosureNote   *string
+}
+
+// ApplyTransition writes the event and the new stage in one transaction. It
+// is idempotent: a transition whose (case, request_id) event exists already
+// changes nothing, so a retried activity is harmless.
+func (db *DB) ApplyTransition(ctx context.Context, t Transition) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO case_events (case_id, request_id, kind, from_stage, to_stage, actor, summary, at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (case_id, request_id) DO NOTHING`,
+			t.CaseID, t.RequestID, t.Kind, t.FromStage, t.ToStage, t.Actor, t.Summary, t.At)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		closed := t.ToStage == "CLOSED"
+		tag, err = tx.Exec(ctx, `UPDATE cases SET stage = $2, updated_at = $3,
+				open_question = COALESCE($4, open_question),
+				advice = COALESCE($5, advice),
+				offer = COALESCE($6, offer),
+				closure_reason = COALESCE($7, closure_reason),
+				closure_note = COALESCE($8, closure_note),
+				closed_at = CASE WHEN $9 THEN $3 ELSE closed_at END,
+				workflow_started = true
+			WHERE id = $1`,
+			t.CaseID, t.ToStage, t.At, t.OpenQuestion, t.Advice, t.Offer, t.ClosureReason, t.ClosureNote, closed)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		if t.Agreements == nil {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM agreements WHERE case_id = $1`, t.CaseID); err != nil {
+			return err
+		}
+		for i, a := range t.Agreements {
+			if _, err := tx.Exec(ctx, `INSERT INTO agreements (case_id, position, action, owner_organisation, due_date)
+				VALUES ($1,$2,$3,$4,$5)`, t.CaseID, i, a.Action, a.OwnerOrganisation, a.DueDate); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store.ApplyTransition(%q, %q): %w", t.CaseID, t.Kind, err)
+	}
+	return nil
+}
+
+// MarkWorkflowStarted records that the case's workflow runs, taking the
+// case off the outbox.
+func (db *DB) MarkWorkflowStarted(ctx context.Context, caseID string) error {
+	if _, err := db.pool.Exec(ctx, `UPDATE cases SET workflow_started = true WHERE id = $1`, caseID); err != nil {
+		return fmt.Errorf("store.MarkWorkflowStarted: %w", err)
+	}
+	return nil
+}
+
+// UnstartedCases returns up to limit cases, oldest first, submitted before
+// the given time whose workflow is not known to be started.
+func (db *DB) UnstartedCases(ctx context.Context, before time.Time, limit int) ([]*Case, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+caseColumns+` FROM cases
+		WHERE NOT workflow_started AND submitted_at < $1 ORDER BY submitted_at LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store.UnstartedCases: %w", err)
+	}
+	cases, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Case, error) { return scanCase(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store.UnstartedCases: %w", err)
+	}
+	return cases, nil
+}

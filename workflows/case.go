@@ -1,0 +1,271 @@
+// Package workflows holds the case workflow: one CaseWorkflow per case owns
+// the case's stage and is the only writer of stage changes, which its
+// activities project to PostgreSQL.
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/rots-vlaanderen/roundtable/store"
+)
+
+// TaskQueue is where case workflows and their activities run.
+const TaskQueue = "rots-cases"
+
+// Stages, as stored and as named in errors.
+const (
+	StageSubmitted = "SUBMITTED"
+	StageIntake    = "INTAKE"
+	StageNeedsInfo = "NEEDS_INFO"
+	StageConsult   = "CONSULT"
+	StageTable     = "TABLE"
+	StageFollowUp  = "FOLLOW_UP"
+	StageClosed    = "CLOSED"
+)
+
+// Update, query and error type names.
+const (
+	UpdateDecideIntake       = "DecideIntake"
+	UpdateAnswerQuestion     = "AnswerQuestion"
+	UpdateRecordConsult      = "RecordConsult"
+	UpdateRecordTableOutcome = "RecordTableOutcome"
+	UpdateCloseCase          = "CloseCase"
+	UpdateWithdrawCase       = "WithdrawCase"
+	QueryState               = "state"
+	// ErrWrongStage is the ApplicationError type of a command that does not
+	// fit the case's current stage.
+	ErrWrongStage = "WrongStage"
+)
+
+// WorkflowID is the case workflow's ID, derived from the case ID so that a
+// repeated start finds the running workflow instead of making another.
+func WorkflowID(caseID string) string { return "case-" + caseID }
+
+// CaseInput starts a case workflow. It holds no personal data: the record
+// lives in PostgreSQL.
+type CaseInput struct {
+	CaseID string
+	Region string
+}
+
+// State is the answer to the state query.
+type State struct {
+	CaseID string
+	Stage  string
+}
+
+// Commands, one per update. Actor is who gives the command.
+type (
+	IntakeCommand struct {
+		Actor              string
+		Decision           string // ACCEPT, ASK_QUESTION or DECLINE
+		Question           string
+		DeclineReason      string
+		ReferralSuggestion string
+		Note               string
+	}
+	AnswerCommand struct {
+		Actor  string
+		Answer string
+	}
+	ConsultCommand struct {
+		Actor    string
+		Advice   string
+		Decision string // ADVICE_ONLY or CONVENE_TABLE
+	}
+	TableOutcomeCommand struct {
+		Actor      string
+		Offer      string
+		Agreements []store.Agreement
+	}
+	CloseCommand struct {
+		Actor  string
+		Reason string
+		Note   string
+	}
+	WithdrawCommand struct {
+		Actor  string
+		Reason string
+	}
+)
+
+type caseWorkflow struct {
+	in    CaseInput
+	stage string
+	// Projections run one at a time, in the order the commands were taken,
+	// so the timeline in PostgreSQL has the order of the workflow.
+	nextTicket, serving int
+}
+
+// CaseWorkflow carries one case from submission to closure.
+func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
+	w := &caseWorkflow{in: in, stage: StageIntake}
+	if err := w.register(ctx); err != nil {
+		return err
+	}
+	if err := w.project(ctx, store.Transition{
+		RequestID: "workflow:intake", Kind: "intake.started",
+		FromStage: StageSubmitted, ToStage: StageIntake, Actor: "systeem",
+		Summary: "Wacht op de intakebeslissing van de tandem",
+	}); err != nil {
+		return err
+	}
+	if err := workflow.Await(ctx, func() bool {
+		return w.stage == StageClosed && workflow.AllHandlersFinished(ctx)
+	}); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (w *caseWorkflow) register(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) {
+		return State{CaseID: w.in.CaseID, Stage: w.stage}, nil
+	}); err != nil {
+		return err
+	}
+	return errors.Join(
+		registerUpdate(ctx, w, UpdateDecideIntake, w.decideIntake),
+		registerUpdate(ctx, w, UpdateAnswerQuestion, w.answerQuestion),
+		registerUpdate(ctx, w, UpdateRecordConsult, w.recordConsult),
+		registerUpdate(ctx, w, UpdateRecordTableOutcome, w.recordTableOutcome),
+		registerUpdate(ctx, w, UpdateCloseCase, w.closeCase),
+		registerUpdate(ctx, w, UpdateWithdrawCase, w.withdrawCase),
+	)
+}
+
+// registerUpdate registers a stage command with a validator that rejects it
+// when it does not fit the stage, so that it never enters the history.
+func registerUpdate[C any](ctx workflow.Context, w *caseWorkflow, name string, handler func(workflow.Context, C) (State, error)) error {
+	validator := func(workflow.Context, C) error { return w.checkStage(name) }
+	return workflow.SetUpdateHandlerWithOptions(ctx, name, handler, workflow.UpdateHandlerOptions{Validator: validator})
+}
+
+// commandStages lists the stages in which each command is allowed.
+var commandStages = map[string][]string{
+	UpdateDecideIntake:       {StageIntake},
+	UpdateAnswerQuestion:     {StageNeedsInfo},
+	UpdateRecordConsult:      {StageConsult},
+	UpdateRecordTableOutcome: {StageTable},
+	UpdateCloseCase:          {StageFollowUp},
+	UpdateWithdrawCase:       {StageIntake, StageNeedsInfo, StageConsult, StageTable, StageFollowUp},
+}
+
+func (w *caseWorkflow) checkStage(command string) error {
+	allowed := commandStages[command]
+	if slices.Contains(allowed, w.stage) {
+		return nil
+	}
+	return temporal.NewApplicationErrorWithOptions(
+		fmt.Sprintf("case is in stage %s; %s needs %s", w.stage, command, strings.Join(allowed, " or ")),
+		ErrWrongStage, temporal.ApplicationErrorOptions{NonRetryable: true})
+}
+
+// transition moves the case to t.ToStage at once, so that commands that
+// follow are validated against the new stage, then projects it.
+func (w *caseWorkflow) transition(ctx workflow.Context, command string, t store.Transition) (State, error) {
+	// A second update may have been accepted before this one ran.
+	if err := w.checkStage(command); err != nil {
+		return State{}, err
+	}
+	t.FromStage = w.stage
+	t.RequestID = workflow.GetCurrentUpdateInfo(ctx).ID
+	w.stage = t.ToStage
+	if err := w.project(ctx, t); err != nil {
+		return State{}, err
+	}
+	return State{CaseID: w.in.CaseID, Stage: t.ToStage}, nil
+}
+
+// project writes a transition to PostgreSQL, in ticket order.
+func (w *caseWorkflow) project(ctx workflow.Context, t store.Transition) error {
+	ticket := w.nextTicket
+	w.nextTicket++
+	defer func() { w.serving++ }()
+	if err := workflow.Await(ctx, func() bool { return w.serving == ticket }); err != nil {
+		return err
+	}
+	t.CaseID = w.in.CaseID
+	t.At = workflow.Now(ctx)
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: 30 * time.Second},
+	})
+	var a *Activities
+	return workflow.ExecuteActivity(ctx, a.ProjectTransition, t).Get(ctx, nil)
+}
+
+func (w *caseWorkflow) decideIntake(ctx workflow.Context, c IntakeCommand) (State, error) {
+	t := store.Transition{Actor: c.Actor}
+	switch c.Decision {
+	case "ACCEPT":
+		t.Kind, t.ToStage, t.Summary = "intake.accepted", StageConsult, "Intake aanvaard"
+		if c.Note != "" {
+			t.Summary += ": " + c.Note
+		}
+	case "ASK_QUESTION":
+		t.Kind, t.ToStage, t.Summary = "intake.question_asked", StageNeedsInfo, "Vraag aan de aanmelder: "+c.Question
+		t.OpenQuestion = &c.Question
+	case "DECLINE":
+		reason := "DECLINED"
+		note := c.DeclineReason + " Doorverwijzing: " + c.ReferralSuggestion
+		t.Kind, t.ToStage, t.Summary = "intake.declined", StageClosed, "Intake geweigerd: "+note
+		t.ClosureReason, t.ClosureNote = &reason, &note
+	default:
+		return State{}, temporal.NewNonRetryableApplicationError("unknown intake decision "+c.Decision, "BadCommand", nil)
+	}
+	return w.transition(ctx, UpdateDecideIntake, t)
+}
+
+func (w *caseWorkflow) answerQuestion(ctx workflow.Context, c AnswerCommand) (State, error) {
+	none := ""
+	return w.transition(ctx, UpdateAnswerQuestion, store.Transition{
+		Actor: c.Actor, Kind: "question.answered", ToStage: StageIntake,
+		Summary: "Antwoord van de aanmelder: " + c.Answer, OpenQuestion: &none,
+	})
+}
+
+func (w *caseWorkflow) recordConsult(ctx workflow.Context, c ConsultCommand) (State, error) {
+	t := store.Transition{Actor: c.Actor, Advice: &c.Advice}
+	switch c.Decision {
+	case "ADVICE_ONLY":
+		t.Kind, t.ToStage, t.Summary = "consult.advice", StageFollowUp, "Consult: advies aan de aanmelder"
+	case "CONVENE_TABLE":
+		t.Kind, t.ToStage, t.Summary = "consult.convene_table", StageTable, "Consult: overlegtafel bijeenroepen"
+	default:
+		return State{}, temporal.NewNonRetryableApplicationError("unknown consult decision "+c.Decision, "BadCommand", nil)
+	}
+	return w.transition(ctx, UpdateRecordConsult, t)
+}
+
+func (w *caseWorkflow) recordTableOutcome(ctx workflow.Context, c TableOutcomeCommand) (State, error) {
+	return w.transition(ctx, UpdateRecordTableOutcome, store.Transition{
+		Actor: c.Actor, Kind: "table.outcome", ToStage: StageFollowUp,
+		Summary: fmt.Sprintf("Aanbod op maat vastgelegd met %d afspraken", len(c.Agreements)),
+		Offer:   &c.Offer, Agreements: c.Agreements,
+	})
+}
+
+func (w *caseWorkflow) closeCase(ctx workflow.Context, c CloseCommand) (State, error) {
+	return w.transition(ctx, UpdateCloseCase, store.Transition{
+		Actor: c.Actor, Kind: "closed", ToStage: StageClosed,
+		Summary:       "Afgesloten: " + c.Reason,
+		ClosureReason: &c.Reason, ClosureNote: &c.Note,
+	})
+}
+
+func (w *caseWorkflow) withdrawCase(ctx workflow.Context, c WithdrawCommand) (State, error) {
+	reason := "WITHDRAWN"
+	return w.transition(ctx, UpdateWithdrawCase, store.Transition{
+		Actor: c.Actor, Kind: "withdrawn", ToStage: StageClosed,
+		Summary:       "Ingetrokken: " + c.Reason,
+		ClosureReason: &reason, ClosureNote: &c.Reason,
+	})
+}
