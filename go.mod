@@ -3,6 +3,7 @@ module github.com/rots-vlaanderen/roundtable
 go 1.26.8
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/google/uuid v1.6.0
 	github.com/jackc/pgx/v5 v5.12.0
 	go.temporal.io/api v1.63.5

@@ -107,10 +107,13 @@ type caseWorkflow struct {
 // CaseWorkflow carries one case from submission to closure.
 func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	w := &caseWorkflow{in: in, stage: StageIntake}
+	// The first projection's ticket is taken before any update handler can
+	// run: updates that came with the start must be projected after it.
+	first := w.takeTicket()
 	if err := w.register(ctx); err != nil {
 		return err
 	}
-	if err := w.project(ctx, store.Transition{
+	if err := w.project(ctx, first, store.Transition{
 		RequestID: "workflow:intake", Kind: "intake.started",
 		FromStage: StageSubmitted, ToStage: StageIntake, Actor: "systeem",
 		Summary: "Wacht op de intakebeslissing van de tandem",
@@ -178,16 +181,20 @@ func (w *caseWorkflow) transition(ctx workflow.Context, command string, t store.
 	t.FromStage = w.stage
 	t.RequestID = workflow.GetCurrentUpdateInfo(ctx).ID
 	w.stage = t.ToStage
-	if err := w.project(ctx, t); err != nil {
+	if err := w.project(ctx, w.takeTicket(), t); err != nil {
 		return State{}, err
 	}
 	return State{CaseID: w.in.CaseID, Stage: t.ToStage}, nil
 }
 
-// project writes a transition to PostgreSQL, in ticket order.
-func (w *caseWorkflow) project(ctx workflow.Context, t store.Transition) error {
-	ticket := w.nextTicket
+// takeTicket reserves the next place in the projection order.
+func (w *caseWorkflow) takeTicket() int {
 	w.nextTicket++
+	return w.nextTicket - 1
+}
+
+// project writes a transition to PostgreSQL when its ticket's turn comes.
+func (w *caseWorkflow) project(ctx workflow.Context, ticket int, t store.Transition) error {
 	defer func() { w.serving++ }()
 	if err := workflow.Await(ctx, func() bool { return w.serving == ticket }); err != nil {
 		return err
