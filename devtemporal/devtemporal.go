@@ -28,7 +28,8 @@ type Config struct {
 	DatabaseFile string
 	// Namespace is registered at start if it does not exist.
 	Namespace string
-	// FrontendPort is the gRPC port on 127.0.0.1; 0 picks a free port.
+	// FrontendPort is the gRPC port on 127.0.0.1; the other services take
+	// the seven ports after it. 0 picks free ports.
 	FrontendPort int
 }
 
@@ -49,7 +50,7 @@ func Start(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.DatabaseFile), 0o700); err != nil {
 		return nil, fmt.Errorf("devtemporal.Start: %w", err)
 	}
-	ports, err := freePorts(cfg.FrontendPort, 8)
+	ports, err := servicePorts(cfg.FrontendPort)
 	if err != nil {
 		return nil, fmt.Errorf("devtemporal.Start: %w", err)
 	}
@@ -132,20 +133,23 @@ func Start(cfg Config) (*Server, error) {
 // Stop stops the server.
 func (s *Server) Stop() error { return s.srv.Stop() }
 
-// freePorts returns n ports on the loopback interface that are free now,
-// the first one being want when want is not 0.
-func freePorts(want, n int) ([]int, error) {
-	var ports []int
-	if want != 0 {
-		ports = append(ports, want)
-	}
-	for len(ports) < n {
+// servicePorts returns the ports of the services and their membership.
+// With a fixed frontend port they are the same at every start: the server
+// keeps its cluster membership in the database, and a restart with other
+// ports waits half a minute for the old members to time out.
+func servicePorts(frontend int) ([]int, error) {
+	ports := make([]int, 8)
+	for i := range ports {
+		if frontend != 0 {
+			ports[i] = frontend + i
+			continue
+		}
 		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 		if err != nil {
 			return nil, err
 		}
 		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		ports[i] = l.Addr().(*net.TCPAddr).Port
 	}
 	return ports, nil
 }

@@ -1,0 +1,82 @@
+package devtemporal
+
+import (
+	"context"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// waitForGo waits for a "go" signal, so that it is open across a restart.
+func waitForGo(ctx workflow.Context) (string, error) {
+	var msg string
+	workflow.GetSignalChannel(ctx, "go").Receive(ctx, &msg)
+	return "got " + msg, nil
+}
+
+// startWithWorker starts the server on the file and a worker for waitForGo.
+func startWithWorker(t *testing.T, file string, port int) (*Server, client.Client, worker.Worker) {
+	t.Helper()
+	srv, err := Start(Config{DatabaseFile: file, Namespace: DefaultNamespace, FrontendPort: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.Dial(client.Options{HostPort: srv.HostPort, Namespace: DefaultNamespace})
+	if err != nil {
+		srv.Stop()
+		t.Fatal(err)
+	}
+	w := worker.New(c, "devtemporal-test", worker.Options{})
+	w.RegisterWorkflow(waitForGo)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return srv, c, w
+}
+
+// An open workflow survives a restart of the server on the same file, as
+// cases survive a restart of `rotsd dev`.
+func TestStateSurvivesRestart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	file := filepath.Join(t.TempDir(), "temporal.db")
+
+	// rotsd dev uses a fixed port; a free one stands in for it here.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+
+	srv, c, w := startWithWorker(t, file, port)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "survivor", TaskQueue: "devtemporal-test"}, waitForGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Stop()
+	c.Close()
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	srv, c, w = startWithWorker(t, file, port)
+	defer srv.Stop()
+	defer c.Close()
+	defer w.Stop()
+	if err := c.SignalWorkflow(ctx, "survivor", run.GetRunID(), "go", "na herstart"); err != nil {
+		t.Fatalf("signal after restart: %v", err)
+	}
+	var got string
+	if err := c.GetWorkflow(ctx, "survivor", run.GetRunID()).Get(ctx, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "got na herstart" {
+		t.Errorf("result = %q, want %q", got, "got na herstart")
+	}
+}
