@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/temporaltest"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -483,6 +486,9 @@ func TestEndToEnd(t *testing.T) {
 	// After every path: each case's workflow is in the stage its events say,
 	// and nothing about a young person reached the logs.
 	t.Cleanup(func() {
+		if dir := os.Getenv("ROTS_RECORD_HISTORIES"); dir != "" {
+			s.recordHistories(t, dir)
+		}
 		s.checkConsistency(t)
 		logs := s.logs.String()
 		for _, secret := range []string{alias, school, municipality, blocked, contactName, contactEmail, "Wallonië", "Is de ITP"} {
@@ -526,4 +532,37 @@ func (s *stack) checkConsistency(t *testing.T) {
 		}
 	}
 	fmt.Fprintf(os.Stderr, "consistency checked on %d cases\n", len(cases))
+}
+
+// recordHistories writes the workflow histories of the cases above to dir,
+// for the replay test in workflows/ (see workflows/testdata/README.md).
+func (s *stack) recordHistories(t *testing.T, dir string) {
+	ctx := context.Background()
+	files := map[string]string{
+		"CLB advice": "closed-advice-only", "CLB table": "closed-table", "CLB decline": "closed-declined",
+		"CLB withdraw": "closed-withdrawn", "CLB retries": "closed-retries",
+		"CLB question": "open-consult", "CLB stages": "open-intake",
+	}
+	for org, file := range files {
+		cases, err := s.db.ListCases(ctx, store.CaseFilter{OrgName: org}, nil, 1)
+		if err != nil || len(cases) == 0 {
+			t.Fatalf("recording %s: %v", org, err)
+		}
+		var hist historypb.History
+		it := s.temporal.GetWorkflowHistory(ctx, workflows.WorkflowID(cases[0].ID), "", false, 0)
+		for it.HasNext() {
+			e, err := it.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			hist.Events = append(hist.Events, e)
+		}
+		b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&hist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, file+".json"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
