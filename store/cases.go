@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/rots-vlaanderen/roundtable/escalation"
 )
 
 // YoungPerson is the pupil in pseudonymous form.
@@ -54,6 +56,7 @@ type Case struct {
 	SubmittedAt    time.Time
 	UpdatedAt      time.Time
 	ClosedAt       *time.Time
+	Escalation     Escalation
 }
 
 // Event is one entry on a case's timeline.
@@ -74,7 +77,7 @@ const caseColumns = `id, request_id, region, stage, org_name, org_kind,
 	yp_alias, yp_birth_year, yp_birth_month, yp_school_level, yp_grade, yp_school, yp_municipality,
 	blocked, tried, themes, clb_stuck, youth_care_stuck, informed,
 	open_question, advice, offer, closure_reason, closure_note,
-	submitted_at, updated_at, closed_at`
+	submitted_at, updated_at, closed_at, rung, breakthrough, deadlines`
 
 func scanCase(row pgx.Row) (*Case, error) {
 	var c Case
@@ -84,7 +87,7 @@ func scanCase(row pgx.Row) (*Case, error) {
 		&yp.Alias, &yp.BirthYear, &yp.BirthMonth, &yp.SchoolLevel, &yp.Grade, &yp.School, &yp.Municipality,
 		&c.Blocked, &c.Tried, &c.Themes, &c.CLBStuck, &c.YouthCareStuck, &c.Informed,
 		&c.OpenQuestion, &c.Advice, &c.Offer, &c.ClosureReason, &c.ClosureNote,
-		&c.SubmittedAt, &c.UpdatedAt, &c.ClosedAt)
+		&c.SubmittedAt, &c.UpdatedAt, &c.ClosedAt, &c.Escalation.Rung, &c.Escalation.Breakthrough, &c.Escalation.Deadlines)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -98,7 +101,7 @@ func (db *DB) CreateCase(ctx context.Context, c *Case) (_ *Case, created bool, e
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		yp := c.YoungPerson
 		tag, err := tx.Exec(ctx, `INSERT INTO cases (`+caseColumns+`)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,'','','','','',$23,$23,NULL)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,'','','','','',$23,$23,NULL,0,false,'[]')
 			ON CONFLICT (request_id) DO NOTHING`,
 			c.ID, c.RequestID, c.Region, c.Stage, c.OrgName, c.OrgKind,
 			c.ContactName, c.ContactEmail, c.ContactPhone,
@@ -155,9 +158,11 @@ func (db *DB) caseBy(ctx context.Context, column, value string) (*Case, error) {
 
 // CaseFilter narrows ListCases; empty fields match everything.
 type CaseFilter struct {
-	Region  string
-	Stage   string
-	OrgName string
+	Region      string
+	Stage       string
+	OrgName     string
+	OverdueOnly bool // rung 1 or higher
+	MinRung     int
 }
 
 // Cursor is the position after which a page starts, newest first.
@@ -170,9 +175,17 @@ type Cursor struct {
 // after the cursor when one is given. Agreements are not loaded.
 func (db *DB) ListCases(ctx context.Context, f CaseFilter, after *Cursor, limit int) ([]*Case, error) {
 	var (
-		where = `WHERE ($1 = '' OR region = $1) AND ($2 = '' OR stage = $2) AND ($3 = '' OR org_name = $3)`
-		args  = []any{f.Region, f.Stage, f.OrgName, limit}
+		where   = `WHERE ($1 = '' OR region = $1) AND ($2 = '' OR stage = $2) AND ($3 = '' OR org_name = $3)`
+		args    = []any{f.Region, f.Stage, f.OrgName, limit}
+		minRung = f.MinRung
 	)
+	if f.OverdueOnly && minRung < 1 {
+		minRung = 1
+	}
+	if minRung > 0 {
+		// A literal, so the planner can use the partial index on rung > 0.
+		where += fmt.Sprintf(` AND rung >= %d AND rung > 0`, minRung)
+	}
 	if after != nil {
 		where += ` AND (submitted_at, id) < ($5, $6)`
 		args = append(args, after.SubmittedAt, after.ID)
@@ -233,6 +246,7 @@ type Transition struct {
 	Agreements    []Agreement
 	ClosureReason *string
 	ClosureNote   *string
+	Escalation    *Escalation
 }
 
 // ApplyTransition writes the event and the new stage in one transaction. It
@@ -240,31 +254,40 @@ type Transition struct {
 // changes nothing, so a retried activity is harmless.
 func (db *DB) ApplyTransition(ctx context.Context, t Transition) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO case_events (case_id, request_id, kind, from_stage, to_stage, actor, summary, at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (case_id, request_id) DO NOTHING`,
-			t.CaseID, t.RequestID, t.Kind, t.FromStage, t.ToStage, t.Actor, t.Summary, t.At)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return nil
-		}
-		closed := t.ToStage == "CLOSED"
-		tag, err = tx.Exec(ctx, `UPDATE cases SET stage = $2, updated_at = $3,
-				open_question = COALESCE($4, open_question),
-				advice = COALESCE($5, advice),
-				offer = COALESCE($6, offer),
-				closure_reason = COALESCE($7, closure_reason),
-				closure_note = COALESCE($8, closure_note),
-				closed_at = CASE WHEN $9 THEN $3 ELSE closed_at END,
-				workflow_started = true
-			WHERE id = $1`,
-			t.CaseID, t.ToStage, t.At, t.OpenQuestion, t.Advice, t.Offer, t.ClosureReason, t.ClosureNote, closed)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
+		// Lock the case first: an unknown case is ErrNotFound rather than a
+		// foreign-key violation on the event, and transitions of one case
+		// are applied one at a time.
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM cases WHERE id = $1 FOR NO KEY UPDATE`, t.CaseID).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if t.Kind != "" {
+			tag, err := tx.Exec(ctx, `INSERT INTO case_events (case_id, request_id, kind, from_stage, to_stage, actor, summary, at)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (case_id, request_id) DO NOTHING`,
+				t.CaseID, t.RequestID, t.Kind, t.FromStage, t.ToStage, t.Actor, t.Summary, t.At)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return nil
+			}
+			if err := updateStage(ctx, tx, t); err != nil {
+				return err
+			}
+		}
+		if e := t.Escalation; e != nil {
+			deadlines := e.Deadlines
+			if deadlines == nil {
+				deadlines = []escalation.Deadline{}
+			}
+			if _, err := tx.Exec(ctx, `UPDATE cases SET rung = $2, breakthrough = $3, deadlines = $4 WHERE id = $1`,
+				t.CaseID, e.Rung, e.Breakthrough, deadlines); err != nil {
+				return err
+			}
 		}
 		if t.Agreements == nil {
 			return nil
@@ -308,4 +331,20 @@ func (db *DB) UnstartedCases(ctx context.Context, before time.Time, limit int) (
 		return nil, fmt.Errorf("store.UnstartedCases: %w", err)
 	}
 	return cases, nil
+}
+
+// updateStage sets the stage and the fields a transition carries.
+func updateStage(ctx context.Context, tx pgx.Tx, t Transition) error {
+	closed := t.ToStage == "CLOSED"
+	_, err := tx.Exec(ctx, `UPDATE cases SET stage = $2, updated_at = $3,
+			open_question = COALESCE($4, open_question),
+			advice = COALESCE($5, advice),
+			offer = COALESCE($6, offer),
+			closure_reason = COALESCE($7, closure_reason),
+			closure_note = COALESCE($8, closure_note),
+			closed_at = CASE WHEN $9 THEN $3 ELSE closed_at END,
+			workflow_started = true
+		WHERE id = $1`,
+		t.CaseID, t.ToStage, t.At, t.OpenQuestion, t.Advice, t.Offer, t.ClosureReason, t.ClosureNote, closed)
+	return err
 }
