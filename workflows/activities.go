@@ -2,17 +2,122 @@ package workflows
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/textproto"
+	"strings"
+	"time"
 
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/rots-vlaanderen/roundtable/escalation"
+	"github.com/rots-vlaanderen/roundtable/notify"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // Activities carries the dependencies of the case workflow's activities.
 type Activities struct {
 	DB *store.DB
+	// Mailer sends notification mails; nil sends none (the inbox still
+	// has them).
+	Mailer *notify.Mailer
 }
 
 // ProjectTransition writes a stage change and its event to PostgreSQL. It is
 // idempotent, so Temporal may retry it freely.
 func (a *Activities) ProjectTransition(ctx context.Context, t store.Transition) error {
 	return a.DB.ApplyTransition(ctx, t)
+}
+
+// LoadPolicy returns the region's escalation policy.
+func (a *Activities) LoadPolicy(ctx context.Context, region string) (escalation.Policy, error) {
+	p, _, err := a.DB.GetPolicy(ctx, region)
+	return p, err
+}
+
+// NotifyInput says what to notify whom about.
+type NotifyInput struct {
+	CaseID   string
+	Region   string
+	Stage    string
+	Kind     string
+	Key      string // unique per notification event of the case
+	Deadline escalation.Deadline
+	Audience []string
+	At       time.Time
+}
+
+// Notify writes one notification per recipient to the inbox and returns the
+// IDs whose mail is still to be sent (none when no mail server is set up).
+// Recipients are the case's contact person for the submitter, and the
+// region policy's addresses for the tandem and the manager.
+func (a *Activities) Notify(ctx context.Context, in NotifyInput) ([]int64, error) {
+	policy, _, err := a.DB.GetPolicy(ctx, in.Region)
+	if err != nil {
+		return nil, err
+	}
+	var ns []store.Notification
+	seen := map[string]bool{}
+	for _, audience := range in.Audience {
+		var recipients []string
+		switch audience {
+		case escalation.Submitter:
+			c, err := a.DB.GetCase(ctx, in.CaseID)
+			if err != nil {
+				return nil, err
+			}
+			recipients = []string{c.ContactEmail}
+		case escalation.Tandem:
+			recipients = orFallback(policy.TandemEmails, "tandem", in.Region)
+		case escalation.Manager:
+			recipients = orFallback(policy.ManagerEmails, "manager", in.Region)
+		}
+		subject, body := notify.Compose(notify.Event{
+			CaseID: in.CaseID, Region: in.Region, Stage: in.Stage, Kind: in.Kind, Deadline: in.Deadline, Audience: audience,
+		})
+		for _, r := range recipients {
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+			ns = append(ns, store.Notification{
+				CaseID: in.CaseID, Key: in.Key, Recipient: r, Kind: in.Kind, Subject: subject, Body: body, CreatedAt: in.At,
+			})
+		}
+	}
+	ids, err := a.DB.AddNotifications(ctx, ns)
+	if err != nil || a.Mailer == nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// orFallback is the region's configured addresses, or a placeholder inbox
+// such as tandem.limburg@rots.local while an admin has set none.
+func orFallback(emails []string, role, region string) []string {
+	if len(emails) > 0 {
+		return emails
+	}
+	return []string{role + "." + strings.ToLower(strings.ReplaceAll(region, "_", "-")) + "@rots.local"}
+}
+
+// SendMail sends a notification's mail once: a notification already sent is
+// skipped, and a permanent refusal by the mail server is not retried.
+func (a *Activities) SendMail(ctx context.Context, id int64) error {
+	n, err := a.DB.GetNotification(ctx, id)
+	if err != nil {
+		return err
+	}
+	if n.MailSentAt != nil || a.Mailer == nil {
+		return nil
+	}
+	err = a.Mailer.Send(ctx, n.Recipient, n.Subject, n.Body, fmt.Sprintf("notification-%d@rots", n.ID))
+	var smtpErr *textproto.Error
+	if errors.As(err, &smtpErr) && smtpErr.Code >= 500 {
+		return temporal.NewNonRetryableApplicationError("mail refused", "MailRefused", err)
+	}
+	if err != nil {
+		return err
+	}
+	return a.DB.MarkMailSent(ctx, id, time.Now())
 }

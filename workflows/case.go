@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/rots-vlaanderen/roundtable/escalation"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
@@ -51,14 +52,30 @@ func WorkflowID(caseID string) string { return "case-" + caseID }
 // CaseInput starts a case workflow. It holds no personal data: the record
 // lives in PostgreSQL.
 type CaseInput struct {
-	CaseID string
-	Region string
+	CaseID      string
+	Region      string
+	SubmittedAt time.Time
+	// Resume carries the state over a continue-as-new; nil at the start.
+	Resume *Resume
+}
+
+// Resume is the state a case workflow continues with after continue-as-new.
+type Resume struct {
+	Stage        string
+	StageSeq     int
+	EventSeq     int
+	Stage0       *escalation.Deadline
+	Offer        *escalation.Deadline
+	Breakthrough bool
 }
 
 // State is the answer to the state query.
 type State struct {
-	CaseID string
-	Stage  string
+	CaseID       string
+	Stage        string
+	Rung         int
+	Breakthrough bool
+	Deadlines    []escalation.Deadline
 }
 
 // Commands, one per update. Actor is who gives the command.
@@ -102,35 +119,55 @@ type caseWorkflow struct {
 	// Projections run one at a time, in the order the commands were taken,
 	// so the timeline in PostgreSQL has the order of the workflow.
 	nextTicket, serving int
+	// escalating is false for cases started before deadlines existed
+	// (workflow version DefaultVersion): they keep running without them.
+	escalating bool
+	ladder
 }
+
+// versionEscalation marks the change that added deadlines and the ladder.
+const versionEscalation = "escalation"
 
 // CaseWorkflow carries one case from submission to closure.
 func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	w := &caseWorkflow{in: in, stage: StageIntake}
+	// Before the handlers: an update that came with the start runs as soon
+	// as its handler is registered, and must see the version.
+	w.escalating = workflow.GetVersion(ctx, versionEscalation, workflow.DefaultVersion, 1) >= 1
+	if r := in.Resume; r != nil {
+		w.stage, w.stageSeq, w.handledSeq, w.eventSeq = r.Stage, r.StageSeq, r.StageSeq, r.EventSeq
+		w.stageDeadline, w.offerDeadline, w.breakthrough = r.Stage0, r.Offer, r.Breakthrough
+	} else {
+		w.stageSeq = 1 // entering INTAKE
+	}
 	// The first projection's ticket is taken before any update handler can
 	// run: updates that came with the start must be projected after it.
 	first := w.takeTicket()
 	if err := w.register(ctx); err != nil {
 		return err
 	}
-	if err := w.project(ctx, first, store.Transition{
-		RequestID: "workflow:intake", Kind: "intake.started",
-		FromStage: StageSubmitted, ToStage: StageIntake, Actor: "systeem",
-		Summary: "Wacht op de intakebeslissing van de tandem",
-	}); err != nil {
-		return err
+	if in.Resume == nil {
+		if err := w.project(ctx, first, store.Transition{
+			RequestID: "workflow:intake", Kind: "intake.started",
+			FromStage: StageSubmitted, ToStage: StageIntake, Actor: "systeem",
+			Summary: "Wacht op de intakebeslissing van de tandem",
+		}); err != nil {
+			return err
+		}
+	} else {
+		w.serving++ // nothing to project for the resumed start
 	}
-	if err := workflow.Await(ctx, func() bool {
+	if w.escalating {
+		return w.escalate(ctx)
+	}
+	return workflow.Await(ctx, func() bool {
 		return w.stage == StageClosed && workflow.AllHandlersFinished(ctx)
-	}); err != nil {
-		return err
-	}
-	return nil
+	})
 }
 
 func (w *caseWorkflow) register(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) {
-		return State{CaseID: w.in.CaseID, Stage: w.stage}, nil
+		return State{CaseID: w.in.CaseID, Stage: w.stage, Rung: w.rung(), Breakthrough: w.breakthrough, Deadlines: w.deadlines()}, nil
 	}); err != nil {
 		return err
 	}
@@ -172,19 +209,38 @@ func (w *caseWorkflow) checkStage(command string) error {
 }
 
 // transition moves the case to t.ToStage at once, so that commands that
-// follow are validated against the new stage, then projects it.
+// follow are validated against the new stage, then projects it and waits
+// until the new stage's deadlines are set.
 func (w *caseWorkflow) transition(ctx workflow.Context, command string, t store.Transition) (State, error) {
 	// A second update may have been accepted before this one ran.
 	if err := w.checkStage(command); err != nil {
 		return State{}, err
 	}
-	t.FromStage = w.stage
 	t.RequestID = workflow.GetCurrentUpdateInfo(ctx).ID
-	w.stage = t.ToStage
-	if err := w.project(ctx, w.takeTicket(), t); err != nil {
+	if err := w.changeStage(ctx, t); err != nil {
 		return State{}, err
 	}
-	return State{CaseID: w.in.CaseID, Stage: t.ToStage}, nil
+	if w.escalating {
+		seq := w.stageSeq
+		if err := workflow.Await(ctx, func() bool { return w.handledSeq >= seq }); err != nil {
+			return State{}, err
+		}
+	}
+	return State{CaseID: w.in.CaseID, Stage: t.ToStage, Rung: w.rung(), Breakthrough: w.breakthrough, Deadlines: w.deadlines()}, nil
+}
+
+// changeStage moves the case to t.ToStage and projects the change.
+func (w *caseWorkflow) changeStage(ctx workflow.Context, t store.Transition) error {
+	t.FromStage = w.stage
+	w.stage = t.ToStage
+	w.stageSeq++
+	if t.ClosureReason != nil {
+		w.closedAs = *t.ClosureReason
+	}
+	if t.ToStage == StageClosed {
+		w.stageDeadline, w.offerDeadline = nil, nil
+	}
+	return w.project(ctx, w.takeTicket(), t)
 }
 
 // takeTicket reserves the next place in the projection order.

@@ -775,6 +775,14 @@ type Case struct {
 	ClosureReason ClosureReason          `protobuf:"varint,17,opt,name=closure_reason,json=closureReason,proto3,enum=rots.v1.ClosureReason" json:"closure_reason,omitempty"`
 	ClosureNote   string                 `protobuf:"bytes,18,opt,name=closure_note,json=closureNote,proto3" json:"closure_note,omitempty"`
 	CloseTime     *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=close_time,json=closeTime,proto3" json:"close_time,omitempty"`
+	// Rung of the escalation ladder the case stands on: 0 none, 1 reminder,
+	// 2 tandem, 3 regional manager, 4 breakthrough. Back to 0 when the stage
+	// changes, except that a breakthrough stays flagged.
+	Rung int32 `protobuf:"varint,20,opt,name=rung,proto3" json:"rung,omitempty"`
+	// Flagged for the signal to government (rung 4 was reached).
+	Breakthrough bool `protobuf:"varint,21,opt,name=breakthrough,proto3" json:"breakthrough,omitempty"`
+	// The deadlines running now.
+	Deadlines     []*Deadline `protobuf:"bytes,22,rep,name=deadlines,proto3" json:"deadlines,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -942,6 +950,92 @@ func (x *Case) GetCloseTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Case) GetRung() int32 {
+	if x != nil {
+		return x.Rung
+	}
+	return 0
+}
+
+func (x *Case) GetBreakthrough() bool {
+	if x != nil {
+		return x.Breakthrough
+	}
+	return false
+}
+
+func (x *Case) GetDeadlines() []*Deadline {
+	if x != nil {
+		return x.Deadlines
+	}
+	return nil
+}
+
+// Deadline is one running deadline of a case.
+type Deadline struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What must happen: "intake", "answer", "withdraw", "consult", "table",
+	// "review" or "offer".
+	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	// When the deadline (or, once passed, the next rung) falls.
+	DueTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=due_time,json=dueTime,proto3" json:"due_time,omitempty"`
+	// Rungs this deadline has climbed so far.
+	Rung          int32 `protobuf:"varint,3,opt,name=rung,proto3" json:"rung,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Deadline) Reset() {
+	*x = Deadline{}
+	mi := &file_rots_v1_case_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Deadline) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Deadline) ProtoMessage() {}
+
+func (x *Deadline) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_case_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Deadline.ProtoReflect.Descriptor instead.
+func (*Deadline) Descriptor() ([]byte, []int) {
+	return file_rots_v1_case_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Deadline) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *Deadline) GetDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DueTime
+	}
+	return nil
+}
+
+func (x *Deadline) GetRung() int32 {
+	if x != nil {
+		return x.Rung
+	}
+	return 0
+}
+
 // CaseEvent is one entry on a case's timeline.
 type CaseEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -960,7 +1054,7 @@ type CaseEvent struct {
 
 func (x *CaseEvent) Reset() {
 	*x = CaseEvent{}
-	mi := &file_rots_v1_case_proto_msgTypes[6]
+	mi := &file_rots_v1_case_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -972,7 +1066,7 @@ func (x *CaseEvent) String() string {
 func (*CaseEvent) ProtoMessage() {}
 
 func (x *CaseEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_case_proto_msgTypes[6]
+	mi := &file_rots_v1_case_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -985,7 +1079,7 @@ func (x *CaseEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaseEvent.ProtoReflect.Descriptor instead.
 func (*CaseEvent) Descriptor() ([]byte, []int) {
-	return file_rots_v1_case_proto_rawDescGZIP(), []int{6}
+	return file_rots_v1_case_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CaseEvent) GetKind() string {
@@ -1059,7 +1153,7 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"\tAgreement\x12\x16\n" +
 	"\x06action\x18\x01 \x01(\tR\x06action\x12-\n" +
 	"\x12owner_organisation\x18\x02 \x01(\tR\x11ownerOrganisation\x12\x19\n" +
-	"\bdue_date\x18\x03 \x01(\tR\adueDate\"\xd2\x06\n" +
+	"\bdue_date\x18\x03 \x01(\tR\adueDate\"\xbb\a\n" +
 	"\x04Case\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12'\n" +
 	"\x06region\x18\x02 \x01(\x0e2\x0f.rots.v1.RegionR\x06region\x12$\n" +
@@ -1085,7 +1179,14 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"\x0eclosure_reason\x18\x11 \x01(\x0e2\x16.rots.v1.ClosureReasonR\rclosureReason\x12!\n" +
 	"\fclosure_note\x18\x12 \x01(\tR\vclosureNote\x129\n" +
 	"\n" +
-	"close_time\x18\x13 \x01(\v2\x1a.google.protobuf.TimestampR\tcloseTime\"\xe4\x01\n" +
+	"close_time\x18\x13 \x01(\v2\x1a.google.protobuf.TimestampR\tcloseTime\x12\x12\n" +
+	"\x04rung\x18\x14 \x01(\x05R\x04rung\x12\"\n" +
+	"\fbreakthrough\x18\x15 \x01(\bR\fbreakthrough\x12/\n" +
+	"\tdeadlines\x18\x16 \x03(\v2\x11.rots.v1.DeadlineR\tdeadlines\"i\n" +
+	"\bDeadline\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x125\n" +
+	"\bdue_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x12\x12\n" +
+	"\x04rung\x18\x03 \x01(\x05R\x04rung\"\xe4\x01\n" +
 	"\tCaseEvent\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12-\n" +
 	"\n" +
@@ -1158,7 +1259,7 @@ func file_rots_v1_case_proto_rawDescGZIP() []byte {
 }
 
 var file_rots_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_rots_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_rots_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_rots_v1_case_proto_goTypes = []any{
 	(Region)(0),                   // 0: rots.v1.Region
 	(Stage)(0),                    // 1: rots.v1.Stage
@@ -1172,8 +1273,9 @@ var file_rots_v1_case_proto_goTypes = []any{
 	(*Attestation)(nil),           // 9: rots.v1.Attestation
 	(*Agreement)(nil),             // 10: rots.v1.Agreement
 	(*Case)(nil),                  // 11: rots.v1.Case
-	(*CaseEvent)(nil),             // 12: rots.v1.CaseEvent
-	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
+	(*Deadline)(nil),              // 12: rots.v1.Deadline
+	(*CaseEvent)(nil),             // 13: rots.v1.CaseEvent
+	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
 }
 var file_rots_v1_case_proto_depIdxs = []int32{
 	2,  // 0: rots.v1.Organisation.kind:type_name -> rots.v1.OrganisationKind
@@ -1185,19 +1287,21 @@ var file_rots_v1_case_proto_depIdxs = []int32{
 	8,  // 6: rots.v1.Case.young_person:type_name -> rots.v1.YoungPerson
 	4,  // 7: rots.v1.Case.themes:type_name -> rots.v1.Theme
 	9,  // 8: rots.v1.Case.attestation:type_name -> rots.v1.Attestation
-	13, // 9: rots.v1.Case.submit_time:type_name -> google.protobuf.Timestamp
-	13, // 10: rots.v1.Case.update_time:type_name -> google.protobuf.Timestamp
+	14, // 9: rots.v1.Case.submit_time:type_name -> google.protobuf.Timestamp
+	14, // 10: rots.v1.Case.update_time:type_name -> google.protobuf.Timestamp
 	10, // 11: rots.v1.Case.agreements:type_name -> rots.v1.Agreement
 	5,  // 12: rots.v1.Case.closure_reason:type_name -> rots.v1.ClosureReason
-	13, // 13: rots.v1.Case.close_time:type_name -> google.protobuf.Timestamp
-	1,  // 14: rots.v1.CaseEvent.from_stage:type_name -> rots.v1.Stage
-	1,  // 15: rots.v1.CaseEvent.to_stage:type_name -> rots.v1.Stage
-	13, // 16: rots.v1.CaseEvent.event_time:type_name -> google.protobuf.Timestamp
-	17, // [17:17] is the sub-list for method output_type
-	17, // [17:17] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	14, // 13: rots.v1.Case.close_time:type_name -> google.protobuf.Timestamp
+	12, // 14: rots.v1.Case.deadlines:type_name -> rots.v1.Deadline
+	14, // 15: rots.v1.Deadline.due_time:type_name -> google.protobuf.Timestamp
+	1,  // 16: rots.v1.CaseEvent.from_stage:type_name -> rots.v1.Stage
+	1,  // 17: rots.v1.CaseEvent.to_stage:type_name -> rots.v1.Stage
+	14, // 18: rots.v1.CaseEvent.event_time:type_name -> google.protobuf.Timestamp
+	19, // [19:19] is the sub-list for method output_type
+	19, // [19:19] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_rots_v1_case_proto_init() }
@@ -1211,7 +1315,7 @@ func file_rots_v1_case_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rots_v1_case_proto_rawDesc), len(file_rots_v1_case_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   7,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

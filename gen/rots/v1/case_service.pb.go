@@ -378,8 +378,12 @@ type ListCasesRequest struct {
 	Stage     Stage  `protobuf:"varint,4,opt,name=stage,proto3,enum=rots.v1.Stage" json:"stage,omitempty"`
 	// Exact organisation name.
 	SubmittingOrganisation string `protobuf:"bytes,5,opt,name=submitting_organisation,json=submittingOrganisation,proto3" json:"submitting_organisation,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// Only cases with a passed deadline (rung 1 or higher).
+	OverdueOnly bool `protobuf:"varint,6,opt,name=overdue_only,json=overdueOnly,proto3" json:"overdue_only,omitempty"`
+	// Only cases on this rung or higher, 0 to 4.
+	MinRung       int32 `protobuf:"varint,7,opt,name=min_rung,json=minRung,proto3" json:"min_rung,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListCasesRequest) Reset() {
@@ -445,6 +449,20 @@ func (x *ListCasesRequest) GetSubmittingOrganisation() string {
 		return x.SubmittingOrganisation
 	}
 	return ""
+}
+
+func (x *ListCasesRequest) GetOverdueOnly() bool {
+	if x != nil {
+		return x.OverdueOnly
+	}
+	return false
+}
+
+func (x *ListCasesRequest) GetMinRung() int32 {
+	if x != nil {
+		return x.MinRung
+	}
+	return 0
 }
 
 type ListCasesResponse struct {
@@ -1321,14 +1339,16 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\x0eGetCaseRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"4\n" +
 	"\x0fGetCaseResponse\x12!\n" +
-	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"\xd6\x01\n" +
+	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"\x94\x02\n" +
 	"\x10ListCasesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x02 \x01(\tR\tpageToken\x12'\n" +
 	"\x06region\x18\x03 \x01(\x0e2\x0f.rots.v1.RegionR\x06region\x12$\n" +
 	"\x05stage\x18\x04 \x01(\x0e2\x0e.rots.v1.StageR\x05stage\x127\n" +
-	"\x17submitting_organisation\x18\x05 \x01(\tR\x16submittingOrganisation\"`\n" +
+	"\x17submitting_organisation\x18\x05 \x01(\tR\x16submittingOrganisation\x12!\n" +
+	"\foverdue_only\x18\x06 \x01(\bR\voverdueOnly\x12\x19\n" +
+	"\bmin_rung\x18\a \x01(\x05R\aminRung\"`\n" +
 	"\x11ListCasesResponse\x12#\n" +
 	"\x05cases\x18\x01 \x03(\v2\r.rots.v1.CaseR\x05cases\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"k\n" +

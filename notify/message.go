@@ -1,0 +1,115 @@
+// Package notify writes the Dutch notifications of the escalation ladder and
+// stage changes, and sends them by e-mail. A notification names the case and
+// what is expected, never personal data of the young person.
+package notify
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rots-vlaanderen/roundtable/calendar"
+	"github.com/rots-vlaanderen/roundtable/escalation"
+)
+
+// Event is what a notification is about.
+type Event struct {
+	CaseID   string
+	Region   string // stored form, e.g. OOST_VLAANDEREN
+	Stage    string // the case's stage now
+	Kind     string // "stage", "rung1".."rung4", "warning", "withdrawn", "declined"
+	Deadline escalation.Deadline
+	// Audience is who this copy is for: escalation.Submitter, Tandem or Manager.
+	Audience string
+}
+
+// Reference is the short case reference used in mails and on screen.
+func Reference(caseID string) string {
+	if len(caseID) >= 8 {
+		return "ROTS-" + strings.ToUpper(caseID[:8])
+	}
+	return "ROTS-" + strings.ToUpper(caseID)
+}
+
+var regionNames = map[string]string{
+	"ANTWERPEN": "Antwerpen", "BRUSSEL": "Brussel", "LIMBURG": "Limburg",
+	"OOST_VLAANDEREN": "Oost-Vlaanderen", "VLAAMS_BRABANT": "Vlaams-Brabant", "WEST_VLAANDEREN": "West-Vlaanderen",
+}
+
+var deadlineNames = map[string]string{
+	escalation.KindIntake:   "de intakebeslissing",
+	escalation.KindAnswer:   "het antwoord op de vraag van de tandem",
+	escalation.KindWithdraw: "het antwoord op de vraag van de tandem",
+	escalation.KindConsult:  "het consult",
+	escalation.KindTable:    "de overlegtafel en haar uitkomst",
+	escalation.KindReview:   "de evaluatie van de opvolging",
+	escalation.KindOffer:    "een passend aanbod, drie maanden na de aanmelding",
+}
+
+// expected says what the recipient must do when a case enters a stage.
+var expected = map[string]string{
+	"INTAKE":     "Beslis over de intake: aanvaarden, de aanmelder een vraag stellen of weigeren met een doorverwijzing.",
+	"NEEDS_INFO": "De tandem stelt u een vraag over de aanmelding. Beantwoord ze in ROTS roundtable.",
+	"CONSULT":    "De intake is aanvaard. Houd het consult vanuit helikopterperspectief en leg het advies vast.",
+	"TABLE":      "Roep de overlegtafel samen met de nodige partners en leg het aanbod op maat en de afspraken vast.",
+	"FOLLOW_UP":  "Volg het advies of de afspraken op. Bij de evaluatie sluit u het dossier af of komt de tafel opnieuw samen.",
+}
+
+var rungNames = map[int]string{
+	escalation.RungReminder:     "herinnering",
+	escalation.RungTandem:       "escalatie naar de tandem",
+	escalation.RungManager:      "escalatie naar de regionale manager",
+	escalation.RungBreakthrough: "doorbraak: gemarkeerd voor de signaalfunctie",
+}
+
+var (
+	weekdays = []string{"zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"}
+	months   = []string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
+)
+
+// Date formats the day a deadline ends on, in Dutch: "vrijdag 4 december 2026".
+// A deadline at 00:00 is the end of the day before.
+func Date(deadline time.Time) string {
+	d := deadline.In(calendar.Brussels).Add(-time.Nanosecond)
+	return fmt.Sprintf("%s %d %s %d", weekdays[d.Weekday()], d.Day(), months[d.Month()-1], d.Year())
+}
+
+// Compose writes the subject and body of a notification.
+func Compose(e Event) (subject, body string) {
+	ref := Reference(e.CaseID)
+	region := regionNames[e.Region]
+	var what, headline string
+	switch {
+	case e.Kind == "stage":
+		headline = "actie gevraagd"
+		what = expected[e.Stage]
+		if e.Audience == escalation.Submitter && e.Stage == "FOLLOW_UP" {
+			what = "Het advies van het consult staat klaar in ROTS roundtable."
+		}
+	case e.Kind == "declined":
+		headline = "aanmelding niet aanvaard"
+		what = "De tandem heeft de aanmelding niet aanvaard. De reden en een suggestie waar u terechtkunt, staan in ROTS roundtable."
+	case e.Kind == "warning":
+		headline = "antwoord gevraagd, anders intrekking"
+		what = fmt.Sprintf("De termijn voor %s is verstreken. Zonder antwoord wordt het dossier ingetrokken na %s.",
+			deadlineNames[e.Deadline.Kind], Date(e.Deadline.Due))
+	case e.Kind == "withdrawn":
+		headline = "dossier ingetrokken"
+		what = "Het dossier is ingetrokken omdat het antwoord op de vraag van de tandem uitbleef."
+	case strings.HasPrefix(e.Kind, "rung"):
+		headline = rungNames[e.Deadline.Rung]
+		what = fmt.Sprintf("De termijn voor %s is verstreken (trede %d van de escalatieladder: %s).",
+			deadlineNames[e.Deadline.Kind], e.Deadline.Rung, rungNames[e.Deadline.Rung])
+		if exp := expected[e.Stage]; exp != "" {
+			what += " " + exp
+		}
+	}
+	subject = fmt.Sprintf("[ROTS %s] %s: %s", region, ref, headline)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Dossier: %s (cases/%s)\nRegio: %s\n\n%s\n", ref, e.CaseID, region, what)
+	if e.Kind == "stage" && !e.Deadline.Due.IsZero() {
+		fmt.Fprintf(&b, "\nTermijn: %s (%s).\n", Date(e.Deadline.Due), deadlineNames[e.Deadline.Kind])
+	}
+	b.WriteString("\nOpen het dossier in ROTS roundtable voor de details. Deze e-mail bevat bewust geen persoonsgegevens.\n")
+	return subject, b.String()
+}
