@@ -84,7 +84,7 @@ func startStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	w := workflows.NewWorker(tc, db)
+	w := workflows.NewWorker(tc, &workflows.Activities{DB: db})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -75,10 +75,10 @@ func QueryStage(ctx context.Context, c client.Client, caseID string) (string, er
 }
 
 // NewWorker returns a worker for case workflows and their activities.
-func NewWorker(c client.Client, db *store.DB) worker.Worker {
+func NewWorker(c client.Client, a *Activities) worker.Worker {
 	w := worker.New(c, TaskQueue, worker.Options{})
 	w.RegisterWorkflow(CaseWorkflow)
-	w.RegisterActivity(&Activities{DB: db})
+	w.RegisterActivity(a)
 	return w
 }
 

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rots-vlaanderen/roundtable/devtemporal"
+	"github.com/rots-vlaanderen/roundtable/notify"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
@@ -23,6 +26,8 @@ type config struct {
 	TemporalNamespace string
 	DataDir           string
 	DevTemporalPort   int
+	SMTP              notify.Mailer
+	DeadlineDay       time.Duration
 }
 
 func (c *config) api() bool    { return c.Role == "all" || c.Role == "api" }
@@ -50,7 +55,24 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 	} else {
 		fs.StringVar(&c.TemporalAddress, "temporal-address", env("TEMPORAL_ADDRESS", ""), "Temporal frontend host:port (TEMPORAL_ADDRESS)")
 	}
+	fs.StringVar(&c.SMTP.Host, "smtp-host", env("ROTS_SMTP_HOST", ""), "SMTP server for notification mail; none sends no mail (ROTS_SMTP_HOST)")
+	fs.IntVar(&c.SMTP.Port, "smtp-port", 587, "SMTP port (ROTS_SMTP_PORT)")
+	fs.StringVar(&c.SMTP.From, "smtp-from", env("ROTS_SMTP_FROM", "rots@rots.local"), "sender address (ROTS_SMTP_FROM)")
+	fs.StringVar(&c.SMTP.TLS, "smtp-tls", env("ROTS_SMTP_TLS", "starttls"), "none, starttls or tls (ROTS_SMTP_TLS)")
+	fs.StringVar(&c.SMTP.Username, "smtp-username", env("ROTS_SMTP_USERNAME", ""), "SMTP user (ROTS_SMTP_USERNAME); the password comes from ROTS_SMTP_PASSWORD")
+	fs.DurationVar(&c.DeadlineDay, "deadline-day", 0, "make every working day of every deadline this long, e.g. 10s, to watch the ladder (ROTS_DEADLINE_DAY)")
+	c.SMTP.Password, _ = lookup("ROTS_SMTP_PASSWORD")
+	var portErr, dayErr error
+	if v, ok := lookup("ROTS_SMTP_PORT"); ok {
+		c.SMTP.Port, portErr = strconv.Atoi(v)
+	}
+	if v, ok := lookup("ROTS_DEADLINE_DAY"); ok {
+		c.DeadlineDay, dayErr = time.ParseDuration(v)
+	}
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := errors.Join(portErr, dayErr); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -91,5 +113,20 @@ func (c *config) validate() error {
 	} else if _, _, err := net.SplitHostPort(c.TemporalAddress); err != nil {
 		errs = append(errs, fmt.Errorf("Temporal address %q: must be host:port", c.TemporalAddress))
 	}
+	if c.SMTP.Host != "" {
+		errs = append(errs, c.SMTP.Validate())
+	}
+	if c.DeadlineDay < 0 {
+		errs = append(errs, fmt.Errorf("deadline day %s: must not be negative", c.DeadlineDay))
+	}
 	return errors.Join(errs...)
+}
+
+// mailer is the SMTP mailer, or nil when no server is configured.
+func (c *config) mailer() *notify.Mailer {
+	if c.SMTP.Host == "" {
+		return nil
+	}
+	m := c.SMTP
+	return &m
 }

@@ -60,7 +60,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 
 	g, ctx := errgroup.WithContext(ctx)
 	if cfg.worker() {
-		w := workflows.NewWorker(tc, db)
+		w := workflows.NewWorker(tc, &workflows.Activities{DB: db, Mailer: cfg.mailer(), DayLength: cfg.DeadlineDay})
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("run: worker: %w", err)
 		}
@@ -69,7 +69,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 			workflows.RunRelay(ctx, db, tc, 5*time.Second, log)
 			return nil
 		})
-		log.Info("worker started", "task_queue", workflows.TaskQueue)
+		log.Info("worker started", "task_queue", workflows.TaskQueue, "mail", cfg.SMTP.Host != "", "deadline_day", cfg.DeadlineDay.String())
 	}
 	if cfg.api() {
 		lis, err := net.Listen("tcp", cfg.Listen)
