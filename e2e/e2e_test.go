@@ -35,7 +35,9 @@ import (
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/services"
+	"github.com/rots-vlaanderen/roundtable/services/adminservice"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
+	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/store/storetest"
 	"github.com/rots-vlaanderen/roundtable/workflows"
@@ -94,7 +96,11 @@ func startStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, _ := services.NewGRPCServer(log, caseservice.New(db, tc, log))
+	srv, _ := services.NewGRPCServer(log, services.Services{
+		Cases:         caseservice.New(db, tc, log),
+		Admin:         adminservice.New(db, log),
+		Notifications: notificationservice.New(db, log),
+	})
 	go srv.Serve(lis)
 	t.Cleanup(srv.GracefulStop)
 	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))

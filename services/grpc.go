@@ -18,13 +18,24 @@ import (
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 )
 
-// NewGRPCServer returns a server with the case service, health checking and
+// Services are the ROTS gRPC services one server offers.
+type Services struct {
+	Cases         rotsv1.CaseServiceServer
+	Admin         rotsv1.AdminServiceServer
+	Notifications rotsv1.NotificationServiceServer
+}
+
+// NewGRPCServer returns a server with the services, health checking and
 // reflection. Health reports SERVING until Shutdown.
-func NewGRPCServer(log *slog.Logger, cases rotsv1.CaseServiceServer) (*grpc.Server, *health.Server) {
+func NewGRPCServer(log *slog.Logger, svc Services) (*grpc.Server, *health.Server) {
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(logCalls(log), recoverPanics(log)))
-	rotsv1.RegisterCaseServiceServer(srv, cases)
+	rotsv1.RegisterCaseServiceServer(srv, svc.Cases)
+	rotsv1.RegisterAdminServiceServer(srv, svc.Admin)
+	rotsv1.RegisterNotificationServiceServer(srv, svc.Notifications)
 	hs := health.NewServer()
-	hs.SetServingStatus(rotsv1.CaseService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	for _, name := range []string{rotsv1.CaseService_ServiceDesc.ServiceName, rotsv1.AdminService_ServiceDesc.ServiceName, rotsv1.NotificationService_ServiceDesc.ServiceName} {
+		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
+	}
 	healthpb.RegisterHealthServer(srv, hs)
 	reflection.Register(srv)
 	return srv, hs

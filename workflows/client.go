@@ -26,9 +26,14 @@ func startOptions(caseID string) client.StartWorkflowOptions {
 	}
 }
 
+func input(cs *store.Case) CaseInput {
+	return CaseInput{CaseID: cs.ID, Region: cs.Region, SubmittedAt: cs.SubmittedAt}
+}
+
 // Start starts the case's workflow, or does nothing when it runs or ran.
-func Start(ctx context.Context, c client.Client, caseID, region string) error {
-	_, err := c.ExecuteWorkflow(ctx, startOptions(caseID), CaseWorkflow, CaseInput{CaseID: caseID, Region: region})
+func Start(ctx context.Context, c client.Client, cs *store.Case) error {
+	caseID := cs.ID
+	_, err := c.ExecuteWorkflow(ctx, startOptions(caseID), CaseWorkflow, input(cs))
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return nil
@@ -42,8 +47,8 @@ func Start(ctx context.Context, c client.Client, caseID, region string) error {
 // Command sends a stage command as an update with the request ID as its
 // update ID, so a retried command is answered from the first one's result.
 // The workflow is started first if its start got lost.
-func Command(ctx context.Context, c client.Client, caseID, region, requestID, update string, cmd any) (State, error) {
-	start := c.NewWithStartWorkflowOperation(startOptions(caseID), CaseWorkflow, CaseInput{CaseID: caseID, Region: region})
+func Command(ctx context.Context, c client.Client, cs *store.Case, requestID, update string, cmd any) (State, error) {
+	start := c.NewWithStartWorkflowOperation(startOptions(cs.ID), CaseWorkflow, input(cs))
 	handle, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
@@ -107,7 +112,7 @@ func relayOnce(ctx context.Context, db *store.DB, c client.Client, before time.T
 		return err
 	}
 	for _, cs := range cases {
-		if err := Start(ctx, c, cs.ID, cs.Region); err != nil {
+		if err := Start(ctx, c, cs); err != nil {
 			return err
 		}
 		if err := db.MarkWorkflowStarted(ctx, cs.ID); err != nil {

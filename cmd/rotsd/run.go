@@ -15,7 +15,9 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/devtemporal"
 	"github.com/rots-vlaanderen/roundtable/services"
+	"github.com/rots-vlaanderen/roundtable/services/adminservice"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
+	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
 )
@@ -76,7 +78,11 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		srv, hs := services.NewGRPCServer(log, caseservice.New(db, tc, log))
+		srv, hs := services.NewGRPCServer(log, services.Services{
+			Cases:         caseservice.New(db, tc, log),
+			Admin:         adminservice.New(db, log),
+			Notifications: notificationservice.New(db, log),
+		})
 		g.Go(func() error {
 			log.Info("API listening", "address", lis.Addr().String())
 			if err := srv.Serve(lis); err != nil && !errors.Is(err, net.ErrClosed) {

@@ -6,6 +6,7 @@ package caseservice
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -89,7 +90,7 @@ func (s *Server) SubmitCase(ctx context.Context, req *rotsv1.SubmitCaseRequest) 
 	if created {
 		s.log.InfoContext(ctx, "case submitted", "case", got.ID, "region", got.Region)
 	}
-	if err := workflows.Start(ctx, s.temporal, got.ID, got.Region); err != nil {
+	if err := workflows.Start(ctx, s.temporal, got); err != nil {
 		// The case is recorded; the relay starts its workflow later.
 		s.log.WarnContext(ctx, "case workflow not started yet; the relay will", "case", got.ID, "err", err)
 	} else if err := s.db.MarkWorkflowStarted(ctx, got.ID); err != nil {
@@ -117,14 +118,20 @@ type casesToken struct {
 func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*rotsv1.ListCasesResponse, error) {
 	var v violations
 	size := v.pageSize(req.GetPageSize())
-	f := store.CaseFilter{Region: stored(req.GetRegion()), Stage: stored(req.GetStage()), OrgName: req.GetSubmittingOrganisation()}
+	f := store.CaseFilter{
+		Region: stored(req.GetRegion()), Stage: stored(req.GetStage()), OrgName: req.GetSubmittingOrganisation(),
+		OverdueOnly: req.GetOverdueOnly(), MinRung: int(req.GetMinRung()),
+	}
+	if r := req.GetMinRung(); r < 0 || r > 4 {
+		v.add("min_rung", "must be 0 to 4, got %d", r)
+	}
 	if req.GetRegion() != 0 && f.Region == "" {
 		v.add("region", "unknown region %d", req.GetRegion())
 	}
 	if req.GetStage() != 0 && f.Stage == "" {
 		v.add("stage", "unknown stage %d", req.GetStage())
 	}
-	filterKey := f.Region + "|" + f.Stage + "|" + f.OrgName
+	filterKey := fmt.Sprintf("%s|%s|%s|%t|%d", f.Region, f.Stage, f.OrgName, f.OverdueOnly, f.MinRung)
 	var after *store.Cursor
 	if req.GetPageToken() != "" {
 		var tok casesToken
@@ -248,7 +255,7 @@ func (s *Server) command(ctx context.Context, method, name, requestID string, v 
 		}
 		ctx, cancel := context.WithTimeout(ctx, commandTimeout)
 		defer cancel()
-		if _, err := workflows.Command(ctx, s.temporal, id, c.Region, requestID, method, cmd); err != nil {
+		if _, err := workflows.Command(ctx, s.temporal, c, requestID, method, cmd); err != nil {
 			return nil, s.toStatus(ctx, method, err)
 		}
 		s.log.InfoContext(ctx, "command done", "method", method, "case", id)
