@@ -34,6 +34,7 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/notify"
 	"github.com/rots-vlaanderen/roundtable/services"
 	"github.com/rots-vlaanderen/roundtable/services/adminservice"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
@@ -67,6 +68,9 @@ func (b *syncBuffer) String() string {
 
 type stack struct {
 	cases    rotsv1.CaseServiceClient
+	admin    rotsv1.AdminServiceClient
+	inbox    rotsv1.NotificationServiceClient
+	mail     *mailServer
 	conn     *grpc.ClientConn
 	db       *store.DB
 	temporal client.Client
@@ -86,7 +90,10 @@ func startStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	w := workflows.NewWorker(tc, &workflows.Activities{DB: db})
+	mail := startMailServer(t)
+	w := workflows.NewWorker(tc, &workflows.Activities{DB: db, Mailer: &notify.Mailer{
+		Host: "127.0.0.1", Port: mail.port(), From: "rots@rots.local", TLS: "none",
+	}})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +115,10 @@ func startStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return &stack{cases: rotsv1.NewCaseServiceClient(conn), conn: conn, db: db, temporal: tc, logs: logs}
+	return &stack{
+		cases: rotsv1.NewCaseServiceClient(conn), admin: rotsv1.NewAdminServiceClient(conn), inbox: rotsv1.NewNotificationServiceClient(conn),
+		mail: mail, conn: conn, db: db, temporal: tc, logs: logs,
+	}
 }
 
 func ctxAs(actor string) context.Context {
@@ -462,6 +472,11 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("a case left alone climbs the ladder; mail survives a mail server outage", func(t *testing.T) {
+		t.Parallel()
+		s.testLadder(t)
+	})
+
 	t.Run("health and reflection", func(t *testing.T) {
 		t.Parallel()
 		resp, err := healthpb.NewHealthClient(s.conn).Check(context.Background(), &healthpb.HealthCheckRequest{Service: rotsv1.CaseService_ServiceDesc.ServiceName})
@@ -496,6 +511,7 @@ func TestEndToEnd(t *testing.T) {
 			s.recordHistories(t, dir)
 		}
 		s.checkConsistency(t)
+		s.checkMails(t)
 		logs := s.logs.String()
 		for _, secret := range []string{alias, school, municipality, blocked, contactName, contactEmail, "Wallonië", "Is de ITP"} {
 			if strings.Contains(logs, secret) {

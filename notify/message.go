@@ -46,6 +46,9 @@ var deadlineNames = map[string]string{
 	escalation.KindOffer:    "een passend aanbod, drie maanden na de aanmelding",
 }
 
+// DeadlineName says in Dutch what a kind of deadline is for.
+func DeadlineName(kind string) string { return deadlineNames[kind] }
+
 // expected says what the recipient must do when a case enters a stage.
 var expected = map[string]string{
 	"INTAKE":     "Beslis over de intake: aanvaarden, de aanmelder een vraag stellen of weigeren met een doorverwijzing.",

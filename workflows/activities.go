@@ -35,7 +35,9 @@ func (a *Activities) ProjectTransition(ctx context.Context, t store.Transition) 
 // LoadPolicy returns the region's escalation policy.
 func (a *Activities) LoadPolicy(ctx context.Context, region string) (escalation.Policy, error) {
 	p, _, err := a.DB.GetPolicy(ctx, region)
-	p.DayLength = a.DayLength
+	if a.DayLength > 0 {
+		p.DayLength = a.DayLength
+	}
 	return p, err
 }
 

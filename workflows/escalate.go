@@ -172,10 +172,12 @@ func (w *caseWorkflow) enterStage(ctx workflow.Context) error {
 	if w.stage == StageFollowUp || w.stage == StageClosed {
 		w.offerDeadline = nil // advice or an offer is in place
 	}
-	w.handledSeq = seq
 	if err := w.projectEscalation(ctx, store.Transition{}); err != nil {
 		return err
 	}
+	// Only now: the command that changed the stage answers once its
+	// deadlines can be read from the store.
+	w.handledSeq = seq
 	switch {
 	case w.stage == StageClosed && w.closedAs == "DECLINED":
 		return w.notify(ctx, "declined", escalation.Deadline{}, []string{escalation.Submitter})
@@ -216,7 +218,7 @@ func (w *caseWorkflow) fire(ctx workflow.Context) error {
 			w.breakthrough = true
 		}
 		kind := fmt.Sprintf("rung%d", rung)
-		summary := fmt.Sprintf("Termijn voor %s verstreken: trede %d", passed.Kind, rung)
+		summary := fmt.Sprintf("Termijn voor %s verstreken (%s): trede %d", notify.DeadlineName(passed.Kind), passed.Kind, rung)
 		if passed.Kind == escalation.KindAnswer {
 			kind, passed = "warning", next
 			summary = "Termijn voor het antwoord verstreken: herinnering en waarschuwing voor intrekking op " + notify.Date(next.Due)

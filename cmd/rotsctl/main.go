@@ -50,6 +50,9 @@ commands:
   outcome    record a table's tailored offer and agreements
   close      close a case in follow-up
   withdraw   withdraw an open case
+  policy     get or set a region's escalation policy: policy get limburg
+  inbox      list the notifications of an e-mail address
+  read       mark a notification read
 
 A case is named by "cases/<id>" or just its id. Every command that changes
 a case takes -request-id; the same request ID never does the work twice.
@@ -80,12 +83,15 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	ctx = metadata.AppendToOutgoingContext(ctx, "rots-actor", *as)
-	return cmd(&client{rotsv1.NewCaseServiceClient(conn), out}, ctx, global.Args()[1:])
+	return cmd(&client{rotsv1.NewCaseServiceClient(conn), rotsv1.NewAdminServiceClient(conn), rotsv1.NewNotificationServiceClient(conn), out},
+		ctx, global.Args()[1:])
 }
 
 type client struct {
-	cases rotsv1.CaseServiceClient
-	out   io.Writer
+	cases         rotsv1.CaseServiceClient
+	admin         rotsv1.AdminServiceClient
+	notifications rotsv1.NotificationServiceClient
+	out           io.Writer
 }
 
 var commands = map[string]func(*client, context.Context, []string) error{
@@ -98,6 +104,9 @@ var commands = map[string]func(*client, context.Context, []string) error{
 	"outcome":  (*client).outcome,
 	"close":    (*client).close,
 	"withdraw": (*client).withdraw,
+	"policy":   (*client).policy,
+	"inbox":    (*client).inbox,
+	"read":     (*client).read,
 }
 
 func envOr(name, def string) string {
@@ -178,10 +187,12 @@ func (c *client) list(ctx context.Context, args []string) error {
 	org := fs.String("org", "", "only this submitting organisation")
 	size := fs.Int("page-size", 20, "cases per page")
 	token := fs.String("page-token", "", "token from the previous page")
+	overdue := fs.Bool("overdue", false, "only cases with a passed deadline")
+	minRung := fs.Int("min-rung", 0, "only cases on this rung of the ladder or higher (1-4)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	req := &rotsv1.ListCasesRequest{PageSize: int32(*size), PageToken: *token, SubmittingOrganisation: *org}
+	req := &rotsv1.ListCasesRequest{PageSize: int32(*size), PageToken: *token, SubmittingOrganisation: *org, OverdueOnly: *overdue, MinRung: int32(*minRung)}
 	if *region != "" {
 		v, err := enumValue(rotsv1.Region_value, "REGION_", "region", *region)
 		if err != nil {
@@ -201,10 +212,10 @@ func (c *client) list(ctx context.Context, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tREGION\tSTAGE\tORGANISATION\tSUBMITTED")
+	fmt.Fprintln(tw, "NAME\tREGION\tSTAGE\tRUNG\tORGANISATION\tSUBMITTED")
 	for _, cs := range resp.GetCases() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cs.GetName(),
-			strings.TrimPrefix(cs.GetRegion().String(), "REGION_"), strings.TrimPrefix(cs.GetStage().String(), "STAGE_"),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", cs.GetName(),
+			strings.TrimPrefix(cs.GetRegion().String(), "REGION_"), strings.TrimPrefix(cs.GetStage().String(), "STAGE_"), cs.GetRung(),
 			cs.GetSubmittingOrganisation().GetName(), cs.GetSubmitTime().AsTime().Local().Format("2006-01-02 15:04"))
 	}
 	if resp.GetNextPageToken() != "" {
