@@ -563,7 +563,7 @@ func (s *stack) recordHistories(t *testing.T, dir string) {
 	files := map[string]string{
 		"CLB advice": "closed-advice-only", "CLB table": "closed-table", "CLB decline": "closed-declined",
 		"CLB withdraw": "closed-withdrawn", "CLB retries": "closed-retries",
-		"CLB question": "open-consult", "CLB stages": "open-intake",
+		"CLB question": "open-consult", "CLB stages": "open-intake", "CLB ladder": "closed-ladder",
 	}
 	for org, file := range files {
 		cases, err := s.db.ListCases(ctx, store.CaseFilter{OrgName: org}, nil, 1)
