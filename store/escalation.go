@@ -146,3 +146,16 @@ func (db *DB) MarkMailSent(ctx context.Context, id int64, at time.Time) error {
 	}
 	return nil
 }
+
+// CaseNotifications returns every notification about a case, oldest first.
+func (db *DB) CaseNotifications(ctx context.Context, caseID string) ([]*Notification, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE case_id = $1 ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store.CaseNotifications: %w", err)
+	}
+	ns, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByPos[Notification])
+	if err != nil {
+		return nil, fmt.Errorf("store.CaseNotifications: %w", err)
+	}
+	return ns, nil
+}

@@ -37,7 +37,7 @@ func (s *Server) validateSubmit(req *rotsv1.SubmitCaseRequest) error {
 	}
 	v.text("contact.name", req.GetContact().GetName(), true, 200)
 	v.email("contact.email", req.GetContact().GetEmail())
-	v.text("contact.phone", req.GetContact().GetPhone(), false, 40)
+	v.phone("contact.phone", req.GetContact().GetPhone())
 
 	yp := req.GetYoungPerson()
 	v.text("young_person.alias", yp.GetAlias(), true, 40)
@@ -164,7 +164,9 @@ func (s *Server) RecordTableOutcome(ctx context.Context, req *rotsv1.RecordTable
 	case n > 50:
 		v.add("agreements", "must have at most 50 agreements, got %d", n)
 	}
-	today := s.now().In(brussels).Format(dateLayout)
+	// Both bounds are dates in Brussels, compared as YYYY-MM-DD strings.
+	now := s.now().In(brussels)
+	today, limit := now.Format(dateLayout), now.AddDate(2, 0, 0).Format(dateLayout)
 	var agreements []store.Agreement
 	for i, a := range req.GetAgreements() {
 		field := fmt.Sprintf("agreements[%d].", i)
@@ -176,7 +178,7 @@ func (s *Server) RecordTableOutcome(ctx context.Context, req *rotsv1.RecordTable
 			v.add(field+"due_date", "must be a date like 2027-03-29, got %q", a.GetDueDate())
 		case a.GetDueDate() < today:
 			v.add(field+"due_date", "must not be before today (%s), got %s", today, a.GetDueDate())
-		case due.After(s.now().AddDate(2, 0, 0)):
+		case a.GetDueDate() > limit:
 			v.add(field+"due_date", "must be within two years, got %s", a.GetDueDate())
 		}
 		agreements = append(agreements, store.Agreement{Action: a.GetAction(), OwnerOrganisation: a.GetOwnerOrganisation(), DueDate: due})

@@ -72,6 +72,20 @@ func (v *violations) email(field, s string) {
 	}
 }
 
+// phone checks an optional phone number. In international form a Belgian
+// number, +32470123456 or 0032470123456, has the eleven digits of a
+// national register number, so only a number without a country code is
+// checked for one.
+func (v *violations) phone(field, s string) {
+	if t := strings.TrimSpace(s); strings.HasPrefix(t, "+") || strings.HasPrefix(t, "00") {
+		if n := utf8.RuneCountInString(s); n > 40 {
+			v.add(field, "must be at most %d characters, got %d", 40, n)
+		}
+		return
+	}
+	v.text(field, s, false, 40)
+}
+
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 
 func (v *violations) requestID(s string) {

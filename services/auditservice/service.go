@@ -1,0 +1,76 @@
+// Package auditservice implements rots.v1.AuditService: the access log for
+// the data-protection officer.
+package auditservice
+
+import (
+	"context"
+	"encoding/hex"
+	"log/slog"
+	"strings"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/services/rpc"
+	"github.com/rots-vlaanderen/roundtable/store"
+)
+
+// Server implements rots.v1.AuditService.
+type Server struct {
+	rotsv1.UnimplementedAuditServiceServer
+	db  *store.DB
+	log *slog.Logger
+}
+
+var _ rotsv1.AuditServiceServer = (*Server)(nil)
+
+// New returns an AuditService on the store.
+func New(db *store.DB, log *slog.Logger) *Server { return &Server{db: db, log: log} }
+
+type pageToken struct {
+	Before int64  `json:"b"`
+	Case   string `json:"c"`
+	Actor  string `json:"a"`
+}
+
+// ListAccessLog lists the access log by case and/or by user, newest first.
+func (s *Server) ListAccessLog(ctx context.Context, req *rotsv1.ListAccessLogRequest) (*rotsv1.ListAccessLogResponse, error) {
+	var v rpc.Violations
+	size := v.PageSize(req.GetPageSize())
+	caseID := ""
+	if req.GetCase() != "" {
+		id, ok := strings.CutPrefix(req.GetCase(), "cases/")
+		if _, err := uuid.Parse(id); !ok || err != nil {
+			v.Add("case", "must be a case name like cases/0b9e3a5c-…, got %q", req.GetCase())
+		}
+		caseID = id
+	}
+	var tok pageToken
+	if req.GetPageToken() != "" && (!rpc.DecodeToken(req.GetPageToken(), &tok) || tok.Case != req.GetCase() || tok.Actor != req.GetActor()) {
+		v.Add("page_token", "is not a token from this listing with these filters")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	entries, err := s.db.ListAccess(ctx, caseID, req.GetActor(), tok.Before, size+1)
+	if err != nil {
+		return nil, rpc.Status(ctx, s.log, "ListAccessLog", "access log", err)
+	}
+	resp := &rotsv1.ListAccessLogResponse{}
+	if len(entries) > size {
+		entries = entries[:size]
+		resp.NextPageToken = rpc.EncodeToken(pageToken{Before: entries[size-1].ID, Case: req.GetCase(), Actor: req.GetActor()})
+	}
+	for _, a := range entries {
+		e := &rotsv1.AccessLogEntry{
+			Sequence: a.ID, AccessTime: timestamppb.New(a.At), Actor: a.Actor, Role: a.Role,
+			Action: a.Action, Purpose: a.Purpose, Hash: hex.EncodeToString(a.Hash),
+		}
+		if a.CaseID != "" {
+			e.Case = "cases/" + a.CaseID
+		}
+		resp.Entries = append(resp.Entries, e)
+	}
+	return resp, nil
+}
