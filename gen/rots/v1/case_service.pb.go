@@ -1318,6 +1318,97 @@ func (x *WithdrawCaseResponse) GetCase() *Case {
 	return nil
 }
 
+type ExportCaseRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "cases/{case_id}".
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportCaseRequest) Reset() {
+	*x = ExportCaseRequest{}
+	mi := &file_rots_v1_case_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportCaseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportCaseRequest) ProtoMessage() {}
+
+func (x *ExportCaseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_case_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportCaseRequest.ProtoReflect.Descriptor instead.
+func (*ExportCaseRequest) Descriptor() ([]byte, []int) {
+	return file_rots_v1_case_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ExportCaseRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+type ExportCaseResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The case, its timeline, notifications and access log as one JSON
+	// document.
+	Json          string `protobuf:"bytes,1,opt,name=json,proto3" json:"json,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportCaseResponse) Reset() {
+	*x = ExportCaseResponse{}
+	mi := &file_rots_v1_case_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportCaseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportCaseResponse) ProtoMessage() {}
+
+func (x *ExportCaseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_case_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportCaseResponse.ProtoReflect.Descriptor instead.
+func (*ExportCaseResponse) Descriptor() ([]byte, []int) {
+	return file_rots_v1_case_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ExportCaseResponse) GetJson() string {
+	if x != nil {
+		return x.Json
+	}
+	return ""
+}
+
 var File_rots_v1_case_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_case_service_proto_rawDesc = "" +
@@ -1410,7 +1501,11 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\"9\n" +
 	"\x14WithdrawCaseResponse\x12!\n" +
-	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case*\x8c\x01\n" +
+	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"'\n" +
+	"\x11ExportCaseRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"(\n" +
+	"\x12ExportCaseResponse\x12\x12\n" +
+	"\x04json\x18\x01 \x01(\tR\x04json*\x8c\x01\n" +
 	"\x0eIntakeDecision\x12\x1f\n" +
 	"\x1bINTAKE_DECISION_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16INTAKE_DECISION_ACCEPT\x10\x01\x12 \n" +
@@ -1419,7 +1514,7 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\x0fConsultDecision\x12 \n" +
 	"\x1cCONSULT_DECISION_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cCONSULT_DECISION_ADVICE_ONLY\x10\x01\x12\"\n" +
-	"\x1eCONSULT_DECISION_CONVENE_TABLE\x10\x022\x89\x06\n" +
+	"\x1eCONSULT_DECISION_CONVENE_TABLE\x10\x022\xd0\x06\n" +
 	"\vCaseService\x12E\n" +
 	"\n" +
 	"SubmitCase\x12\x1a.rots.v1.SubmitCaseRequest\x1a\x1b.rots.v1.SubmitCaseResponse\x12<\n" +
@@ -1431,7 +1526,9 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\rRecordConsult\x12\x1d.rots.v1.RecordConsultRequest\x1a\x1e.rots.v1.RecordConsultResponse\x12]\n" +
 	"\x12RecordTableOutcome\x12\".rots.v1.RecordTableOutcomeRequest\x1a#.rots.v1.RecordTableOutcomeResponse\x12B\n" +
 	"\tCloseCase\x12\x19.rots.v1.CloseCaseRequest\x1a\x1a.rots.v1.CloseCaseResponse\x12K\n" +
-	"\fWithdrawCase\x12\x1c.rots.v1.WithdrawCaseRequest\x1a\x1d.rots.v1.WithdrawCaseResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"\fWithdrawCase\x12\x1c.rots.v1.WithdrawCaseRequest\x1a\x1d.rots.v1.WithdrawCaseResponse\x12E\n" +
+	"\n" +
+	"ExportCase\x12\x1a.rots.v1.ExportCaseRequest\x1a\x1b.rots.v1.ExportCaseResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_case_service_proto_rawDescOnce sync.Once
@@ -1446,7 +1543,7 @@ func file_rots_v1_case_service_proto_rawDescGZIP() []byte {
 }
 
 var file_rots_v1_case_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_rots_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_rots_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_rots_v1_case_service_proto_goTypes = []any{
 	(IntakeDecision)(0),                // 0: rots.v1.IntakeDecision
 	(ConsultDecision)(0),               // 1: rots.v1.ConsultDecision
@@ -1470,41 +1567,43 @@ var file_rots_v1_case_service_proto_goTypes = []any{
 	(*CloseCaseResponse)(nil),          // 19: rots.v1.CloseCaseResponse
 	(*WithdrawCaseRequest)(nil),        // 20: rots.v1.WithdrawCaseRequest
 	(*WithdrawCaseResponse)(nil),       // 21: rots.v1.WithdrawCaseResponse
-	(Region)(0),                        // 22: rots.v1.Region
-	(*Organisation)(nil),               // 23: rots.v1.Organisation
-	(*ContactPerson)(nil),              // 24: rots.v1.ContactPerson
-	(*YoungPerson)(nil),                // 25: rots.v1.YoungPerson
-	(Theme)(0),                         // 26: rots.v1.Theme
-	(*Attestation)(nil),                // 27: rots.v1.Attestation
-	(*Case)(nil),                       // 28: rots.v1.Case
-	(Stage)(0),                         // 29: rots.v1.Stage
-	(*CaseEvent)(nil),                  // 30: rots.v1.CaseEvent
-	(*Agreement)(nil),                  // 31: rots.v1.Agreement
-	(ClosureReason)(0),                 // 32: rots.v1.ClosureReason
+	(*ExportCaseRequest)(nil),          // 22: rots.v1.ExportCaseRequest
+	(*ExportCaseResponse)(nil),         // 23: rots.v1.ExportCaseResponse
+	(Region)(0),                        // 24: rots.v1.Region
+	(*Organisation)(nil),               // 25: rots.v1.Organisation
+	(*ContactPerson)(nil),              // 26: rots.v1.ContactPerson
+	(*YoungPerson)(nil),                // 27: rots.v1.YoungPerson
+	(Theme)(0),                         // 28: rots.v1.Theme
+	(*Attestation)(nil),                // 29: rots.v1.Attestation
+	(*Case)(nil),                       // 30: rots.v1.Case
+	(Stage)(0),                         // 31: rots.v1.Stage
+	(*CaseEvent)(nil),                  // 32: rots.v1.CaseEvent
+	(*Agreement)(nil),                  // 33: rots.v1.Agreement
+	(ClosureReason)(0),                 // 34: rots.v1.ClosureReason
 }
 var file_rots_v1_case_service_proto_depIdxs = []int32{
-	22, // 0: rots.v1.SubmitCaseRequest.region:type_name -> rots.v1.Region
-	23, // 1: rots.v1.SubmitCaseRequest.submitting_organisation:type_name -> rots.v1.Organisation
-	24, // 2: rots.v1.SubmitCaseRequest.contact:type_name -> rots.v1.ContactPerson
-	25, // 3: rots.v1.SubmitCaseRequest.young_person:type_name -> rots.v1.YoungPerson
-	26, // 4: rots.v1.SubmitCaseRequest.themes:type_name -> rots.v1.Theme
-	27, // 5: rots.v1.SubmitCaseRequest.attestation:type_name -> rots.v1.Attestation
-	28, // 6: rots.v1.SubmitCaseResponse.case:type_name -> rots.v1.Case
-	28, // 7: rots.v1.GetCaseResponse.case:type_name -> rots.v1.Case
-	22, // 8: rots.v1.ListCasesRequest.region:type_name -> rots.v1.Region
-	29, // 9: rots.v1.ListCasesRequest.stage:type_name -> rots.v1.Stage
-	28, // 10: rots.v1.ListCasesResponse.cases:type_name -> rots.v1.Case
-	30, // 11: rots.v1.ListCaseEventsResponse.events:type_name -> rots.v1.CaseEvent
+	24, // 0: rots.v1.SubmitCaseRequest.region:type_name -> rots.v1.Region
+	25, // 1: rots.v1.SubmitCaseRequest.submitting_organisation:type_name -> rots.v1.Organisation
+	26, // 2: rots.v1.SubmitCaseRequest.contact:type_name -> rots.v1.ContactPerson
+	27, // 3: rots.v1.SubmitCaseRequest.young_person:type_name -> rots.v1.YoungPerson
+	28, // 4: rots.v1.SubmitCaseRequest.themes:type_name -> rots.v1.Theme
+	29, // 5: rots.v1.SubmitCaseRequest.attestation:type_name -> rots.v1.Attestation
+	30, // 6: rots.v1.SubmitCaseResponse.case:type_name -> rots.v1.Case
+	30, // 7: rots.v1.GetCaseResponse.case:type_name -> rots.v1.Case
+	24, // 8: rots.v1.ListCasesRequest.region:type_name -> rots.v1.Region
+	31, // 9: rots.v1.ListCasesRequest.stage:type_name -> rots.v1.Stage
+	30, // 10: rots.v1.ListCasesResponse.cases:type_name -> rots.v1.Case
+	32, // 11: rots.v1.ListCaseEventsResponse.events:type_name -> rots.v1.CaseEvent
 	0,  // 12: rots.v1.DecideIntakeRequest.decision:type_name -> rots.v1.IntakeDecision
-	28, // 13: rots.v1.DecideIntakeResponse.case:type_name -> rots.v1.Case
-	28, // 14: rots.v1.AnswerQuestionResponse.case:type_name -> rots.v1.Case
+	30, // 13: rots.v1.DecideIntakeResponse.case:type_name -> rots.v1.Case
+	30, // 14: rots.v1.AnswerQuestionResponse.case:type_name -> rots.v1.Case
 	1,  // 15: rots.v1.RecordConsultRequest.decision:type_name -> rots.v1.ConsultDecision
-	28, // 16: rots.v1.RecordConsultResponse.case:type_name -> rots.v1.Case
-	31, // 17: rots.v1.RecordTableOutcomeRequest.agreements:type_name -> rots.v1.Agreement
-	28, // 18: rots.v1.RecordTableOutcomeResponse.case:type_name -> rots.v1.Case
-	32, // 19: rots.v1.CloseCaseRequest.reason:type_name -> rots.v1.ClosureReason
-	28, // 20: rots.v1.CloseCaseResponse.case:type_name -> rots.v1.Case
-	28, // 21: rots.v1.WithdrawCaseResponse.case:type_name -> rots.v1.Case
+	30, // 16: rots.v1.RecordConsultResponse.case:type_name -> rots.v1.Case
+	33, // 17: rots.v1.RecordTableOutcomeRequest.agreements:type_name -> rots.v1.Agreement
+	30, // 18: rots.v1.RecordTableOutcomeResponse.case:type_name -> rots.v1.Case
+	34, // 19: rots.v1.CloseCaseRequest.reason:type_name -> rots.v1.ClosureReason
+	30, // 20: rots.v1.CloseCaseResponse.case:type_name -> rots.v1.Case
+	30, // 21: rots.v1.WithdrawCaseResponse.case:type_name -> rots.v1.Case
 	2,  // 22: rots.v1.CaseService.SubmitCase:input_type -> rots.v1.SubmitCaseRequest
 	4,  // 23: rots.v1.CaseService.GetCase:input_type -> rots.v1.GetCaseRequest
 	6,  // 24: rots.v1.CaseService.ListCases:input_type -> rots.v1.ListCasesRequest
@@ -1515,18 +1614,20 @@ var file_rots_v1_case_service_proto_depIdxs = []int32{
 	16, // 29: rots.v1.CaseService.RecordTableOutcome:input_type -> rots.v1.RecordTableOutcomeRequest
 	18, // 30: rots.v1.CaseService.CloseCase:input_type -> rots.v1.CloseCaseRequest
 	20, // 31: rots.v1.CaseService.WithdrawCase:input_type -> rots.v1.WithdrawCaseRequest
-	3,  // 32: rots.v1.CaseService.SubmitCase:output_type -> rots.v1.SubmitCaseResponse
-	5,  // 33: rots.v1.CaseService.GetCase:output_type -> rots.v1.GetCaseResponse
-	7,  // 34: rots.v1.CaseService.ListCases:output_type -> rots.v1.ListCasesResponse
-	9,  // 35: rots.v1.CaseService.ListCaseEvents:output_type -> rots.v1.ListCaseEventsResponse
-	11, // 36: rots.v1.CaseService.DecideIntake:output_type -> rots.v1.DecideIntakeResponse
-	13, // 37: rots.v1.CaseService.AnswerQuestion:output_type -> rots.v1.AnswerQuestionResponse
-	15, // 38: rots.v1.CaseService.RecordConsult:output_type -> rots.v1.RecordConsultResponse
-	17, // 39: rots.v1.CaseService.RecordTableOutcome:output_type -> rots.v1.RecordTableOutcomeResponse
-	19, // 40: rots.v1.CaseService.CloseCase:output_type -> rots.v1.CloseCaseResponse
-	21, // 41: rots.v1.CaseService.WithdrawCase:output_type -> rots.v1.WithdrawCaseResponse
-	32, // [32:42] is the sub-list for method output_type
-	22, // [22:32] is the sub-list for method input_type
+	22, // 32: rots.v1.CaseService.ExportCase:input_type -> rots.v1.ExportCaseRequest
+	3,  // 33: rots.v1.CaseService.SubmitCase:output_type -> rots.v1.SubmitCaseResponse
+	5,  // 34: rots.v1.CaseService.GetCase:output_type -> rots.v1.GetCaseResponse
+	7,  // 35: rots.v1.CaseService.ListCases:output_type -> rots.v1.ListCasesResponse
+	9,  // 36: rots.v1.CaseService.ListCaseEvents:output_type -> rots.v1.ListCaseEventsResponse
+	11, // 37: rots.v1.CaseService.DecideIntake:output_type -> rots.v1.DecideIntakeResponse
+	13, // 38: rots.v1.CaseService.AnswerQuestion:output_type -> rots.v1.AnswerQuestionResponse
+	15, // 39: rots.v1.CaseService.RecordConsult:output_type -> rots.v1.RecordConsultResponse
+	17, // 40: rots.v1.CaseService.RecordTableOutcome:output_type -> rots.v1.RecordTableOutcomeResponse
+	19, // 41: rots.v1.CaseService.CloseCase:output_type -> rots.v1.CloseCaseResponse
+	21, // 42: rots.v1.CaseService.WithdrawCase:output_type -> rots.v1.WithdrawCaseResponse
+	23, // 43: rots.v1.CaseService.ExportCase:output_type -> rots.v1.ExportCaseResponse
+	33, // [33:44] is the sub-list for method output_type
+	22, // [22:33] is the sub-list for method input_type
 	22, // [22:22] is the sub-list for extension type_name
 	22, // [22:22] is the sub-list for extension extendee
 	0,  // [0:22] is the sub-list for field type_name
@@ -1544,7 +1645,7 @@ func file_rots_v1_case_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rots_v1_case_service_proto_rawDesc), len(file_rots_v1_case_service_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   20,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -29,6 +29,7 @@ const (
 	CaseService_RecordTableOutcome_FullMethodName = "/rots.v1.CaseService/RecordTableOutcome"
 	CaseService_CloseCase_FullMethodName          = "/rots.v1.CaseService/CloseCase"
 	CaseService_WithdrawCase_FullMethodName       = "/rots.v1.CaseService/WithdrawCase"
+	CaseService_ExportCase_FullMethodName         = "/rots.v1.CaseService/ExportCase"
 )
 
 // CaseServiceClient is the client API for CaseService service.
@@ -62,6 +63,9 @@ type CaseServiceClient interface {
 	CloseCase(ctx context.Context, in *CloseCaseRequest, opts ...grpc.CallOption) (*CloseCaseResponse, error)
 	// WithdrawCase withdraws an open case on the submitter's behalf.
 	WithdrawCase(ctx context.Context, in *WithdrawCaseRequest, opts ...grpc.CallOption) (*WithdrawCaseResponse, error)
+	// ExportCase returns everything held about a case, its access log
+	// included, as JSON: the answer to a subject-access request.
+	ExportCase(ctx context.Context, in *ExportCaseRequest, opts ...grpc.CallOption) (*ExportCaseResponse, error)
 }
 
 type caseServiceClient struct {
@@ -172,6 +176,16 @@ func (c *caseServiceClient) WithdrawCase(ctx context.Context, in *WithdrawCaseRe
 	return out, nil
 }
 
+func (c *caseServiceClient) ExportCase(ctx context.Context, in *ExportCaseRequest, opts ...grpc.CallOption) (*ExportCaseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ExportCaseResponse)
+	err := c.cc.Invoke(ctx, CaseService_ExportCase_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CaseServiceServer is the server API for CaseService service.
 // All implementations must embed UnimplementedCaseServiceServer
 // for forward compatibility.
@@ -203,6 +217,9 @@ type CaseServiceServer interface {
 	CloseCase(context.Context, *CloseCaseRequest) (*CloseCaseResponse, error)
 	// WithdrawCase withdraws an open case on the submitter's behalf.
 	WithdrawCase(context.Context, *WithdrawCaseRequest) (*WithdrawCaseResponse, error)
+	// ExportCase returns everything held about a case, its access log
+	// included, as JSON: the answer to a subject-access request.
+	ExportCase(context.Context, *ExportCaseRequest) (*ExportCaseResponse, error)
 	mustEmbedUnimplementedCaseServiceServer()
 }
 
@@ -242,6 +259,9 @@ func (UnimplementedCaseServiceServer) CloseCase(context.Context, *CloseCaseReque
 }
 func (UnimplementedCaseServiceServer) WithdrawCase(context.Context, *WithdrawCaseRequest) (*WithdrawCaseResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method WithdrawCase not implemented")
+}
+func (UnimplementedCaseServiceServer) ExportCase(context.Context, *ExportCaseRequest) (*ExportCaseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExportCase not implemented")
 }
 func (UnimplementedCaseServiceServer) mustEmbedUnimplementedCaseServiceServer() {}
 func (UnimplementedCaseServiceServer) testEmbeddedByValue()                     {}
@@ -444,6 +464,24 @@ func _CaseService_WithdrawCase_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CaseService_ExportCase_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExportCaseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).ExportCase(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_ExportCase_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).ExportCase(ctx, req.(*ExportCaseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CaseService_ServiceDesc is the grpc.ServiceDesc for CaseService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -490,6 +528,10 @@ var CaseService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "WithdrawCase",
 			Handler:    _CaseService_WithdrawCase_Handler,
+		},
+		{
+			MethodName: "ExportCase",
+			Handler:    _CaseService_ExportCase_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
