@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -33,10 +34,14 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 
+	"github.com/rots-vlaanderen/roundtable/auth"
+	"github.com/rots-vlaanderen/roundtable/auth/devissuer"
+	"github.com/rots-vlaanderen/roundtable/authz"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/notify"
 	"github.com/rots-vlaanderen/roundtable/services"
 	"github.com/rots-vlaanderen/roundtable/services/adminservice"
+	"github.com/rots-vlaanderen/roundtable/services/auditservice"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
 	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
 	"github.com/rots-vlaanderen/roundtable/store"
@@ -67,6 +72,7 @@ func (b *syncBuffer) String() string {
 }
 
 type stack struct {
+	issuer   *devissuer.Issuer
 	cases    rotsv1.CaseServiceClient
 	admin    rotsv1.AdminServiceClient
 	inbox    rotsv1.NotificationServiceClient
@@ -99,6 +105,18 @@ func startStack(t *testing.T) *stack {
 	}
 	t.Cleanup(w.Stop)
 
+	// The development issuer stands in for the identity provider.
+	hs := httptest.NewUnstartedServer(nil)
+	issuerURL := "http://" + hs.Listener.Addr().String()
+	issuer, err := devissuer.New(issuerURL, "rots", filepath.Join(t.TempDir(), "key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.Config.Handler = issuer.Handler()
+	hs.Start()
+	t.Cleanup(hs.Close)
+	access := &authz.Interceptor{Verifier: auth.NewVerifier(auth.Config{Issuer: issuerURL, Audience: "rots"}), DB: db, Log: log}
+
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +125,8 @@ func startStack(t *testing.T) *stack {
 		Cases:         caseservice.New(db, tc, log),
 		Admin:         adminservice.New(db, log),
 		Notifications: notificationservice.New(db, log),
+		Audit:         auditservice.New(db, log),
+		Access:        access.Unary(),
 	})
 	go srv.Serve(lis)
 	t.Cleanup(srv.GracefulStop)
@@ -117,13 +137,26 @@ func startStack(t *testing.T) *stack {
 	t.Cleanup(func() { conn.Close() })
 	return &stack{
 		cases: rotsv1.NewCaseServiceClient(conn), admin: rotsv1.NewAdminServiceClient(conn), inbox: rotsv1.NewNotificationServiceClient(conn),
-		mail: mail, conn: conn, db: db, temporal: tc, logs: logs,
+		mail: mail, conn: conn, db: db, temporal: tc, logs: logs, issuer: issuer,
 	}
 }
 
-func ctxAs(actor string) context.Context {
-	return metadata.AppendToOutgoingContext(context.Background(), caseservice.ActorHeader, actor)
+// as is a call context with a token of the development issuer for a role,
+// a region ("vlaanderen" for all) and an organisation.
+func (s *stack) as(role, region, org string) context.Context {
+	return s.asEmail(role, region, org, role+"."+region+"@test.rots")
 }
+
+func (s *stack) asEmail(role, region, org, email string) context.Context {
+	tok, err := s.issuer.Token(devissuer.Claims{Subject: email, Email: email, Role: role, Region: region, Organisation: org}, time.Hour)
+	if err != nil {
+		panic(err)
+	}
+	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+tok)
+}
+
+// submitter is a CLB worker in Limburg of the organisation.
+func (s *stack) submitter(org string) context.Context { return s.as(auth.Submitter, "limburg", org) }
 
 // Personal data in the submitted cases; none of it may reach the logs.
 const (
@@ -175,7 +208,7 @@ func wantCode(t *testing.T, err error, code codes.Code, msgPart string) {
 
 func (s *stack) timeline(t *testing.T, name string) []string {
 	t.Helper()
-	resp, err := s.cases.ListCaseEvents(ctxAs("test"), &rotsv1.ListCaseEventsRequest{Parent: name, PageSize: 100})
+	resp, err := s.cases.ListCaseEvents(s.as(auth.Coordinator, "limburg", ""), &rotsv1.ListCaseEventsRequest{Parent: name, PageSize: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,12 +221,12 @@ func (s *stack) timeline(t *testing.T, name string) []string {
 
 func TestEndToEnd(t *testing.T) {
 	s := startStack(t)
-	tandem := ctxAs("coordinator-limburg")
-	clb := ctxAs("an.clb")
+	tandem := s.as(auth.Coordinator, "limburg", "")
 
 	// The whole path in each variant, then what the timeline must show.
 	t.Run("accept, consult advice only, close", func(t *testing.T) {
 		t.Parallel()
+		clb := s.submitter("CLB advice")
 		c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB advice")))
 		if c.GetStage() != rotsv1.Stage_STAGE_SUBMITTED && c.GetStage() != rotsv1.Stage_STAGE_INTAKE {
 			t.Fatalf("new case stage %s", c.GetStage())
@@ -215,6 +248,7 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("accept, table, follow-up, close", func(t *testing.T) {
 		t.Parallel()
+		clb := s.submitter("CLB table")
 		c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB table")))
 		c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
 		c = must(t)(s.cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: uuid.NewString(), Name: c.GetName(), Advice: "Overlegtafel nodig", Decision: rotsv1.ConsultDecision_CONSULT_DECISION_CONVENE_TABLE}))
@@ -246,6 +280,7 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("ask a question, answer, accept", func(t *testing.T) {
 		t.Parallel()
+		clb := s.submitter("CLB question")
 		c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB question")))
 		c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ASK_QUESTION, Question: "Is de ITP al ingeschakeld?"}))
 		if c.GetStage() != rotsv1.Stage_STAGE_NEEDS_INFO || c.GetOpenQuestion() != "Is de ITP al ingeschakeld?" {
@@ -264,13 +299,14 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		last := events.GetEvents()[len(events.GetEvents())-1]
-		if last.GetActor() != "coordinator-limburg" || last.GetFromStage() != rotsv1.Stage_STAGE_INTAKE || last.GetToStage() != rotsv1.Stage_STAGE_CONSULT {
+		if last.GetActor() != "coordinator.limburg@test.rots" || last.GetFromStage() != rotsv1.Stage_STAGE_INTAKE || last.GetToStage() != rotsv1.Stage_STAGE_CONSULT {
 			t.Errorf("last event = %v", last)
 		}
 	})
 
 	t.Run("decline", func(t *testing.T) {
 		t.Parallel()
+		clb := s.submitter("CLB decline")
 		c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB decline")))
 		c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_DECLINE, DeclineReason: "Jeugdhulp is nog niet betrokken.", ReferralSuggestion: "Intersectorale Toegangspoort"}))
 		if c.GetStage() != rotsv1.Stage_STAGE_CLOSED || c.GetClosureReason() != rotsv1.ClosureReason_CLOSURE_REASON_DECLINED {
@@ -280,6 +316,7 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("withdraw", func(t *testing.T) {
 		t.Parallel()
+		clb := s.submitter("CLB withdraw")
 		c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB withdraw")))
 		c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
 		c = must(t)(s.cases.WithdrawCase(clb, &rotsv1.WithdrawCaseRequest{RequestId: uuid.NewString(), Name: c.GetName(), Reason: "Gezin verhuist naar Wallonië"}))
@@ -292,6 +329,7 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("retries with the same request_id do the work once", func(t *testing.T) {
 		t.Parallel()
+		clb := s.submitter("CLB retries")
 		req := submitRequest("CLB retries")
 		first := must(t)(s.cases.SubmitCase(clb, req))
 		again := must(t)(s.cases.SubmitCase(clb, req))
@@ -361,6 +399,7 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("bad input and wrong stage", func(t *testing.T) {
 		t.Parallel()
+		clb := s.submitter("CLB stages")
 		_, err := s.cases.SubmitCase(clb, &rotsv1.SubmitCaseRequest{RequestId: "x"})
 		wantCode(t, err, codes.InvalidArgument, "region")
 		var fields []string
@@ -444,6 +483,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("list pages newest first with filters", func(t *testing.T) {
 		t.Parallel()
 		const org = "CLB paging"
+		clb := s.submitter(org)
 		var want []string
 		for range 7 {
 			c := must(t)(s.cases.SubmitCase(clb, submitRequest(org)))
@@ -466,10 +506,9 @@ func TestEndToEnd(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("paged list (-want +got):\n%s", diff)
 		}
-		resp, err := s.cases.ListCases(clb, &rotsv1.ListCasesRequest{SubmittingOrganisation: org, Region: rotsv1.Region_REGION_ANTWERPEN})
-		if err != nil || len(resp.GetCases()) != 0 {
-			t.Errorf("other region: %d cases, err %v; want none", len(resp.GetCases()), err)
-		}
+		// A submitter in Limburg may not list another region's cases.
+		_, err := s.cases.ListCases(clb, &rotsv1.ListCasesRequest{SubmittingOrganisation: org, Region: rotsv1.Region_REGION_ANTWERPEN})
+		wantCode(t, err, codes.PermissionDenied, "outside your scope")
 	})
 
 	t.Run("a case left alone climbs the ladder; mail survives a mail server outage", func(t *testing.T) {

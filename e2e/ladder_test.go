@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/rots-vlaanderen/roundtable/auth"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 )
 
@@ -19,7 +20,7 @@ import (
 // mail server is down; the mails arrive once it is back; a decision stops
 // the climb.
 func (s *stack) testLadder(t *testing.T) {
-	ctx := ctxAs("admin")
+	ctx := s.as(auth.Admin, "vlaanderen", "")
 	policy, err := s.admin.UpdateEscalationPolicy(ctx, &rotsv1.UpdateEscalationPolicyRequest{
 		RequestId: uuid.NewString(),
 		Policy: &rotsv1.EscalationPolicy{
@@ -44,17 +45,18 @@ func (s *stack) testLadder(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	brussel := s.as(auth.Coordinator, "brussel", "")
 	s.mail.down()
 	req := submitRequest("CLB ladder")
 	req.Region = rotsv1.Region_REGION_BRUSSEL
-	c := must(t)(s.cases.SubmitCase(ctxAs("an.clb"), req))
+	c := must(t)(s.cases.SubmitCase(s.as(auth.Submitter, "brussel", "CLB ladder"), req))
 	c = s.waitFor(t, c.GetName(), "rung 2", func(c *rotsv1.Case) bool { return c.GetRung() >= 2 })
 
 	for _, f := range []*rotsv1.ListCasesRequest{
 		{Region: rotsv1.Region_REGION_BRUSSEL, OverdueOnly: true},
 		{Region: rotsv1.Region_REGION_BRUSSEL, MinRung: 2},
 	} {
-		list, err := s.cases.ListCases(ctx, f)
+		list, err := s.cases.ListCases(brussel, f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,11 +66,11 @@ func (s *stack) testLadder(t *testing.T) {
 	}
 	s.mail.up(t)
 
-	c = must(t)(s.cases.DecideIntake(ctxAs("tandem"), &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
+	c = must(t)(s.cases.DecideIntake(brussel, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
 	if c.GetRung() != 0 || len(c.GetDeadlines()) == 0 || c.GetDeadlines()[0].GetKind() != "consult" {
 		t.Errorf("after a decision: rung %d, deadlines %v; want rung 0 and a consult deadline", c.GetRung(), c.GetDeadlines())
 	}
-	events, err := s.cases.ListCaseEvents(ctx, &rotsv1.ListCaseEventsRequest{Parent: c.GetName(), PageSize: 100})
+	events, err := s.cases.ListCaseEvents(brussel, &rotsv1.ListCaseEventsRequest{Parent: c.GetName(), PageSize: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,9 +81,10 @@ func (s *stack) testLadder(t *testing.T) {
 	if !slices.Contains(kinds, "escalation.rung1") || !slices.Contains(kinds, "escalation.rung2") {
 		t.Errorf("timeline %v lacks the escalations", kinds)
 	}
-	must(t)(s.cases.WithdrawCase(ctxAs("an.clb"), &rotsv1.WithdrawCaseRequest{RequestId: uuid.NewString(), Name: c.GetName(), Reason: "Opgelost"}))
+	must(t)(s.cases.WithdrawCase(s.as(auth.Submitter, "brussel", "CLB ladder"), &rotsv1.WithdrawCaseRequest{RequestId: uuid.NewString(), Name: c.GetName(), Reason: "Opgelost"}))
 
-	inbox, err := s.inbox.ListNotifications(ctx, &rotsv1.ListNotificationsRequest{Recipient: "tandem@rots-brussel.be"})
+	tandem := s.asEmail(auth.Coordinator, "brussel", "", "tandem@rots-brussel.be")
+	inbox, err := s.inbox.ListNotifications(tandem, &rotsv1.ListNotificationsRequest{Recipient: "tandem@rots-brussel.be"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,11 +101,11 @@ func (s *stack) testLadder(t *testing.T) {
 		}
 	}
 	first := inbox.GetNotifications()[len(inbox.GetNotifications())-1]
-	read, err := s.inbox.MarkNotificationRead(ctx, &rotsv1.MarkNotificationReadRequest{RequestId: uuid.NewString(), Name: first.GetName()})
+	read, err := s.inbox.MarkNotificationRead(tandem, &rotsv1.MarkNotificationReadRequest{RequestId: uuid.NewString(), Name: first.GetName()})
 	if err != nil || read.GetNotification().GetReadTime() == nil {
 		t.Errorf("mark read: %v, %v", read.GetNotification().GetReadTime(), err)
 	}
-	unread, err := s.inbox.ListNotifications(ctx, &rotsv1.ListNotificationsRequest{Recipient: "tandem@rots-brussel.be", UnreadOnly: true})
+	unread, err := s.inbox.ListNotifications(tandem, &rotsv1.ListNotificationsRequest{Recipient: "tandem@rots-brussel.be", UnreadOnly: true})
 	if err != nil || len(unread.GetNotifications()) == 0 ||
 		slices.ContainsFunc(unread.GetNotifications(), func(n *rotsv1.Notification) bool { return n.GetName() == first.GetName() }) {
 		t.Errorf("unread after marking %s read: %v, err %v", first.GetName(), unread.GetNotifications(), err)
@@ -114,7 +117,7 @@ func (s *stack) waitFor(t *testing.T, name, what string, cond func(*rotsv1.Case)
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		c := must(t)(s.cases.GetCase(ctxAs("test"), &rotsv1.GetCaseRequest{Name: name}))
+		c := must(t)(s.cases.GetCase(s.as(auth.Coordinator, "brussel", ""), &rotsv1.GetCaseRequest{Name: name}))
 		if cond(c) {
 			return c
 		}

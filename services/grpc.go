@@ -23,17 +23,21 @@ type Services struct {
 	Cases         rotsv1.CaseServiceServer
 	Admin         rotsv1.AdminServiceServer
 	Notifications rotsv1.NotificationServiceServer
+	Audit         rotsv1.AuditServiceServer
+	// Access authenticates and authorises every call (authz.Interceptor).
+	Access grpc.UnaryServerInterceptor
 }
 
 // NewGRPCServer returns a server with the services, health checking and
 // reflection. Health reports SERVING until Shutdown.
 func NewGRPCServer(log *slog.Logger, svc Services) (*grpc.Server, *health.Server) {
-	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(logCalls(log), recoverPanics(log)))
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(logCalls(log), recoverPanics(log), svc.Access))
 	rotsv1.RegisterCaseServiceServer(srv, svc.Cases)
 	rotsv1.RegisterAdminServiceServer(srv, svc.Admin)
 	rotsv1.RegisterNotificationServiceServer(srv, svc.Notifications)
+	rotsv1.RegisterAuditServiceServer(srv, svc.Audit)
 	hs := health.NewServer()
-	for _, name := range []string{rotsv1.CaseService_ServiceDesc.ServiceName, rotsv1.AdminService_ServiceDesc.ServiceName, rotsv1.NotificationService_ServiceDesc.ServiceName} {
+	for _, name := range []string{rotsv1.CaseService_ServiceDesc.ServiceName, rotsv1.AdminService_ServiceDesc.ServiceName, rotsv1.NotificationService_ServiceDesc.ServiceName, rotsv1.AuditService_ServiceDesc.ServiceName} {
 		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
 	}
 	healthpb.RegisterHealthServer(srv, hs)

@@ -115,3 +115,41 @@ func (c *client) read(ctx context.Context, args []string) error {
 	}
 	return c.print(resp.GetNotification())
 }
+
+// export prints everything held about a case.
+func (c *client) export(ctx context.Context, args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: rotsctl export <case>")
+	}
+	resp, err := c.cases.ExportCase(ctx, &rotsv1.ExportCaseRequest{Name: caseName(args[0])})
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(c.out, resp.GetJson())
+	return err
+}
+
+// audit lists the access log by case or by actor.
+func (c *client) audit(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	caseArg := fs.String("case", "", "only this case")
+	actor := fs.String("actor", "", "only this user")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	req := &rotsv1.ListAccessLogRequest{Actor: *actor, PageSize: 100}
+	if *caseArg != "" {
+		req.Case = caseName(*caseArg)
+	}
+	resp, err := c.audits.ListAccessLog(ctx, req)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tWHEN\tWHO\tROLE\tCASE\tACTION\tPURPOSE")
+	for _, e := range resp.GetEntries() {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.GetSequence(), e.GetAccessTime().AsTime().Local().Format("2006-01-02 15:04:05"),
+			e.GetActor(), e.GetRole(), e.GetCase(), e.GetAction(), e.GetPurpose())
+	}
+	return tw.Flush()
+}

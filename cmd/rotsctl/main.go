@@ -38,9 +38,10 @@ func main() {
 	}
 }
 
-const usage = `usage: rotsctl [-addr host:port] [-as name] <command> [flags] [args]
+const usage = `usage: rotsctl [-addr host:port] <command> [flags] [args]
 
 commands:
+  login      get a token: rotsctl login -dev -role coordinator -region limburg
   submit     submit a case (rotsctl submit -h for the fields)
   list       list cases, newest first
   show       show a case and its timeline
@@ -53,6 +54,8 @@ commands:
   policy     get or set a region's escalation policy: policy get limburg
   inbox      list the notifications of an e-mail address
   read       mark a notification read
+  export     everything held about a case, as JSON
+  audit      the access log: audit -case <case> | audit -actor <name>
 
 A case is named by "cases/<id>" or just its id. Every command that changes
 a case takes -request-id; the same request ID never does the work twice.
@@ -62,13 +65,15 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 	global := flag.NewFlagSet("rotsctl", flag.ContinueOnError)
 	global.Usage = func() { fmt.Fprint(global.Output(), usage); global.PrintDefaults() }
 	addr := global.String("addr", envOr("ROTS_ADDR", "127.0.0.1:9090"), "API address (ROTS_ADDR)")
-	as := global.String("as", envOr("USER", "rotsctl"), "who gives the command, recorded on the timeline")
 	if err := global.Parse(args); err != nil {
 		return err
 	}
 	if global.NArg() == 0 {
 		global.Usage()
 		return flag.ErrHelp
+	}
+	if global.Arg(0) == "login" {
+		return login(ctx, global.Args()[1:])
 	}
 	cmd, ok := commands[global.Arg(0)]
 	if !ok {
@@ -82,8 +87,10 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 	defer conn.Close()
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	ctx = metadata.AppendToOutgoingContext(ctx, "rots-actor", *as)
-	return cmd(&client{rotsv1.NewCaseServiceClient(conn), rotsv1.NewAdminServiceClient(conn), rotsv1.NewNotificationServiceClient(conn), out},
+	if t := token(); t != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+t)
+	}
+	return cmd(&client{rotsv1.NewCaseServiceClient(conn), rotsv1.NewAdminServiceClient(conn), rotsv1.NewNotificationServiceClient(conn), rotsv1.NewAuditServiceClient(conn), out},
 		ctx, global.Args()[1:])
 }
 
@@ -91,6 +98,7 @@ type client struct {
 	cases         rotsv1.CaseServiceClient
 	admin         rotsv1.AdminServiceClient
 	notifications rotsv1.NotificationServiceClient
+	audits        rotsv1.AuditServiceClient
 	out           io.Writer
 }
 
@@ -107,6 +115,8 @@ var commands = map[string]func(*client, context.Context, []string) error{
 	"policy":   (*client).policy,
 	"inbox":    (*client).inbox,
 	"read":     (*client).read,
+	"export":   (*client).export,
+	"audit":    (*client).audit,
 }
 
 func envOr(name, def string) string {

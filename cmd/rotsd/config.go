@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rots-vlaanderen/roundtable/auth"
 	"github.com/rots-vlaanderen/roundtable/devtemporal"
 	"github.com/rots-vlaanderen/roundtable/notify"
 	"github.com/rots-vlaanderen/roundtable/store"
@@ -28,6 +29,8 @@ type config struct {
 	DevTemporalPort   int
 	SMTP              notify.Mailer
 	DeadlineDay       time.Duration
+	Auth              auth.Config
+	DevIssuer         string // dev only: where the development token issuer listens
 }
 
 func (c *config) api() bool    { return c.Role == "all" || c.Role == "api" }
@@ -49,7 +52,13 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 	fs.StringVar(&c.LogLevel, "log-level", env("ROTS_LOG_LEVEL", "info"), "debug, info, warn or error (ROTS_LOG_LEVEL)")
 	fs.StringVar(&c.Role, "role", env("ROTS_ROLE", "all"), "api, worker or all (ROTS_ROLE)")
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", devtemporal.DefaultNamespace), "Temporal namespace (TEMPORAL_NAMESPACE)")
+	fs.StringVar(&c.Auth.Issuer, "oidc-issuer", env("ROTS_OIDC_ISSUER", ""), "OpenID Connect issuer whose tokens are accepted; dev: its own issuer (ROTS_OIDC_ISSUER)")
+	fs.StringVar(&c.Auth.Audience, "oidc-audience", env("ROTS_OIDC_AUDIENCE", "rots"), "audience the tokens must name (ROTS_OIDC_AUDIENCE)")
+	fs.StringVar(&c.Auth.RoleClaim, "oidc-role-claim", env("ROTS_OIDC_ROLE_CLAIM", "rots_role"), "claim with the role (ROTS_OIDC_ROLE_CLAIM)")
+	fs.StringVar(&c.Auth.RegionClaim, "oidc-region-claim", env("ROTS_OIDC_REGION_CLAIM", "rots_region"), "claim with the region (ROTS_OIDC_REGION_CLAIM)")
+	fs.StringVar(&c.Auth.OrgClaim, "oidc-org-claim", env("ROTS_OIDC_ORG_CLAIM", "rots_org"), "claim with the organisation (ROTS_OIDC_ORG_CLAIM)")
 	if mode == "dev" {
+		fs.StringVar(&c.DevIssuer, "dev-issuer", env("ROTS_DEV_ISSUER", "127.0.0.1:9091"), "address of the development token issuer (ROTS_DEV_ISSUER)")
 		fs.StringVar(&c.DataDir, "data-dir", env("ROTS_DATA_DIR", ".rotsd"), "where the embedded Temporal server keeps its state (ROTS_DATA_DIR)")
 		fs.IntVar(&c.DevTemporalPort, "temporal-port", 7233, "port of the embedded Temporal server on 127.0.0.1")
 	} else {
@@ -115,6 +124,16 @@ func (c *config) validate() error {
 	}
 	if c.SMTP.Host != "" {
 		errs = append(errs, c.SMTP.Validate())
+	}
+	if c.Mode == "serve" {
+		if u, err := url.Parse(c.Auth.Issuer); err != nil || u.Scheme != "https" && u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" {
+			errs = append(errs, fmt.Errorf("OIDC issuer %q: must be an https URL", c.Auth.Issuer))
+		}
+	} else if _, _, err := net.SplitHostPort(c.DevIssuer); err != nil {
+		errs = append(errs, fmt.Errorf("dev issuer address %q: %w", c.DevIssuer, err))
+	}
+	if c.Auth.Audience == "" {
+		errs = append(errs, errors.New("OIDC audience is required"))
 	}
 	if c.DeadlineDay < 0 {
 		errs = append(errs, fmt.Errorf("deadline day %s: must not be negative", c.DeadlineDay))

@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 func main() {
@@ -27,6 +29,9 @@ func main() {
 }
 
 func realMain(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "verify-access-log" {
+		return verifyAccessLog(ctx, args[1:])
+	}
 	if len(args) == 0 || (args[0] != "dev" && args[0] != "serve") {
 		fmt.Fprint(os.Stderr, usage)
 		return flag.ErrHelp
@@ -43,11 +48,40 @@ func realMain(ctx context.Context, args []string) error {
 	return run(ctx, cfg, log)
 }
 
-const usage = `usage: rotsd dev|serve [flags]
+// verifyAccessLog checks the access log's hash chain and says how many
+// entries it checked, or which entry was changed or removed.
+func verifyAccessLog(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("rotsd verify-access-log", flag.ContinueOnError)
+	dbURL := fs.String("database-url", envOr("DATABASE_URL", store.DefaultURL), "PostgreSQL URL (DATABASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.VerifyAccessLog(ctx)
+	if err != nil {
+		return fmt.Errorf("access log NOT intact after %d entries: %w", n, err)
+	}
+	fmt.Printf("access log intact: %d entries verified\n", n)
+	return nil
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+const usage = `usage: rotsd dev|serve|verify-access-log [flags]
 
   dev    run the API, the worker and an embedded Temporal server (state in
          -data-dir) against the local PostgreSQL
   serve  run the API and/or the worker against a Temporal cluster
+  verify-access-log  check the access log's hash chain
 
 Run "rotsd dev -h" or "rotsd serve -h" for the flags; each flag can also be
 set with the environment variable named in its help.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -13,9 +15,13 @@ import (
 	tlog "go.temporal.io/sdk/log"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/rots-vlaanderen/roundtable/auth"
+	"github.com/rots-vlaanderen/roundtable/auth/devissuer"
+	"github.com/rots-vlaanderen/roundtable/authz"
 	"github.com/rots-vlaanderen/roundtable/devtemporal"
 	"github.com/rots-vlaanderen/roundtable/services"
 	"github.com/rots-vlaanderen/roundtable/services/adminservice"
+	"github.com/rots-vlaanderen/roundtable/services/auditservice"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
 	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
 	"github.com/rots-vlaanderen/roundtable/store"
@@ -42,6 +48,14 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		defer ts.Stop()
 		temporalAddr = ts.HostPort
 		log.Info("embedded Temporal server started", "address", temporalAddr, "data_dir", cfg.DataDir)
+	}
+
+	if cfg.Mode == "dev" {
+		stop, err := startDevIssuer(ctx, cfg, log)
+		if err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		defer stop()
 	}
 
 	db, err := store.Open(ctx, cfg.DatabaseURL)
@@ -78,10 +92,13 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
+		access := &authz.Interceptor{Verifier: auth.NewVerifier(cfg.Auth), DB: db, Log: log}
 		srv, hs := services.NewGRPCServer(log, services.Services{
 			Cases:         caseservice.New(db, tc, log),
 			Admin:         adminservice.New(db, log),
 			Notifications: notificationservice.New(db, log),
+			Audit:         auditservice.New(db, log),
+			Access:        access.Unary(),
 		})
 		g.Go(func() error {
 			log.Info("API listening", "address", lis.Addr().String())
@@ -100,4 +117,29 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 	<-ctx.Done()
 	return g.Wait()
+}
+
+// startDevIssuer serves the development token issuer and makes it the
+// trusted issuer. Its key stays in the data directory across restarts.
+func startDevIssuer(ctx context.Context, cfg *config, log *slog.Logger) (stop func(), err error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	cfg.Auth.Issuer = "http://" + cfg.DevIssuer
+	is, err := devissuer.New(cfg.Auth.Issuer, cfg.Auth.Audience, filepath.Join(cfg.DataDir, "dev-issuer-key.pem"))
+	if err != nil {
+		return nil, err
+	}
+	lis, err := net.Listen("tcp", cfg.DevIssuer)
+	if err != nil {
+		return nil, fmt.Errorf("dev issuer: %w", err)
+	}
+	srv := &http.Server{Handler: is.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(lis)
+	log.Info("development token issuer started (rotsctl login -dev)", "issuer", cfg.Auth.Issuer)
+	return func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
 )
@@ -25,100 +26,100 @@ func mustLocation(name string) *time.Location {
 }
 
 func (s *Server) validateSubmit(req *rotsv1.SubmitCaseRequest) error {
-	var v violations
-	v.requestID(req.GetRequestId())
+	var v rpc.Violations
+	v.RequestID(req.GetRequestId())
 	if stored(req.GetRegion()) == "" {
-		v.add("region", "must be one of antwerpen, brussel, limburg, oost-vlaanderen, vlaams-brabant, west-vlaanderen")
+		v.Add("region", "must be one of antwerpen, brussel, limburg, oost-vlaanderen, vlaams-brabant, west-vlaanderen")
 	}
 	org := req.GetSubmittingOrganisation()
-	v.text("submitting_organisation.name", org.GetName(), true, 200)
+	v.Text("submitting_organisation.name", org.GetName(), true, 200)
 	if stored(org.GetKind()) == "" {
-		v.add("submitting_organisation.kind", "must be CLB or YOUTH_CARE")
+		v.Add("submitting_organisation.kind", "must be CLB or YOUTH_CARE")
 	}
-	v.text("contact.name", req.GetContact().GetName(), true, 200)
-	v.email("contact.email", req.GetContact().GetEmail())
-	v.phone("contact.phone", req.GetContact().GetPhone())
+	v.Text("contact.name", req.GetContact().GetName(), true, 200)
+	v.Email("contact.email", req.GetContact().GetEmail())
+	phone(&v, "contact.phone", req.GetContact().GetPhone())
 
 	yp := req.GetYoungPerson()
-	v.text("young_person.alias", yp.GetAlias(), true, 40)
+	v.Text("young_person.alias", yp.GetAlias(), true, 40)
 	if len(strings.Fields(yp.GetAlias())) > 2 {
-		v.add("young_person.alias", "must be a first name or initials, not a full name")
+		v.Add("young_person.alias", "must be a first name or initials, not a full name")
 	}
 	year := s.now().In(brussels).Year()
 	if y := int(yp.GetBirthYear()); y < year-26 || y > year-2 {
-		v.add("young_person.birth_year", "must be between %d and %d, got %d", year-26, year-2, y)
+		v.Add("young_person.birth_year", "must be between %d and %d, got %d", year-26, year-2, y)
 	}
 	if m := yp.GetBirthMonth(); m < 1 || m > 12 {
-		v.add("young_person.birth_month", "must be 1 to 12, got %d", m)
+		v.Add("young_person.birth_month", "must be 1 to 12, got %d", m)
 	}
 	if stored(yp.GetSchoolLevel()) == "" {
-		v.add("young_person.school_level", "is required")
+		v.Add("young_person.school_level", "is required")
 	}
 	if g := yp.GetGrade(); g < 0 || g > 7 {
-		v.add("young_person.grade", "must be 0 to 7, got %d", g)
+		v.Add("young_person.grade", "must be 0 to 7, got %d", g)
 	}
-	v.text("young_person.school", yp.GetSchool(), yp.GetSchoolLevel() != rotsv1.SchoolLevel_SCHOOL_LEVEL_NONE, 200)
-	v.text("young_person.municipality", yp.GetMunicipality(), true, 100)
+	v.Text("young_person.school", yp.GetSchool(), yp.GetSchoolLevel() != rotsv1.SchoolLevel_SCHOOL_LEVEL_NONE, 200)
+	v.Text("young_person.municipality", yp.GetMunicipality(), true, 100)
 
-	v.text("blocked", req.GetBlocked(), true, 4000)
+	v.Text("blocked", req.GetBlocked(), true, 4000)
 	switch n := len(req.GetTried()); {
 	case n == 0:
-		v.add("tried", "must list at least one step tried already")
+		v.Add("tried", "must list at least one step tried already")
 	case n > 20:
-		v.add("tried", "must have at most 20 steps, got %d", n)
+		v.Add("tried", "must have at most 20 steps, got %d", n)
 	}
 	for i, t := range req.GetTried() {
-		v.text(fmt.Sprintf("tried[%d]", i), t, true, 1000)
+		v.Text(fmt.Sprintf("tried[%d]", i), t, true, 1000)
 	}
 	if len(req.GetThemes()) == 0 {
-		v.add("themes", "must have at least one theme")
+		v.Add("themes", "must have at least one theme")
 	}
 	seen := map[rotsv1.Theme]bool{}
 	for i, t := range req.GetThemes() {
 		if stored(t) == "" {
-			v.add(fmt.Sprintf("themes[%d]", i), "unknown theme %d", t)
+			v.Add(fmt.Sprintf("themes[%d]", i), "unknown theme %d", t)
 		} else if seen[t] {
-			v.add(fmt.Sprintf("themes[%d]", i), "%s is listed twice", t)
+			v.Add(fmt.Sprintf("themes[%d]", i), "%s is listed twice", t)
 		}
 		seen[t] = true
 	}
 	att := req.GetAttestation()
 	if !att.GetClbStuck() {
-		v.add("attestation.clb_stuck", "ROTS takes a case only when the CLB is stuck")
+		v.Add("attestation.clb_stuck", "ROTS takes a case only when the CLB is stuck")
 	}
 	if !att.GetYouthCareStuck() {
-		v.add("attestation.youth_care_stuck", "ROTS takes a case only when youth care is stuck")
+		v.Add("attestation.youth_care_stuck", "ROTS takes a case only when youth care is stuck")
 	}
 	if !att.GetYoungPersonAndParentsInformed() {
-		v.add("attestation.young_person_and_parents_informed", "the young person and the parents must be told before submitting")
+		v.Add("attestation.young_person_and_parents_informed", "the young person and the parents must be told before submitting")
 	}
-	return v.err()
+	return v.Err()
 }
 
 // DecideIntake accepts, questions or declines a case in INTAKE.
 func (s *Server) DecideIntake(ctx context.Context, req *rotsv1.DecideIntakeRequest) (*rotsv1.DecideIntakeResponse, error) {
-	var v violations
+	var v rpc.Violations
 	d := req.GetDecision()
 	switch d {
 	case rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT:
-		v.text("note", req.GetNote(), false, 2000)
+		v.Text("note", req.GetNote(), false, 2000)
 	case rotsv1.IntakeDecision_INTAKE_DECISION_ASK_QUESTION:
-		v.text("question", req.GetQuestion(), true, 2000)
+		v.Text("question", req.GetQuestion(), true, 2000)
 	case rotsv1.IntakeDecision_INTAKE_DECISION_DECLINE:
-		v.text("decline_reason", req.GetDeclineReason(), true, 2000)
-		v.text("referral_suggestion", req.GetReferralSuggestion(), true, 1000)
+		v.Text("decline_reason", req.GetDeclineReason(), true, 2000)
+		v.Text("referral_suggestion", req.GetReferralSuggestion(), true, 1000)
 	default:
-		v.add("decision", "must be ACCEPT, ASK_QUESTION or DECLINE")
+		v.Add("decision", "must be ACCEPT, ASK_QUESTION or DECLINE")
 	}
 	if d != rotsv1.IntakeDecision_INTAKE_DECISION_ASK_QUESTION {
-		v.forbidden("question", req.GetQuestion(), "unless the decision is ASK_QUESTION")
+		v.Forbidden("question", req.GetQuestion(), "unless the decision is ASK_QUESTION")
 	}
 	if d != rotsv1.IntakeDecision_INTAKE_DECISION_DECLINE {
-		v.forbidden("decline_reason", req.GetDeclineReason(), "unless the decision is DECLINE")
-		v.forbidden("referral_suggestion", req.GetReferralSuggestion(), "unless the decision is DECLINE")
+		v.Forbidden("decline_reason", req.GetDeclineReason(), "unless the decision is DECLINE")
+		v.Forbidden("referral_suggestion", req.GetReferralSuggestion(), "unless the decision is DECLINE")
 	}
 	c, err := s.command(ctx, workflows.UpdateDecideIntake, req.GetName(), req.GetRequestId(), v, workflows.IntakeCommand{
-		Actor: actor(ctx), Decision: stored(d), Question: req.GetQuestion(),
+		Actor: rpc.Actor(ctx), Decision: stored(d), Question: req.GetQuestion(),
 		DeclineReason: req.GetDeclineReason(), ReferralSuggestion: req.GetReferralSuggestion(), Note: req.GetNote(),
 	})
 	if err != nil {
@@ -129,10 +130,10 @@ func (s *Server) DecideIntake(ctx context.Context, req *rotsv1.DecideIntakeReque
 
 // AnswerQuestion answers the tandem's open question.
 func (s *Server) AnswerQuestion(ctx context.Context, req *rotsv1.AnswerQuestionRequest) (*rotsv1.AnswerQuestionResponse, error) {
-	var v violations
-	v.text("answer", req.GetAnswer(), true, 4000)
+	var v rpc.Violations
+	v.Text("answer", req.GetAnswer(), true, 4000)
 	c, err := s.command(ctx, workflows.UpdateAnswerQuestion, req.GetName(), req.GetRequestId(), v,
-		workflows.AnswerCommand{Actor: actor(ctx), Answer: req.GetAnswer()})
+		workflows.AnswerCommand{Actor: rpc.Actor(ctx), Answer: req.GetAnswer()})
 	if err != nil {
 		return nil, err
 	}
@@ -141,13 +142,13 @@ func (s *Server) AnswerQuestion(ctx context.Context, req *rotsv1.AnswerQuestionR
 
 // RecordConsult records the consult's advice and decision.
 func (s *Server) RecordConsult(ctx context.Context, req *rotsv1.RecordConsultRequest) (*rotsv1.RecordConsultResponse, error) {
-	var v violations
-	v.text("advice", req.GetAdvice(), true, 8000)
+	var v rpc.Violations
+	v.Text("advice", req.GetAdvice(), true, 8000)
 	if stored(req.GetDecision()) == "" {
-		v.add("decision", "must be ADVICE_ONLY or CONVENE_TABLE")
+		v.Add("decision", "must be ADVICE_ONLY or CONVENE_TABLE")
 	}
 	c, err := s.command(ctx, workflows.UpdateRecordConsult, req.GetName(), req.GetRequestId(), v,
-		workflows.ConsultCommand{Actor: actor(ctx), Advice: req.GetAdvice(), Decision: stored(req.GetDecision())})
+		workflows.ConsultCommand{Actor: rpc.Actor(ctx), Advice: req.GetAdvice(), Decision: stored(req.GetDecision())})
 	if err != nil {
 		return nil, err
 	}
@@ -156,13 +157,13 @@ func (s *Server) RecordConsult(ctx context.Context, req *rotsv1.RecordConsultReq
 
 // RecordTableOutcome records the tailored offer and its agreements.
 func (s *Server) RecordTableOutcome(ctx context.Context, req *rotsv1.RecordTableOutcomeRequest) (*rotsv1.RecordTableOutcomeResponse, error) {
-	var v violations
-	v.text("offer", req.GetOffer(), true, 8000)
+	var v rpc.Violations
+	v.Text("offer", req.GetOffer(), true, 8000)
 	switch n := len(req.GetAgreements()); {
 	case n == 0:
-		v.add("agreements", "must have at least one agreement")
+		v.Add("agreements", "must have at least one agreement")
 	case n > 50:
-		v.add("agreements", "must have at most 50 agreements, got %d", n)
+		v.Add("agreements", "must have at most 50 agreements, got %d", n)
 	}
 	// Both bounds are dates in Brussels, compared as YYYY-MM-DD strings.
 	now := s.now().In(brussels)
@@ -170,21 +171,21 @@ func (s *Server) RecordTableOutcome(ctx context.Context, req *rotsv1.RecordTable
 	var agreements []store.Agreement
 	for i, a := range req.GetAgreements() {
 		field := fmt.Sprintf("agreements[%d].", i)
-		v.text(field+"action", a.GetAction(), true, 1000)
-		v.text(field+"owner_organisation", a.GetOwnerOrganisation(), true, 200)
+		v.Text(field+"action", a.GetAction(), true, 1000)
+		v.Text(field+"owner_organisation", a.GetOwnerOrganisation(), true, 200)
 		due, err := time.Parse(dateLayout, a.GetDueDate())
 		switch {
 		case err != nil:
-			v.add(field+"due_date", "must be a date like 2027-03-29, got %q", a.GetDueDate())
+			v.Add(field+"due_date", "must be a date like 2027-03-29, got %q", a.GetDueDate())
 		case a.GetDueDate() < today:
-			v.add(field+"due_date", "must not be before today (%s), got %s", today, a.GetDueDate())
+			v.Add(field+"due_date", "must not be before today (%s), got %s", today, a.GetDueDate())
 		case a.GetDueDate() > limit:
-			v.add(field+"due_date", "must be within two years, got %s", a.GetDueDate())
+			v.Add(field+"due_date", "must be within two years, got %s", a.GetDueDate())
 		}
 		agreements = append(agreements, store.Agreement{Action: a.GetAction(), OwnerOrganisation: a.GetOwnerOrganisation(), DueDate: due})
 	}
 	c, err := s.command(ctx, workflows.UpdateRecordTableOutcome, req.GetName(), req.GetRequestId(), v,
-		workflows.TableOutcomeCommand{Actor: actor(ctx), Offer: req.GetOffer(), Agreements: agreements})
+		workflows.TableOutcomeCommand{Actor: rpc.Actor(ctx), Offer: req.GetOffer(), Agreements: agreements})
 	if err != nil {
 		return nil, err
 	}
@@ -193,20 +194,20 @@ func (s *Server) RecordTableOutcome(ctx context.Context, req *rotsv1.RecordTable
 
 // CloseCase closes a case in FOLLOW_UP.
 func (s *Server) CloseCase(ctx context.Context, req *rotsv1.CloseCaseRequest) (*rotsv1.CloseCaseResponse, error) {
-	var v violations
+	var v rpc.Violations
 	switch req.GetReason() {
 	case rotsv1.ClosureReason_CLOSURE_REASON_UNSPECIFIED:
-		v.add("reason", "is required")
+		v.Add("reason", "is required")
 	case rotsv1.ClosureReason_CLOSURE_REASON_DECLINED, rotsv1.ClosureReason_CLOSURE_REASON_WITHDRAWN:
-		v.add("reason", "%s is set by DecideIntake or WithdrawCase, not by CloseCase", req.GetReason())
+		v.Add("reason", "%s is set by DecideIntake or WithdrawCase, not by CloseCase", req.GetReason())
 	default:
 		if stored(req.GetReason()) == "" {
-			v.add("reason", "unknown closure reason %d", req.GetReason())
+			v.Add("reason", "unknown closure reason %d", req.GetReason())
 		}
 	}
-	v.text("note", req.GetNote(), req.GetReason() == rotsv1.ClosureReason_CLOSURE_REASON_OTHER, 4000)
+	v.Text("note", req.GetNote(), req.GetReason() == rotsv1.ClosureReason_CLOSURE_REASON_OTHER, 4000)
 	c, err := s.command(ctx, workflows.UpdateCloseCase, req.GetName(), req.GetRequestId(), v,
-		workflows.CloseCommand{Actor: actor(ctx), Reason: stored(req.GetReason()), Note: req.GetNote()})
+		workflows.CloseCommand{Actor: rpc.Actor(ctx), Reason: stored(req.GetReason()), Note: req.GetNote()})
 	if err != nil {
 		return nil, err
 	}
@@ -215,10 +216,10 @@ func (s *Server) CloseCase(ctx context.Context, req *rotsv1.CloseCaseRequest) (*
 
 // WithdrawCase withdraws an open case.
 func (s *Server) WithdrawCase(ctx context.Context, req *rotsv1.WithdrawCaseRequest) (*rotsv1.WithdrawCaseResponse, error) {
-	var v violations
-	v.text("reason", req.GetReason(), true, 2000)
+	var v rpc.Violations
+	v.Text("reason", req.GetReason(), true, 2000)
 	c, err := s.command(ctx, workflows.UpdateWithdrawCase, req.GetName(), req.GetRequestId(), v,
-		workflows.WithdrawCommand{Actor: actor(ctx), Reason: req.GetReason()})
+		workflows.WithdrawCommand{Actor: rpc.Actor(ctx), Reason: req.GetReason()})
 	if err != nil {
 		return nil, err
 	}

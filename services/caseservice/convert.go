@@ -1,8 +1,6 @@
 package caseservice
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -108,15 +106,4 @@ func eventToProto(e store.Event) *rotsv1.CaseEvent {
 		EventTime: timestamppb.New(e.At),
 		Summary:   e.Summary,
 	}
-}
-
-// Page tokens are opaque to clients: base64 of a small JSON position.
-func encodeToken(v any) string {
-	b, _ := json.Marshal(v)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeToken(s string, v any) bool {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	return err == nil && json.Unmarshal(b, v) == nil
 }

@@ -8,27 +8,20 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
 )
-
-// ActorHeader is the gRPC metadata key that names who gives a command,
-// until authentication replaces it with the token's subject.
-const ActorHeader = "rots-actor"
 
 // commandTimeout bounds how long a stage command waits for its workflow.
 const commandTimeout = 30 * time.Second
@@ -116,31 +109,31 @@ type casesToken struct {
 
 // ListCases pages through cases newest first.
 func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*rotsv1.ListCasesResponse, error) {
-	var v violations
-	size := v.pageSize(req.GetPageSize())
+	var v rpc.Violations
+	size := v.PageSize(req.GetPageSize())
 	f := store.CaseFilter{
 		Region: stored(req.GetRegion()), Stage: stored(req.GetStage()), OrgName: req.GetSubmittingOrganisation(),
 		OverdueOnly: req.GetOverdueOnly(), MinRung: int(req.GetMinRung()),
 	}
 	if r := req.GetMinRung(); r < 0 || r > 4 {
-		v.add("min_rung", "must be 0 to 4, got %d", r)
+		v.Add("min_rung", "must be 0 to 4, got %d", r)
 	}
 	if req.GetRegion() != 0 && f.Region == "" {
-		v.add("region", "unknown region %d", req.GetRegion())
+		v.Add("region", "unknown region %d", req.GetRegion())
 	}
 	if req.GetStage() != 0 && f.Stage == "" {
-		v.add("stage", "unknown stage %d", req.GetStage())
+		v.Add("stage", "unknown stage %d", req.GetStage())
 	}
 	filterKey := fmt.Sprintf("%s|%s|%s|%t|%d", f.Region, f.Stage, f.OrgName, f.OverdueOnly, f.MinRung)
 	var after *store.Cursor
 	if req.GetPageToken() != "" {
 		var tok casesToken
-		if !decodeToken(req.GetPageToken(), &tok) || tok.Filter != filterKey {
-			v.add("page_token", "is not a token from this listing with these filters")
+		if !rpc.DecodeToken(req.GetPageToken(), &tok) || tok.Filter != filterKey {
+			v.Add("page_token", "is not a token from this listing with these filters")
 		}
 		after = &store.Cursor{SubmittedAt: tok.SubmittedAt, ID: tok.ID}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	// One extra row tells whether there is a next page.
@@ -152,7 +145,7 @@ func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*
 	if len(cases) > size {
 		cases = cases[:size]
 		last := cases[size-1]
-		resp.NextPageToken = encodeToken(casesToken{SubmittedAt: last.SubmittedAt, ID: last.ID, Filter: filterKey})
+		resp.NextPageToken = rpc.EncodeToken(casesToken{SubmittedAt: last.SubmittedAt, ID: last.ID, Filter: filterKey})
 	}
 	for _, c := range cases {
 		resp.Cases = append(resp.Cases, toProto(c))
@@ -167,14 +160,14 @@ type eventsToken struct {
 
 // ListCaseEvents pages through a case's timeline, oldest first.
 func (s *Server) ListCaseEvents(ctx context.Context, req *rotsv1.ListCaseEventsRequest) (*rotsv1.ListCaseEventsResponse, error) {
-	var v violations
-	size := v.pageSize(req.GetPageSize())
-	id := v.caseID("parent", req.GetParent())
+	var v rpc.Violations
+	size := v.PageSize(req.GetPageSize())
+	id := caseID(&v, "parent", req.GetParent())
 	var tok eventsToken
-	if req.GetPageToken() != "" && (!decodeToken(req.GetPageToken(), &tok) || tok.CaseID != id) {
-		v.add("page_token", "is not a token from this case's timeline")
+	if req.GetPageToken() != "" && (!rpc.DecodeToken(req.GetPageToken(), &tok) || tok.CaseID != id) {
+		v.Add("page_token", "is not a token from this case's timeline")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if _, err := s.db.GetCase(ctx, id); err != nil {
@@ -187,7 +180,7 @@ func (s *Server) ListCaseEvents(ctx context.Context, req *rotsv1.ListCaseEventsR
 	resp := &rotsv1.ListCaseEventsResponse{}
 	if len(events) > size {
 		events = events[:size]
-		resp.NextPageToken = encodeToken(eventsToken{After: events[size-1].ID, CaseID: id})
+		resp.NextPageToken = rpc.EncodeToken(eventsToken{After: events[size-1].ID, CaseID: id})
 	}
 	for _, e := range events {
 		resp.Events = append(resp.Events, eventToProto(e))
@@ -195,24 +188,11 @@ func (s *Server) ListCaseEvents(ctx context.Context, req *rotsv1.ListCaseEventsR
 	return resp, nil
 }
 
-func (v *violations) pageSize(n int32) int {
-	switch {
-	case n < 0:
-		v.add("page_size", "must not be negative")
-		return 0
-	case n == 0:
-		return 20
-	case n > 100:
-		return 100
-	}
-	return int(n)
-}
-
 // caseID parses a resource name "cases/{case_id}".
-func (v *violations) caseID(field, name string) string {
+func caseID(v *rpc.Violations, field, name string) string {
 	id, ok := strings.CutPrefix(name, caseNamePrefix)
 	if _, err := uuid.Parse(id); !ok || err != nil {
-		v.add(field, "must be a case name like cases/0b9e3a5c-…, got %q", name)
+		v.Add(field, "must be a case name like cases/0b9e3a5c-…, got %q", name)
 		return ""
 	}
 	return id
@@ -220,9 +200,9 @@ func (v *violations) caseID(field, name string) string {
 
 // getCase validates a case name and loads the case.
 func (s *Server) getCase(ctx context.Context, field, name string) (*store.Case, error) {
-	var v violations
-	id := v.caseID(field, name)
-	if err := v.err(); err != nil {
+	var v rpc.Violations
+	id := caseID(&v, field, name)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	c, err := s.db.GetCase(ctx, id)
@@ -235,10 +215,10 @@ func (s *Server) getCase(ctx context.Context, field, name string) (*store.Case, 
 // command sends a validated stage command to the case's workflow and returns
 // the case as the workflow left it. A request_id that was carried out
 // already returns the case without doing anything again.
-func (s *Server) command(ctx context.Context, method, name, requestID string, v violations, cmd any) (*rotsv1.Case, error) {
-	id := v.caseID("name", name)
-	v.requestID(requestID)
-	if err := v.err(); err != nil {
+func (s *Server) command(ctx context.Context, method, name, requestID string, v rpc.Violations, cmd any) (*rotsv1.Case, error) {
+	id := caseID(&v, "name", name)
+	v.RequestID(requestID)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	c, err := s.db.GetCase(ctx, id)
@@ -266,44 +246,12 @@ func (s *Server) command(ctx context.Context, method, name, requestID string, v 
 	return toProto(c), nil
 }
 
-// actor is who gives the command, from the request's metadata.
-func actor(ctx context.Context) string {
-	md, _ := metadata.FromIncomingContext(ctx)
-	if a := md.Get(ActorHeader); len(a) > 0 && strings.TrimSpace(a[0]) != "" {
-		return strings.TrimSpace(a[0])
-	}
-	return "onbekend"
-}
-
-// toStatus maps an error to a gRPC status and logs what the client does not
-// see. Messages carry IDs and stages, never personal data.
+// toStatus maps an error to a gRPC status: a command out of stage is
+// FailedPrecondition, the rest as every service maps them.
 func (s *Server) toStatus(ctx context.Context, method string, err error) error {
-	var (
-		appErr   *temporal.ApplicationError
-		pgErr    *pgconn.PgError
-		unavail  *serviceerror.Unavailable
-		notFound *serviceerror.NotFound
-	)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return status.Error(codes.NotFound, "case not found")
-	case errors.As(err, &appErr) && appErr.Type() == workflows.ErrWrongStage:
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() == workflows.ErrWrongStage {
 		return status.Error(codes.FailedPrecondition, appErr.Message())
-	case errors.Is(err, context.Canceled):
-		return status.Error(codes.Canceled, "request cancelled")
-	case errors.Is(err, context.DeadlineExceeded):
-		return status.Error(codes.DeadlineExceeded, "the case workflow did not answer in time; retry with the same request_id")
-	case errors.As(err, &unavail), errors.As(err, &notFound),
-		pgconn.SafeToRetry(err), pgconn.Timeout(err), !errors.As(err, &pgErr) && isConnError(err):
-		s.log.WarnContext(ctx, "backend unavailable", "method", method, "err", err)
-		return status.Error(codes.Unavailable, "a backend is unavailable; retry with the same request_id")
 	}
-	s.log.ErrorContext(ctx, "internal error", "method", method, "err", err)
-	return status.Error(codes.Internal, "internal error")
-}
-
-func isConnError(err error) bool {
-	var connErr *pgconn.ConnectError
-	return errors.As(err, &connErr) || slices.ContainsFunc([]string{"connection refused", "closed pool", "conn closed"},
-		func(s string) bool { return strings.Contains(err.Error(), s) })
+	return rpc.Status(ctx, s.log, method, "case", err)
 }

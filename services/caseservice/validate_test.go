@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/workflows"
 )
 
@@ -700,7 +701,7 @@ func TestListCasesValidation(t *testing.T) {
 	filterKey := func(r rotsv1.Region, st rotsv1.Stage, org string, overdue bool, minRung int) string {
 		return fmt.Sprintf("%s|%s|%s|%t|%d", stored(r), stored(st), org, overdue, minRung)
 	}
-	limburgToken := encodeToken(casesToken{
+	limburgToken := rpc.EncodeToken(casesToken{
 		SubmittedAt: fixedNow, ID: "0b9e3a5c-4f1d-4c2a-9e8b-7d6c5b4a3f21",
 		Filter: filterKey(rotsv1.Region_REGION_LIMBURG, rotsv1.Stage_STAGE_INTAKE, org, true, 2),
 	})
@@ -728,7 +729,7 @@ func TestListCasesValidation(t *testing.T) {
 			PageToken: base64.RawURLEncoding.EncodeToString([]byte("{}")),
 		}, want: []string{"page_token"}},
 		{name: "page_token from another case's timeline", req: &rotsv1.ListCasesRequest{
-			PageToken: encodeToken(eventsToken{After: 3, CaseID: "0b9e3a5c-4f1d-4c2a-9e8b-7d6c5b4a3f21"}),
+			PageToken: rpc.EncodeToken(eventsToken{After: 3, CaseID: "0b9e3a5c-4f1d-4c2a-9e8b-7d6c5b4a3f21"}),
 		}, want: []string{"page_token"}},
 		{name: "token made for another region", req: limburg(func(r *rotsv1.ListCasesRequest) { r.Region = rotsv1.Region_REGION_ANTWERPEN }),
 			want: []string{"page_token"}},
@@ -764,7 +765,7 @@ func TestListCasesValidation(t *testing.T) {
 
 func TestListCaseEventsValidation(t *testing.T) {
 	const other = "cases/7d6c5b4a-3f21-4c2a-9e8b-0b9e3a5c4f1d"
-	token := encodeToken(eventsToken{After: 12, CaseID: strings.TrimPrefix(other, caseNamePrefix)})
+	token := rpc.EncodeToken(eventsToken{After: 12, CaseID: strings.TrimPrefix(other, caseNamePrefix)})
 	tests := []struct {
 		name string
 		req  *rotsv1.ListCaseEventsRequest

@@ -20,9 +20,9 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/rots-vlaanderen/roundtable/auth"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
@@ -123,15 +123,10 @@ func DecodeToken(s string, v any) bool {
 	return err == nil && json.Unmarshal(b, v) == nil
 }
 
-// ActorHeader is the gRPC metadata key that names who gives a command,
-// until authentication replaces it with the token's subject.
-const ActorHeader = "rots-actor"
-
-// Actor is who gives the command, from the request's metadata.
+// Actor is who gives the command: the authenticated caller's name.
 func Actor(ctx context.Context) string {
-	md, _ := metadata.FromIncomingContext(ctx)
-	if a := md.Get(ActorHeader); len(a) > 0 && strings.TrimSpace(a[0]) != "" {
-		return strings.TrimSpace(a[0])
+	if p, ok := auth.FromContext(ctx); ok {
+		return p.Name()
 	}
 	return "onbekend"
 }
