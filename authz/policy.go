@@ -100,10 +100,10 @@ var Rules = map[string]map[string]Access{
 	svc + "AdminService/GetEscalationPolicy": {
 		auth.Coordinator: {Region, Full}, auth.Manager: {Region, Full}, auth.Admin: {Anyone, Full},
 	},
-	svc + "AdminService/UpdateEscalationPolicy":     {auth.Admin: {Anyone, Full}},
-	svc + "NotificationService/ListNotifications":   everyone(Self),
+	svc + "AdminService/UpdateEscalationPolicy":      {auth.Admin: {Anyone, Full}},
+	svc + "NotificationService/ListNotifications":    everyone(Self),
 	svc + "NotificationService/MarkNotificationRead": everyone(Self),
-	svc + "AuditService/ListAccessLog":              {auth.Auditor: {Anyone, Full}},
+	svc + "AuditService/ListAccessLog":               {auth.Auditor: {Anyone, Full}},
 }
 
 func everyone(n Need) map[string]Access {
