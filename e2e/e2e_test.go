@@ -76,6 +76,7 @@ type stack struct {
 	cases    rotsv1.CaseServiceClient
 	admin    rotsv1.AdminServiceClient
 	inbox    rotsv1.NotificationServiceClient
+	audit    rotsv1.AuditServiceClient
 	mail     *mailServer
 	conn     *grpc.ClientConn
 	db       *store.DB
@@ -137,7 +138,8 @@ func startStack(t *testing.T) *stack {
 	t.Cleanup(func() { conn.Close() })
 	return &stack{
 		cases: rotsv1.NewCaseServiceClient(conn), admin: rotsv1.NewAdminServiceClient(conn), inbox: rotsv1.NewNotificationServiceClient(conn),
-		mail: mail, conn: conn, db: db, temporal: tc, logs: logs, issuer: issuer,
+		audit: rotsv1.NewAuditServiceClient(conn),
+		mail:  mail, conn: conn, db: db, temporal: tc, logs: logs, issuer: issuer,
 	}
 }
 
@@ -514,6 +516,11 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("a case left alone climbs the ladder; mail survives a mail server outage", func(t *testing.T) {
 		t.Parallel()
 		s.testLadder(t)
+	})
+
+	t.Run("access control and the access log", func(t *testing.T) {
+		t.Parallel()
+		s.testAccess(t)
 	})
 
 	t.Run("health and reflection", func(t *testing.T) {
