@@ -19,7 +19,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+	commonpb "go.temporal.io/api/common/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/proxy"
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/temporaltest"
@@ -37,6 +39,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/auth"
 	"github.com/rots-vlaanderen/roundtable/auth/devissuer"
 	"github.com/rots-vlaanderen/roundtable/authz"
+	"github.com/rots-vlaanderen/roundtable/encryption"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/notify"
 	"github.com/rots-vlaanderen/roundtable/services"
@@ -72,6 +75,7 @@ func (b *syncBuffer) String() string {
 }
 
 type stack struct {
+	codec    encryption.Codec
 	issuer   *devissuer.Issuer
 	cases    rotsv1.CaseServiceClient
 	admin    rotsv1.AdminServiceClient
@@ -90,7 +94,12 @@ func startStack(t *testing.T) *stack {
 	t.Helper()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	keys, err := encryption.ParseKeyring([]byte(encryption.NewKeyLine("test-1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	codec := encryption.Codec{Keys: keys}
+	ts := temporaltest.NewServer(temporaltest.WithT(t), temporaltest.WithBaseClientOptions(client.Options{DataConverter: codec.DataConverter()}))
 	tc := ts.GetDefaultClient()
 	db, err := store.Open(context.Background(), dbURL)
 	if err != nil {
@@ -139,7 +148,7 @@ func startStack(t *testing.T) *stack {
 	return &stack{
 		cases: rotsv1.NewCaseServiceClient(conn), admin: rotsv1.NewAdminServiceClient(conn), inbox: rotsv1.NewNotificationServiceClient(conn),
 		audit: rotsv1.NewAuditServiceClient(conn),
-		mail:  mail, conn: conn, db: db, temporal: tc, logs: logs, issuer: issuer,
+		mail:  mail, conn: conn, db: db, temporal: tc, logs: logs, issuer: issuer, codec: codec,
 	}
 }
 
@@ -558,6 +567,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 		s.checkConsistency(t)
 		s.checkMails(t)
+		s.checkHistoriesEncrypted(t)
 		logs := s.logs.String()
 		for _, secret := range []string{alias, school, municipality, blocked, contactName, contactEmail, "Wallonië", "Is de ITP"} {
 			if strings.Contains(logs, secret) {
@@ -625,6 +635,14 @@ func (s *stack) recordHistories(t *testing.T, dir string) {
 			}
 			hist.Events = append(hist.Events, e)
 		}
+		// Recorded in plain text, so that the replay test needs no key.
+		if err := proxy.VisitPayloads(ctx, &hist, proxy.VisitPayloadsOptions{
+			Visitor: func(_ *proxy.VisitPayloadsContext, ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
+				return s.codec.Decode(ps)
+			},
+		}); err != nil {
+			t.Fatal(err)
+		}
 		b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&hist)
 		if err != nil {
 			t.Fatal(err)
@@ -632,5 +650,52 @@ func (s *stack) recordHistories(t *testing.T, dir string) {
 		if err := os.WriteFile(filepath.Join(dir, file+".json"), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// checkHistoriesEncrypted reads every case's history as stored by Temporal
+// and checks that each payload is encrypted and none holds the seeded
+// personal data or free texts.
+func (s *stack) checkHistoriesEncrypted(t *testing.T) {
+	ctx := context.Background()
+	cases, err := s.db.ListCases(ctx, store.CaseFilter{}, nil, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := []string{alias, school, municipality, blocked, contactName, contactEmail, "Is de ITP al ingeschakeld?", "Start een NAFT-traject", "Wallonië"}
+	payloads := 0
+	for _, c := range cases {
+		it := s.temporal.GetWorkflowHistory(ctx, workflows.WorkflowID(c.ID), "", false, 0)
+		var hist historypb.History
+		for it.HasNext() {
+			e, err := it.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			hist.Events = append(hist.Events, e)
+		}
+		err := proxy.VisitPayloads(ctx, &hist, proxy.VisitPayloadsOptions{
+			SkipSearchAttributes: true,
+			Visitor: func(_ *proxy.VisitPayloadsContext, ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
+				for _, p := range ps {
+					payloads++
+					if enc := string(p.GetMetadata()["encoding"]); enc != "binary/encrypted" {
+						t.Errorf("case %s: a payload with encoding %q in the history", c.ID, enc)
+					}
+					for _, secret := range secrets {
+						if bytes.Contains(p.GetData(), []byte(secret)) {
+							t.Errorf("case %s: %q in plain text in the history", c.ID, secret)
+						}
+					}
+				}
+				return ps, nil
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if payloads < 100 {
+		t.Errorf("only %d payloads in %d histories", payloads, len(cases))
 	}
 }

@@ -31,6 +31,9 @@ type config struct {
 	DeadlineDay       time.Duration
 	Auth              auth.Config
 	DevIssuer         string // dev only: where the development token issuer listens
+	KeyFile           string // payload encryption keys
+	CodecListen       string // codec endpoint for the Temporal Web UI; empty: off
+	CodecOrigin       string // the Web UI's origin, allowed by CORS
 }
 
 func (c *config) api() bool    { return c.Role == "all" || c.Role == "api" }
@@ -57,6 +60,9 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 	fs.StringVar(&c.Auth.RoleClaim, "oidc-role-claim", env("ROTS_OIDC_ROLE_CLAIM", "rots_role"), "claim with the role (ROTS_OIDC_ROLE_CLAIM)")
 	fs.StringVar(&c.Auth.RegionClaim, "oidc-region-claim", env("ROTS_OIDC_REGION_CLAIM", "rots_region"), "claim with the region (ROTS_OIDC_REGION_CLAIM)")
 	fs.StringVar(&c.Auth.OrgClaim, "oidc-org-claim", env("ROTS_OIDC_ORG_CLAIM", "rots_org"), "claim with the organisation (ROTS_OIDC_ORG_CLAIM)")
+	fs.StringVar(&c.KeyFile, "key-file", env("ROTS_KEY_FILE", ""), "payload encryption keys, lines \"<id> <base64 key>\", newest last; dev: created in -data-dir (ROTS_KEY_FILE)")
+	fs.StringVar(&c.CodecListen, "codec-listen", env("ROTS_CODEC_LISTEN", ""), "address of the codec endpoint for the Temporal Web UI, e.g. 127.0.0.1:9092; empty: off (ROTS_CODEC_LISTEN)")
+	fs.StringVar(&c.CodecOrigin, "codec-origin", env("ROTS_CODEC_ORIGIN", "http://localhost:8233"), "origin of the Temporal Web UI (ROTS_CODEC_ORIGIN)")
 	if mode == "dev" {
 		fs.StringVar(&c.DevIssuer, "dev-issuer", env("ROTS_DEV_ISSUER", "127.0.0.1:9091"), "address of the development token issuer (ROTS_DEV_ISSUER)")
 		fs.StringVar(&c.DataDir, "data-dir", env("ROTS_DATA_DIR", ".rotsd"), "where the embedded Temporal server keeps its state (ROTS_DATA_DIR)")
@@ -131,6 +137,9 @@ func (c *config) validate() error {
 		}
 	} else if _, _, err := net.SplitHostPort(c.DevIssuer); err != nil {
 		errs = append(errs, fmt.Errorf("dev issuer address %q: %w", c.DevIssuer, err))
+	}
+	if c.Mode == "serve" && c.KeyFile == "" {
+		errs = append(errs, errors.New("a key file for payload encryption is required (-key-file)"))
 	}
 	if c.Auth.Audience == "" {
 		errs = append(errs, errors.New("OIDC audience is required"))

@@ -19,6 +19,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/auth/devissuer"
 	"github.com/rots-vlaanderen/roundtable/authz"
 	"github.com/rots-vlaanderen/roundtable/devtemporal"
+	"github.com/rots-vlaanderen/roundtable/encryption"
 	"github.com/rots-vlaanderen/roundtable/services"
 	"github.com/rots-vlaanderen/roundtable/services/adminservice"
 	"github.com/rots-vlaanderen/roundtable/services/auditservice"
@@ -64,10 +65,21 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 	defer db.Close()
 
+	keyFile := cfg.KeyFile
+	if keyFile == "" && cfg.Mode == "dev" {
+		keyFile = filepath.Join(cfg.DataDir, "payload-keys")
+	}
+	keys, err := encryption.LoadKeyring(keyFile, cfg.Mode == "dev")
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	codec := encryption.Codec{Keys: keys}
+	verifier := auth.NewVerifier(cfg.Auth)
 	tc, err := client.DialContext(ctx, client.Options{
-		HostPort:  temporalAddr,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    tlog.NewStructuredLogger(log.With("component", "temporal-client")),
+		HostPort:      temporalAddr,
+		Namespace:     cfg.TemporalNamespace,
+		Logger:        tlog.NewStructuredLogger(log.With("component", "temporal-client")),
+		DataConverter: codec.DataConverter(),
 	})
 	if err != nil {
 		return fmt.Errorf("run: temporal: %w", err)
@@ -75,6 +87,20 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	defer tc.Close()
 
 	g, ctx := errgroup.WithContext(ctx)
+	if cfg.CodecListen != "" {
+		srv := &http.Server{Addr: cfg.CodecListen, Handler: codec.Endpoint(verifier, cfg.CodecOrigin), ReadHeaderTimeout: 5 * time.Second}
+		g.Go(func() error {
+			log.Info("codec endpoint listening", "address", cfg.CodecListen)
+			if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-ctx.Done()
+			return srv.Shutdown(context.WithoutCancel(ctx))
+		})
+	}
 	if cfg.worker() {
 		w := workflows.NewWorker(tc, &workflows.Activities{DB: db, Mailer: cfg.mailer(), DayLength: cfg.DeadlineDay})
 		if err := w.Start(); err != nil {
@@ -92,7 +118,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		access := &authz.Interceptor{Verifier: auth.NewVerifier(cfg.Auth), DB: db, Log: log}
+		access := &authz.Interceptor{Verifier: verifier, DB: db, Log: log}
 		srv, hs := services.NewGRPCServer(log, services.Services{
 			Cases:         caseservice.New(db, tc, log),
 			Admin:         adminservice.New(db, log),
