@@ -532,6 +532,11 @@ func TestEndToEnd(t *testing.T) {
 		s.testAccess(t)
 	})
 
+	t.Run("retention anonymises a closed case", func(t *testing.T) {
+		t.Parallel()
+		s.testRetention(t)
+	})
+
 	t.Run("health and reflection", func(t *testing.T) {
 		t.Parallel()
 		resp, err := healthpb.NewHealthClient(s.conn).Check(context.Background(), &healthpb.HealthCheckRequest{Service: rotsv1.CaseService_ServiceDesc.ServiceName})

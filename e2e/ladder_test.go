@@ -25,7 +25,7 @@ func (s *stack) testLadder(t *testing.T) {
 		RequestId: uuid.NewString(),
 		Policy: &rotsv1.EscalationPolicy{
 			Name: "regions/brussel/escalationPolicy", IntakeDays: 2, AnswerDays: 10, AutoWithdrawDays: 20, ConsultDays: 10,
-			TableDateDays: 15, TableOutcomeDays: 2, AgreementGraceDays: 5, ReviewDays: 30, OfferMonths: 3, RungIntervalDays: 2,
+			TableDateDays: 15, TableOutcomeDays: 2, AgreementGraceDays: 5, ReviewDays: 30, OfferMonths: 3, RungIntervalDays: 2, RetentionMonths: 24,
 			TandemEmails: []string{"tandem@rots-brussel.be"}, ManagerEmails: []string{"manager@rots-brussel.be"},
 		},
 	})

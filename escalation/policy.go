@@ -49,6 +49,7 @@ type Policy struct {
 	AgreementGraceDays int
 	ReviewDays         int
 	OfferMonths        int
+	RetentionMonths    int
 	RungIntervalDays   int
 	SkipSchoolHolidays bool
 	TandemEmails       []string
@@ -66,7 +67,7 @@ func Default() Policy {
 	return Policy{
 		IntakeDays: 5, AnswerDays: 10, AutoWithdrawDays: 20, ConsultDays: 10,
 		TableDateDays: 15, TableOutcomeDays: 2, AgreementGraceDays: 5, ReviewDays: 30,
-		OfferMonths: 3, RungIntervalDays: 5,
+		OfferMonths: 3, RungIntervalDays: 5, RetentionMonths: 24,
 	}
 }
 
@@ -93,6 +94,7 @@ func (p Policy) Validate() []Problem {
 		{"review_days", p.ReviewDays, 120, false},
 		{"rung_interval_days", p.RungIntervalDays, 30, false},
 		{"offer_months", p.OfferMonths, 12, false},
+		{"retention_months", p.RetentionMonths, 120, false},
 	}
 	for _, d := range days {
 		if d.v < 1 || d.v > d.max {
@@ -150,6 +152,14 @@ func (p Policy) Start(kind string, t time.Time) Deadline {
 		KindConsult: p.ConsultDays, KindTable: p.TableDateDays, KindReview: p.ReviewDays,
 	}[kind]
 	return Deadline{Kind: kind, Due: p.addDays(kind, t, days)}
+}
+
+// RetentionEnd is when a case closed at t is anonymised.
+func (p Policy) RetentionEnd(closed time.Time) time.Time {
+	if p.DayLength > 0 {
+		return closed.Add(time.Duration(20*p.RetentionMonths) * p.DayLength)
+	}
+	return calendar.EndOfDay(closed.In(calendar.Brussels).AddDate(0, p.RetentionMonths, 0))
 }
 
 // Climb is what happens when deadline d passes: the rung it reaches, who is

@@ -342,9 +342,40 @@ func updateStage(ctx context.Context, tx pgx.Tx, t Transition) error {
 			offer = COALESCE($6, offer),
 			closure_reason = COALESCE($7, closure_reason),
 			closure_note = COALESCE($8, closure_note),
-			closed_at = CASE WHEN $9 THEN $3 ELSE closed_at END,
+			closed_at = CASE WHEN $9 THEN COALESCE(closed_at, $3) ELSE closed_at END,
 			workflow_started = true
 		WHERE id = $1`,
 		t.CaseID, t.ToStage, t.At, t.OpenQuestion, t.Advice, t.Offer, t.ClosureReason, t.ClosureNote, closed)
 	return err
+}
+
+// Anonymise removes a case's personal data: the contact person, the young
+// person's name, month of birth, grade, school and municipality, and every
+// free text (also in the timeline and the agreements). What reports need
+// stays: region, stage, organisation and its kind, birth year, school level,
+// themes, times, closure reason, escalation. It is idempotent.
+func (db *DB) Anonymise(ctx context.Context, caseID string, at time.Time) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE cases SET
+				contact_name = '', contact_email = '', contact_phone = '',
+				yp_alias = '', yp_birth_month = 0, yp_grade = 0, yp_school = '', yp_municipality = '',
+				blocked = '', tried = '{}', open_question = '', advice = '', offer = '', closure_note = '',
+				anonymised_at = COALESCE(anonymised_at, $2)
+			WHERE id = $1`, caseID, at)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		if _, err := tx.Exec(ctx, `UPDATE case_events SET summary = '' WHERE case_id = $1`, caseID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE agreements SET action = '' WHERE case_id = $1`, caseID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store.Anonymise(%q): %w", caseID, err)
+	}
+	return nil
 }

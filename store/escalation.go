@@ -22,6 +22,8 @@ type Escalation struct {
 // GetPolicy returns the region's escalation policy, the default one when
 // no admin changed it (updated is then zero).
 func (db *DB) GetPolicy(ctx context.Context, region string) (p escalation.Policy, updated time.Time, err error) {
+	// Fields a stored policy predates keep their defaults.
+	p = escalation.Default()
 	var raw []byte
 	err = db.pool.QueryRow(ctx, `SELECT policy, updated_at FROM region_policies WHERE region = $1`, region).Scan(&raw, &updated)
 	if errors.Is(err, pgx.ErrNoRows) {

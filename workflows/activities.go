@@ -127,3 +127,9 @@ func (a *Activities) SendMail(ctx context.Context, id int64) error {
 	}
 	return a.DB.MarkMailSent(ctx, id, time.Now())
 }
+
+// Anonymise removes the case's personal data from PostgreSQL at the end of
+// its retention period.
+func (a *Activities) Anonymise(ctx context.Context, caseID string) error {
+	return a.DB.Anonymise(ctx, caseID, time.Now())
+}

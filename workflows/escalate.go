@@ -121,7 +121,42 @@ func (w *caseWorkflow) escalate(ctx workflow.Context) error {
 			return err
 		}
 	}
-	return workflow.Await(ctx, func() bool { return w.mailing == 0 && workflow.AllHandlersFinished(ctx) })
+	if err := workflow.Await(ctx, func() bool { return w.mailing == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	if workflow.GetVersion(ctx, versionRetention, workflow.DefaultVersion, 1) >= 1 {
+		return w.retain(ctx)
+	}
+	return nil
+}
+
+// versionRetention marks the change that keeps a closed case's workflow
+// until its retention ends.
+const versionRetention = "retention"
+
+// retain waits out the region's retention period after closure, then
+// anonymises the case. Temporal deletes the ended workflow's history after
+// the namespace's retention period, and its payloads are encrypted until
+// then.
+func (w *caseWorkflow) retain(ctx workflow.Context) error {
+	policy, err := w.loadPolicy(ctx)
+	if err != nil {
+		return err
+	}
+	closed := workflow.Now(ctx)
+	if wait := policy.RetentionEnd(closed).Sub(closed); wait > 0 {
+		if err := workflow.Sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+	var a *Activities
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, shortActivity), a.Anonymise, w.in.CaseID).Get(ctx, nil); err != nil {
+		return err
+	}
+	return w.projectEscalation(ctx, store.Transition{
+		RequestID: w.nextEventID(), Kind: "anonymised", Actor: "systeem",
+		Summary: "Persoonsgegevens verwijderd na de bewaartermijn",
+	})
 }
 
 func (w *caseWorkflow) resumeInput() CaseInput {

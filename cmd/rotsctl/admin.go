@@ -35,7 +35,7 @@ func (c *client) policy(ctx context.Context, args []string) error {
 	}{
 		{"intake-days", &p.IntakeDays}, {"answer-days", &p.AnswerDays}, {"auto-withdraw-days", &p.AutoWithdrawDays},
 		{"consult-days", &p.ConsultDays}, {"table-date-days", &p.TableDateDays}, {"table-outcome-days", &p.TableOutcomeDays},
-		{"agreement-grace-days", &p.AgreementGraceDays}, {"review-days", &p.ReviewDays}, {"offer-months", &p.OfferMonths},
+		{"agreement-grace-days", &p.AgreementGraceDays}, {"review-days", &p.ReviewDays}, {"offer-months", &p.OfferMonths}, {"retention-months", &p.RetentionMonths},
 		{"rung-interval-days", &p.RungIntervalDays},
 	}
 	values := make([]int, len(ints))

@@ -53,7 +53,7 @@ func toProto(region string, p escalation.Policy, updated time.Time) *rotsv1.Esca
 		Name: policyName(region), IntakeDays: int32(p.IntakeDays), AnswerDays: int32(p.AnswerDays),
 		AutoWithdrawDays: int32(p.AutoWithdrawDays), ConsultDays: int32(p.ConsultDays), TableDateDays: int32(p.TableDateDays),
 		TableOutcomeDays: int32(p.TableOutcomeDays), AgreementGraceDays: int32(p.AgreementGraceDays), ReviewDays: int32(p.ReviewDays),
-		OfferMonths: int32(p.OfferMonths), RungIntervalDays: int32(p.RungIntervalDays), SkipSchoolHolidays: p.SkipSchoolHolidays,
+		OfferMonths: int32(p.OfferMonths), RetentionMonths: int32(p.RetentionMonths), RungIntervalDays: int32(p.RungIntervalDays), SkipSchoolHolidays: p.SkipSchoolHolidays,
 		TandemEmails: p.TandemEmails, ManagerEmails: p.ManagerEmails,
 	}
 	if !updated.IsZero() {
@@ -66,7 +66,7 @@ func fromProto(pp *rotsv1.EscalationPolicy) escalation.Policy {
 	return escalation.Policy{
 		IntakeDays: int(pp.GetIntakeDays()), AnswerDays: int(pp.GetAnswerDays()), AutoWithdrawDays: int(pp.GetAutoWithdrawDays()),
 		ConsultDays: int(pp.GetConsultDays()), TableDateDays: int(pp.GetTableDateDays()), TableOutcomeDays: int(pp.GetTableOutcomeDays()),
-		AgreementGraceDays: int(pp.GetAgreementGraceDays()), ReviewDays: int(pp.GetReviewDays()), OfferMonths: int(pp.GetOfferMonths()),
+		AgreementGraceDays: int(pp.GetAgreementGraceDays()), ReviewDays: int(pp.GetReviewDays()), OfferMonths: int(pp.GetOfferMonths()), RetentionMonths: int(pp.GetRetentionMonths()),
 		RungIntervalDays: int(pp.GetRungIntervalDays()), SkipSchoolHolidays: pp.GetSkipSchoolHolidays(),
 		TandemEmails: pp.GetTandemEmails(), ManagerEmails: pp.GetManagerEmails(),
 	}

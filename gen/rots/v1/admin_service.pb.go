@@ -59,8 +59,11 @@ type EscalationPolicy struct {
 	// The regional manager(s), told from rung 3.
 	ManagerEmails []string               `protobuf:"bytes,14,rep,name=manager_emails,json=managerEmails,proto3" json:"manager_emails,omitempty"`
 	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Months after closure that a case's personal data is kept; then it is
+	// anonymised and only the statistical fields remain (default 24).
+	RetentionMonths int32 `protobuf:"varint,16,opt,name=retention_months,json=retentionMonths,proto3" json:"retention_months,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *EscalationPolicy) Reset() {
@@ -196,6 +199,13 @@ func (x *EscalationPolicy) GetUpdateTime() *timestamppb.Timestamp {
 		return x.UpdateTime
 	}
 	return nil
+}
+
+func (x *EscalationPolicy) GetRetentionMonths() int32 {
+	if x != nil {
+		return x.RetentionMonths
+	}
+	return 0
 }
 
 type GetEscalationPolicyRequest struct {
@@ -388,7 +398,7 @@ var File_rots_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1brots/v1/admin_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xee\x04\n" +
+	"\x1brots/v1/admin_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x99\x05\n" +
 	"\x10EscalationPolicy\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1f\n" +
 	"\vintake_days\x18\x02 \x01(\x05R\n" +
@@ -409,7 +419,8 @@ const file_rots_v1_admin_service_proto_rawDesc = "" +
 	"\rtandem_emails\x18\r \x03(\tR\ftandemEmails\x12%\n" +
 	"\x0emanager_emails\x18\x0e \x03(\tR\rmanagerEmails\x12;\n" +
 	"\vupdate_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"0\n" +
+	"updateTime\x12)\n" +
+	"\x10retention_months\x18\x10 \x01(\x05R\x0fretentionMonths\"0\n" +
 	"\x1aGetEscalationPolicyRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"P\n" +
 	"\x1bGetEscalationPolicyResponse\x121\n" +
