@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	commonpb "go.temporal.io/api/common/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/proxy"
@@ -106,6 +107,7 @@ func startStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
+	db.SealTexts(keys)
 	mail := startMailServer(t)
 	w := workflows.NewWorker(tc, &workflows.Activities{DB: db, Mailer: &notify.Mailer{
 		Host: "127.0.0.1", Port: mail.port(), From: "rots@rots.local", TLS: "none",
@@ -573,6 +575,7 @@ func TestEndToEnd(t *testing.T) {
 		s.checkConsistency(t)
 		s.checkMails(t)
 		s.checkHistoriesEncrypted(t)
+		s.checkTextsSealed(t)
 		logs := s.logs.String()
 		for _, secret := range []string{alias, school, municipality, blocked, contactName, contactEmail, "Wallonië", "Is de ITP"} {
 			if strings.Contains(logs, secret) {
@@ -702,5 +705,32 @@ func (s *stack) checkHistoriesEncrypted(t *testing.T) {
 	}
 	if payloads < 100 {
 		t.Errorf("only %d payloads in %d histories", payloads, len(cases))
+	}
+}
+
+// checkTextsSealed reads the free texts as PostgreSQL holds them: none of
+// the seeded texts about the young people may be there in plain.
+func (s *stack) checkTextsSealed(t *testing.T) {
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var dump string
+	err = conn.QueryRow(context.Background(), `SELECT
+		(SELECT string_agg(blocked || array_to_string(tried, '|') || open_question || advice || offer || closure_note, '|') FROM cases) ||
+		(SELECT string_agg(summary, '|') FROM case_events) ||
+		(SELECT string_agg(action, '|') FROM agreements)`).Scan(&dump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{blocked, "Trajectbegeleiding door het CLB", "Is de ITP al ingeschakeld?", "Ja, sinds oktober",
+		"Start een NAFT-traject", "Wallonië", "Time-outtraject starten", "Volledig terug op school"} {
+		if strings.Contains(dump, secret) {
+			t.Errorf("%q is in PostgreSQL in plain text", secret)
+		}
+	}
+	if !strings.Contains(dump, "enc1:") {
+		t.Error("no sealed text in PostgreSQL at all")
 	}
 }

@@ -149,3 +149,43 @@ func (c Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error)
 	}
 	return out, nil
 }
+
+// textPrefix marks a text sealed by SealText.
+const textPrefix = "enc1:"
+
+// SealText encrypts a text with the current key for storage, bound to
+// context (e.g. the case ID) so that it cannot be moved to another row. The
+// empty text stays empty.
+func (k *Keyring) SealText(plain, context string) string {
+	if plain == "" {
+		return ""
+	}
+	aead := k.keys[k.Current]
+	nonce := make([]byte, aead.NonceSize())
+	rand.Read(nonce)
+	sealed := aead.Seal(nonce, nonce, []byte(plain), []byte(k.Current+"|"+context))
+	return textPrefix + k.Current + ":" + base64.RawStdEncoding.EncodeToString(sealed)
+}
+
+// OpenText decrypts a text sealed by SealText with the same context; a text
+// that is not sealed (stored before encryption) comes back as it is.
+func (k *Keyring) OpenText(stored, context string) (string, error) {
+	rest, ok := strings.CutPrefix(stored, textPrefix)
+	if !ok {
+		return stored, nil
+	}
+	id, b64, _ := strings.Cut(rest, ":")
+	aead, ok := k.keys[id]
+	if !ok {
+		return "", fmt.Errorf("text encrypted with unknown key %q", id)
+	}
+	sealed, err := base64.RawStdEncoding.DecodeString(b64)
+	if err != nil || len(sealed) < aead.NonceSize() {
+		return "", errors.New("damaged encrypted text")
+	}
+	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte(id+"|"+context))
+	if err != nil {
+		return "", fmt.Errorf("text with key %q: %w", id, err)
+	}
+	return string(plain), nil
+}

@@ -64,3 +64,26 @@ func TestParseKeyringErrors(t *testing.T) {
 }
 
 func (k *Keyring) codec() Codec { return Codec{Keys: k} }
+
+func TestSealText(t *testing.T) {
+	k, err := ParseKeyring([]byte(NewKeyLine("k1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed := k.SealText("Weigert naar school te gaan", "case-a")
+	if strings.Contains(sealed, "school") || !strings.HasPrefix(sealed, "enc1:k1:") {
+		t.Fatalf("sealed = %q", sealed)
+	}
+	if got, err := k.OpenText(sealed, "case-a"); err != nil || got != "Weigert naar school te gaan" {
+		t.Errorf("OpenText = %q, %v", got, err)
+	}
+	if _, err := k.OpenText(sealed, "case-b"); err == nil {
+		t.Error("a text moved to another case was opened")
+	}
+	if got, err := k.OpenText("oud, niet versleuteld", "case-a"); err != nil || got != "oud, niet versleuteld" {
+		t.Errorf("plain text: %q, %v", got, err)
+	}
+	if k.SealText("", "case-a") != "" {
+		t.Error("the empty text was sealed")
+	}
+}

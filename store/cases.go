@@ -79,7 +79,8 @@ const caseColumns = `id, request_id, region, stage, org_name, org_kind,
 	open_question, advice, offer, closure_reason, closure_note,
 	submitted_at, updated_at, closed_at, rung, breakthrough, deadlines`
 
-func scanCase(row pgx.Row) (*Case, error) {
+// scanCase reads a case row and opens its sealed texts.
+func (db *DB) scanCase(row pgx.Row) (*Case, error) {
 	var c Case
 	yp := &c.YoungPerson
 	err := row.Scan(&c.ID, &c.RequestID, &c.Region, &c.Stage, &c.OrgName, &c.OrgKind,
@@ -91,7 +92,10 @@ func scanCase(row pgx.Row) (*Case, error) {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
-	return &c, err
+	if err != nil {
+		return nil, err
+	}
+	return &c, db.openCase(&c)
 }
 
 // CreateCase records a submitted case and its first event in one transaction.
@@ -106,7 +110,7 @@ func (db *DB) CreateCase(ctx context.Context, c *Case) (_ *Case, created bool, e
 			c.ID, c.RequestID, c.Region, c.Stage, c.OrgName, c.OrgKind,
 			c.ContactName, c.ContactEmail, c.ContactPhone,
 			yp.Alias, yp.BirthYear, yp.BirthMonth, yp.SchoolLevel, yp.Grade, yp.School, yp.Municipality,
-			c.Blocked, c.Tried, c.Themes, c.CLBStuck, c.YouthCareStuck, c.Informed, c.SubmittedAt)
+			db.seal(c.Blocked, c.ID), db.sealAll(c.Tried, c.ID), c.Themes, c.CLBStuck, c.YouthCareStuck, c.Informed, c.SubmittedAt)
 		if err != nil {
 			return err
 		}
@@ -139,7 +143,7 @@ func (db *DB) GetCase(ctx context.Context, id string) (*Case, error) {
 }
 
 func (db *DB) caseBy(ctx context.Context, column, value string) (*Case, error) {
-	c, err := scanCase(db.pool.QueryRow(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+column+` = $1`, value))
+	c, err := db.scanCase(db.pool.QueryRow(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+column+` = $1`, value))
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +154,11 @@ func (db *DB) caseBy(ctx context.Context, column, value string) (*Case, error) {
 	}
 	c.Agreements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Agreement, error) {
 		var a Agreement
-		err := r.Scan(&a.Action, &a.OwnerOrganisation, &a.DueDate)
+		if err := r.Scan(&a.Action, &a.OwnerOrganisation, &a.DueDate); err != nil {
+			return a, err
+		}
+		action, err := db.texts.OpenText(a.Action, c.ID)
+		a.Action = action
 		return a, err
 	})
 	return c, err
@@ -195,7 +203,7 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter, after *Cursor, limit 
 	if err != nil {
 		return nil, fmt.Errorf("store.ListCases: %w", err)
 	}
-	cases, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Case, error) { return scanCase(r) })
+	cases, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Case, error) { return db.scanCase(r) })
 	if err != nil {
 		return nil, fmt.Errorf("store.ListCases: %w", err)
 	}
@@ -211,6 +219,11 @@ func (db *DB) ListEvents(ctx context.Context, caseID string, afterID int64, limi
 		return nil, fmt.Errorf("store.ListEvents: %w", err)
 	}
 	events, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Event])
+	for i := range events {
+		if err == nil {
+			events[i].Summary, err = db.texts.OpenText(events[i].Summary, caseID)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store.ListEvents: %w", err)
 	}
@@ -253,6 +266,13 @@ type Transition struct {
 // is idempotent: a transition whose (case, request_id) event exists already
 // changes nothing, so a retried activity is harmless.
 func (db *DB) ApplyTransition(ctx context.Context, t Transition) error {
+	t.Summary = db.seal(t.Summary, t.CaseID)
+	for _, f := range []**string{&t.OpenQuestion, &t.Advice, &t.Offer, &t.ClosureNote} {
+		if *f != nil {
+			sealed := db.seal(**f, t.CaseID)
+			*f = &sealed
+		}
+	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		// Lock the case first: an unknown case is ErrNotFound rather than a
 		// foreign-key violation on the event, and transitions of one case
@@ -297,7 +317,7 @@ func (db *DB) ApplyTransition(ctx context.Context, t Transition) error {
 		}
 		for i, a := range t.Agreements {
 			if _, err := tx.Exec(ctx, `INSERT INTO agreements (case_id, position, action, owner_organisation, due_date)
-				VALUES ($1,$2,$3,$4,$5)`, t.CaseID, i, a.Action, a.OwnerOrganisation, a.DueDate); err != nil {
+				VALUES ($1,$2,$3,$4,$5)`, t.CaseID, i, db.seal(a.Action, t.CaseID), a.OwnerOrganisation, a.DueDate); err != nil {
 				return err
 			}
 		}
@@ -326,7 +346,7 @@ func (db *DB) UnstartedCases(ctx context.Context, before time.Time, limit int) (
 	if err != nil {
 		return nil, fmt.Errorf("store.UnstartedCases: %w", err)
 	}
-	cases, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Case, error) { return scanCase(r) })
+	cases, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Case, error) { return db.scanCase(r) })
 	if err != nil {
 		return nil, fmt.Errorf("store.UnstartedCases: %w", err)
 	}
@@ -378,4 +398,49 @@ func (db *DB) Anonymise(ctx context.Context, caseID string, at time.Time) error 
 		return fmt.Errorf("store.Anonymise(%q): %w", caseID, err)
 	}
 	return nil
+}
+
+// TextSealer encrypts the free texts about a young person before they are
+// stored, bound to their case.
+type TextSealer interface {
+	SealText(plain, context string) string
+	OpenText(stored, context string) (string, error)
+}
+
+// plainTexts stores texts as they are: the store's own tests, and data
+// written before encryption.
+type plainTexts struct{}
+
+func (plainTexts) SealText(plain, _ string) string           { return plain }
+func (plainTexts) OpenText(stored, _ string) (string, error) { return stored, nil }
+
+// SealTexts makes the store encrypt free texts with s from now on; texts
+// stored before stay readable.
+func (db *DB) SealTexts(s TextSealer) { db.texts = s }
+
+func (db *DB) seal(plain, caseID string) string { return db.texts.SealText(plain, caseID) }
+
+func (db *DB) sealAll(texts []string, caseID string) []string {
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		out[i] = db.seal(t, caseID)
+	}
+	return out
+}
+
+// openCase decrypts a case's sealed texts in place.
+func (db *DB) openCase(c *Case) error {
+	var err error
+	open := func(s *string) {
+		if err == nil {
+			*s, err = db.texts.OpenText(*s, c.ID)
+		}
+	}
+	for _, f := range []*string{&c.Blocked, &c.OpenQuestion, &c.Advice, &c.Offer, &c.ClosureNote} {
+		open(f)
+	}
+	for i := range c.Tried {
+		open(&c.Tried[i])
+	}
+	return err
 }

@@ -31,7 +31,8 @@ var migrations embed.FS
 
 // DB owns the connection pool.
 type DB struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	texts TextSealer
 }
 
 // Open connects to databaseURL and applies any pending migrations.
@@ -40,7 +41,7 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: %w", err)
 	}
-	db := &DB{pool: pool}
+	db := &DB{pool: pool, texts: plainTexts{}}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("store.Open: %w", err)

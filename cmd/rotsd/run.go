@@ -74,6 +74,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return fmt.Errorf("run: %w", err)
 	}
 	codec := encryption.Codec{Keys: keys}
+	db.SealTexts(keys)
 	verifier := auth.NewVerifier(cfg.Auth)
 	tc, err := client.DialContext(ctx, client.Options{
 		HostPort:      temporalAddr,
