@@ -171,15 +171,17 @@ func (i *Interceptor) relateCase(ctx context.Context, p auth.Principal, name str
 	if _, err := uuid.Parse(id); !ok || err != nil {
 		return Relation{}, "", status.Errorf(codes.InvalidArgument, "must name a case like cases/0b9e3a5c-…, got %q", name)
 	}
-	region, org, err := i.DB.CaseScope(ctx, id)
+	scope, err := i.DB.Scope(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return Relation{}, "", status.Error(codes.NotFound, "case not found")
 	}
 	if err != nil {
 		return Relation{}, "", status.Error(codes.Unavailable, "a backend is unavailable; retry")
 	}
-	same := p.Region == "" || p.Region == region
-	return Relation{SameRegion: same, SameOrg: same && p.Role == auth.Submitter && p.Organisation == org}, id, nil
+	same := p.Region == "" || p.Region == scope.Region
+	// Invited stays false until tables invite partners; an invitation must
+	// then count only while scope.ConsentWithdrawn is false.
+	return Relation{SameRegion: same, SameOrg: same && p.Role == auth.Submitter && p.Organisation == scope.Org}, id, nil
 }
 
 func policyRegion(name string) string {

@@ -96,6 +96,7 @@ var Rules = map[string]map[string]Access{
 	svc + "CaseService/RecordTableOutcome": {auth.Coordinator: {Region, Full}},
 	svc + "CaseService/CloseCase":          {auth.Coordinator: {Region, Full}},
 	svc + "CaseService/WithdrawCase":       {auth.Submitter: {Org, Full}, auth.Coordinator: {Region, Full}},
+	svc + "CaseService/WithdrawConsent":    {auth.Submitter: {Org, Full}, auth.Coordinator: {Region, Full}},
 	svc + "CaseService/ExportCase":         {auth.Coordinator: {Region, Full}, auth.Auditor: {Anyone, Full}},
 	svc + "AdminService/GetEscalationPolicy": {
 		auth.Coordinator: {Region, Full}, auth.Manager: {Region, Full}, auth.Admin: {Anyone, Full},

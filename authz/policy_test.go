@@ -24,6 +24,7 @@ var matrix = map[string]map[string]string{
 	"CaseService/RecordTableOutcome":           {"coordinator": "region/full"},
 	"CaseService/CloseCase":                    {"coordinator": "region/full"},
 	"CaseService/WithdrawCase":                 {"submitter": "org/full", "coordinator": "region/full"},
+	"CaseService/WithdrawConsent":              {"submitter": "org/full", "coordinator": "region/full"},
 	"CaseService/ExportCase":                   {"coordinator": "region/full", "auditor": "any/full"},
 	"AdminService/GetEscalationPolicy":         {"coordinator": "region/full", "manager": "region/full", "admin": "any/full"},
 	"AdminService/UpdateEscalationPolicy":      {"admin": "any/full"},

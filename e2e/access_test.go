@@ -92,6 +92,17 @@ func (s *stack) testAccess(t *testing.T) {
 			t.Errorf("access log of the case %v lacks %s", actions, want)
 		}
 	}
+	// Consent withdrawn by the parents: recorded once, however often sent.
+	consent := &rotsv1.WithdrawConsentRequest{RequestId: uuid.NewString(), Name: c.GetName(), By: rotsv1.ConsentBy_CONSENT_BY_PARENTS, Note: "Telefonisch gemeld"}
+	for range 2 {
+		if got := must(t)(s.cases.WithdrawConsent(own, consent)); got.GetConsentWithdrawTime() == nil {
+			t.Error("consent withdrawal not shown on the case")
+		}
+	}
+	if n := strings.Count(strings.Join(s.timeline(t, c.GetName()), ","), "consent.withdrawn"); n != 1 {
+		t.Errorf("%d consent.withdrawn events, want 1", n)
+	}
+
 	export, err := s.cases.ExportCase(auditor, &rotsv1.ExportCaseRequest{Name: c.GetName()})
 	if err != nil {
 		t.Fatal(err)

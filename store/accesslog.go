@@ -120,15 +120,21 @@ func (db *DB) VerifyAccessLog(ctx context.Context) (checked int, err error) {
 	return checked, nil
 }
 
-// CaseScope returns the region and organisation of a case, for access
-// checks, or ErrNotFound.
-func (db *DB) CaseScope(ctx context.Context, id string) (region, org string, err error) {
-	err = db.pool.QueryRow(ctx, `SELECT region, org_name FROM cases WHERE id = $1`, id).Scan(&region, &org)
+// CaseScope is what access checks need to know of a case.
+type CaseScope struct {
+	Region, Org      string
+	ConsentWithdrawn bool
+}
+
+// Scope returns a case's scope, or ErrNotFound.
+func (db *DB) Scope(ctx context.Context, id string) (s CaseScope, err error) {
+	err = db.pool.QueryRow(ctx, `SELECT region, org_name, consent_withdrawn_at IS NOT NULL FROM cases WHERE id = $1`, id).
+		Scan(&s.Region, &s.Org, &s.ConsentWithdrawn)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNotFound
 	}
 	if err != nil {
-		return "", "", fmt.Errorf("store.CaseScope(%q): %w", id, err)
+		return s, fmt.Errorf("store.Scope(%q): %w", id, err)
 	}
-	return region, org, nil
+	return s, nil
 }

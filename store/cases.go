@@ -57,6 +57,9 @@ type Case struct {
 	UpdatedAt      time.Time
 	ClosedAt       *time.Time
 	Escalation     Escalation
+	// ConsentWithdrawnAt is set once the young person or the parents
+	// withdrew consent.
+	ConsentWithdrawnAt *time.Time
 }
 
 // Event is one entry on a case's timeline.
@@ -77,7 +80,7 @@ const caseColumns = `id, request_id, region, stage, org_name, org_kind,
 	yp_alias, yp_birth_year, yp_birth_month, yp_school_level, yp_grade, yp_school, yp_municipality,
 	blocked, tried, themes, clb_stuck, youth_care_stuck, informed,
 	open_question, advice, offer, closure_reason, closure_note,
-	submitted_at, updated_at, closed_at, rung, breakthrough, deadlines`
+	submitted_at, updated_at, closed_at, rung, breakthrough, deadlines, consent_withdrawn_at`
 
 // scanCase reads a case row and opens its sealed texts.
 func (db *DB) scanCase(row pgx.Row) (*Case, error) {
@@ -88,7 +91,7 @@ func (db *DB) scanCase(row pgx.Row) (*Case, error) {
 		&yp.Alias, &yp.BirthYear, &yp.BirthMonth, &yp.SchoolLevel, &yp.Grade, &yp.School, &yp.Municipality,
 		&c.Blocked, &c.Tried, &c.Themes, &c.CLBStuck, &c.YouthCareStuck, &c.Informed,
 		&c.OpenQuestion, &c.Advice, &c.Offer, &c.ClosureReason, &c.ClosureNote,
-		&c.SubmittedAt, &c.UpdatedAt, &c.ClosedAt, &c.Escalation.Rung, &c.Escalation.Breakthrough, &c.Escalation.Deadlines)
+		&c.SubmittedAt, &c.UpdatedAt, &c.ClosedAt, &c.Escalation.Rung, &c.Escalation.Breakthrough, &c.Escalation.Deadlines, &c.ConsentWithdrawnAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -105,7 +108,7 @@ func (db *DB) CreateCase(ctx context.Context, c *Case) (_ *Case, created bool, e
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		yp := c.YoungPerson
 		tag, err := tx.Exec(ctx, `INSERT INTO cases (`+caseColumns+`)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,'','','','','',$23,$23,NULL,0,false,'[]')
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,'','','','','',$23,$23,NULL,0,false,'[]',NULL)
 			ON CONFLICT (request_id) DO NOTHING`,
 			c.ID, c.RequestID, c.Region, c.Stage, c.OrgName, c.OrgKind,
 			c.ContactName, c.ContactEmail, c.ContactPhone,
@@ -443,4 +446,28 @@ func (db *DB) openCase(c *Case) error {
 		open(&c.Tried[i])
 	}
 	return err
+}
+
+// WithdrawConsent records the withdrawal of consent with its event, once
+// per request ID; the first withdrawal's time stays.
+func (db *DB) WithdrawConsent(ctx context.Context, caseID, requestID, actor, summary string, at time.Time) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var stage string
+		err := tx.QueryRow(ctx, `UPDATE cases SET consent_withdrawn_at = COALESCE(consent_withdrawn_at, $2)
+			WHERE id = $1 RETURNING stage`, caseID, at).Scan(&stage)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO case_events (case_id, request_id, kind, from_stage, to_stage, actor, summary, at)
+			VALUES ($1, $2, 'consent.withdrawn', $3, $3, $4, $5, $6) ON CONFLICT (case_id, request_id) DO NOTHING`,
+			caseID, requestID, stage, actor, db.seal(summary, caseID), at)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store.WithdrawConsent(%q): %w", caseID, err)
+	}
+	return nil
 }

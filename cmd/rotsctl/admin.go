@@ -153,3 +153,21 @@ func (c *client) audit(ctx context.Context, args []string) error {
 	}
 	return tw.Flush()
 }
+
+// consent records that the young person or the parents withdrew consent.
+func (c *client) consent(ctx context.Context, args []string) error {
+	var by, note string
+	name, requestID, err := caseCommand("consent", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&by, "by", "", "young-person or parents")
+		fs.StringVar(&note, "note", "", "how it was told (optional)")
+	})
+	if err != nil {
+		return err
+	}
+	v, err := enumValue(rotsv1.ConsentBy_value, "CONSENT_BY_", "by", by)
+	if err != nil {
+		return err
+	}
+	resp, err := c.cases.WithdrawConsent(ctx, &rotsv1.WithdrawConsentRequest{RequestId: requestID, Name: name, By: rotsv1.ConsentBy(v), Note: note})
+	return c.printCase(resp.GetCase(), err)
+}

@@ -55,6 +55,7 @@ commands:
   inbox      list the notifications of an e-mail address
   read       mark a notification read
   export     everything held about a case, as JSON
+  consent    record that consent was withdrawn: consent <case> -by parents
   audit      the access log: audit -case <case> | audit -actor <name>
 
 A case is named by "cases/<id>" or just its id. Every command that changes
@@ -117,6 +118,7 @@ var commands = map[string]func(*client, context.Context, []string) error{
 	"read":     (*client).read,
 	"export":   (*client).export,
 	"audit":    (*client).audit,
+	"consent":  (*client).consent,
 }
 
 func envOr(name, def string) string {

@@ -90,6 +90,9 @@ func toProto(c *store.Case) *rotsv1.Case {
 	if c.ClosedAt != nil {
 		pc.CloseTime = timestamppb.New(*c.ClosedAt)
 	}
+	if c.ConsentWithdrawnAt != nil {
+		pc.ConsentWithdrawTime = timestamppb.New(*c.ConsentWithdrawnAt)
+	}
 	pc.Rung, pc.Breakthrough = int32(c.Escalation.Rung), c.Escalation.Breakthrough
 	for _, d := range c.Escalation.Deadlines {
 		pc.Deadlines = append(pc.Deadlines, &rotsv1.Deadline{Kind: d.Kind, DueTime: timestamppb.New(d.Due), Rung: int32(d.Rung)})

@@ -782,9 +782,12 @@ type Case struct {
 	// Flagged for the signal to government (rung 4 was reached).
 	Breakthrough bool `protobuf:"varint,21,opt,name=breakthrough,proto3" json:"breakthrough,omitempty"`
 	// The deadlines running now.
-	Deadlines     []*Deadline `protobuf:"bytes,22,rep,name=deadlines,proto3" json:"deadlines,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Deadlines []*Deadline `protobuf:"bytes,22,rep,name=deadlines,proto3" json:"deadlines,omitempty"`
+	// Set when the young person or the parents withdrew consent; partners
+	// no longer see the case.
+	ConsentWithdrawTime *timestamppb.Timestamp `protobuf:"bytes,23,opt,name=consent_withdraw_time,json=consentWithdrawTime,proto3" json:"consent_withdraw_time,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *Case) Reset() {
@@ -971,6 +974,13 @@ func (x *Case) GetDeadlines() []*Deadline {
 	return nil
 }
 
+func (x *Case) GetConsentWithdrawTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ConsentWithdrawTime
+	}
+	return nil
+}
+
 // Deadline is one running deadline of a case.
 type Deadline struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1153,7 +1163,7 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"\tAgreement\x12\x16\n" +
 	"\x06action\x18\x01 \x01(\tR\x06action\x12-\n" +
 	"\x12owner_organisation\x18\x02 \x01(\tR\x11ownerOrganisation\x12\x19\n" +
-	"\bdue_date\x18\x03 \x01(\tR\adueDate\"\xbb\a\n" +
+	"\bdue_date\x18\x03 \x01(\tR\adueDate\"\x8b\b\n" +
 	"\x04Case\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12'\n" +
 	"\x06region\x18\x02 \x01(\x0e2\x0f.rots.v1.RegionR\x06region\x12$\n" +
@@ -1182,7 +1192,8 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"close_time\x18\x13 \x01(\v2\x1a.google.protobuf.TimestampR\tcloseTime\x12\x12\n" +
 	"\x04rung\x18\x14 \x01(\x05R\x04rung\x12\"\n" +
 	"\fbreakthrough\x18\x15 \x01(\bR\fbreakthrough\x12/\n" +
-	"\tdeadlines\x18\x16 \x03(\v2\x11.rots.v1.DeadlineR\tdeadlines\"i\n" +
+	"\tdeadlines\x18\x16 \x03(\v2\x11.rots.v1.DeadlineR\tdeadlines\x12N\n" +
+	"\x15consent_withdraw_time\x18\x17 \x01(\v2\x1a.google.protobuf.TimestampR\x13consentWithdrawTime\"i\n" +
 	"\bDeadline\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x125\n" +
 	"\bdue_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x12\x12\n" +
@@ -1293,15 +1304,16 @@ var file_rots_v1_case_proto_depIdxs = []int32{
 	5,  // 12: rots.v1.Case.closure_reason:type_name -> rots.v1.ClosureReason
 	14, // 13: rots.v1.Case.close_time:type_name -> google.protobuf.Timestamp
 	12, // 14: rots.v1.Case.deadlines:type_name -> rots.v1.Deadline
-	14, // 15: rots.v1.Deadline.due_time:type_name -> google.protobuf.Timestamp
-	1,  // 16: rots.v1.CaseEvent.from_stage:type_name -> rots.v1.Stage
-	1,  // 17: rots.v1.CaseEvent.to_stage:type_name -> rots.v1.Stage
-	14, // 18: rots.v1.CaseEvent.event_time:type_name -> google.protobuf.Timestamp
-	19, // [19:19] is the sub-list for method output_type
-	19, // [19:19] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	14, // 15: rots.v1.Case.consent_withdraw_time:type_name -> google.protobuf.Timestamp
+	14, // 16: rots.v1.Deadline.due_time:type_name -> google.protobuf.Timestamp
+	1,  // 17: rots.v1.CaseEvent.from_stage:type_name -> rots.v1.Stage
+	1,  // 18: rots.v1.CaseEvent.to_stage:type_name -> rots.v1.Stage
+	14, // 19: rots.v1.CaseEvent.event_time:type_name -> google.protobuf.Timestamp
+	20, // [20:20] is the sub-list for method output_type
+	20, // [20:20] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_rots_v1_case_proto_init() }

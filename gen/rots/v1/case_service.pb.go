@@ -126,6 +126,56 @@ func (ConsultDecision) EnumDescriptor() ([]byte, []int) {
 	return file_rots_v1_case_service_proto_rawDescGZIP(), []int{1}
 }
 
+// ConsentBy says who withdrew consent.
+type ConsentBy int32
+
+const (
+	ConsentBy_CONSENT_BY_UNSPECIFIED  ConsentBy = 0
+	ConsentBy_CONSENT_BY_YOUNG_PERSON ConsentBy = 1
+	ConsentBy_CONSENT_BY_PARENTS      ConsentBy = 2
+)
+
+// Enum value maps for ConsentBy.
+var (
+	ConsentBy_name = map[int32]string{
+		0: "CONSENT_BY_UNSPECIFIED",
+		1: "CONSENT_BY_YOUNG_PERSON",
+		2: "CONSENT_BY_PARENTS",
+	}
+	ConsentBy_value = map[string]int32{
+		"CONSENT_BY_UNSPECIFIED":  0,
+		"CONSENT_BY_YOUNG_PERSON": 1,
+		"CONSENT_BY_PARENTS":      2,
+	}
+)
+
+func (x ConsentBy) Enum() *ConsentBy {
+	p := new(ConsentBy)
+	*p = x
+	return p
+}
+
+func (x ConsentBy) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ConsentBy) Descriptor() protoreflect.EnumDescriptor {
+	return file_rots_v1_case_service_proto_enumTypes[2].Descriptor()
+}
+
+func (ConsentBy) Type() protoreflect.EnumType {
+	return &file_rots_v1_case_service_proto_enumTypes[2]
+}
+
+func (x ConsentBy) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ConsentBy.Descriptor instead.
+func (ConsentBy) EnumDescriptor() ([]byte, []int) {
+	return file_rots_v1_case_service_proto_rawDescGZIP(), []int{2}
+}
+
 type SubmitCaseRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Client-chosen idempotency key, 1 to 64 characters.
@@ -1318,6 +1368,120 @@ func (x *WithdrawCaseResponse) GetCase() *Case {
 	return nil
 }
 
+type WithdrawConsentRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// "cases/{case_id}".
+	Name string    `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	By   ConsentBy `protobuf:"varint,3,opt,name=by,proto3,enum=rots.v1.ConsentBy" json:"by,omitempty"`
+	// Optional, at most 2000 characters.
+	Note          string `protobuf:"bytes,4,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WithdrawConsentRequest) Reset() {
+	*x = WithdrawConsentRequest{}
+	mi := &file_rots_v1_case_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WithdrawConsentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WithdrawConsentRequest) ProtoMessage() {}
+
+func (x *WithdrawConsentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_case_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WithdrawConsentRequest.ProtoReflect.Descriptor instead.
+func (*WithdrawConsentRequest) Descriptor() ([]byte, []int) {
+	return file_rots_v1_case_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *WithdrawConsentRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *WithdrawConsentRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *WithdrawConsentRequest) GetBy() ConsentBy {
+	if x != nil {
+		return x.By
+	}
+	return ConsentBy_CONSENT_BY_UNSPECIFIED
+}
+
+func (x *WithdrawConsentRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+type WithdrawConsentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Case          *Case                  `protobuf:"bytes,1,opt,name=case,proto3" json:"case,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WithdrawConsentResponse) Reset() {
+	*x = WithdrawConsentResponse{}
+	mi := &file_rots_v1_case_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WithdrawConsentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WithdrawConsentResponse) ProtoMessage() {}
+
+func (x *WithdrawConsentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_case_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WithdrawConsentResponse.ProtoReflect.Descriptor instead.
+func (*WithdrawConsentResponse) Descriptor() ([]byte, []int) {
+	return file_rots_v1_case_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *WithdrawConsentResponse) GetCase() *Case {
+	if x != nil {
+		return x.Case
+	}
+	return nil
+}
+
 type ExportCaseRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// "cases/{case_id}".
@@ -1328,7 +1492,7 @@ type ExportCaseRequest struct {
 
 func (x *ExportCaseRequest) Reset() {
 	*x = ExportCaseRequest{}
-	mi := &file_rots_v1_case_service_proto_msgTypes[20]
+	mi := &file_rots_v1_case_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1340,7 +1504,7 @@ func (x *ExportCaseRequest) String() string {
 func (*ExportCaseRequest) ProtoMessage() {}
 
 func (x *ExportCaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_case_service_proto_msgTypes[20]
+	mi := &file_rots_v1_case_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1353,7 +1517,7 @@ func (x *ExportCaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCaseRequest.ProtoReflect.Descriptor instead.
 func (*ExportCaseRequest) Descriptor() ([]byte, []int) {
-	return file_rots_v1_case_service_proto_rawDescGZIP(), []int{20}
+	return file_rots_v1_case_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ExportCaseRequest) GetName() string {
@@ -1374,7 +1538,7 @@ type ExportCaseResponse struct {
 
 func (x *ExportCaseResponse) Reset() {
 	*x = ExportCaseResponse{}
-	mi := &file_rots_v1_case_service_proto_msgTypes[21]
+	mi := &file_rots_v1_case_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1386,7 +1550,7 @@ func (x *ExportCaseResponse) String() string {
 func (*ExportCaseResponse) ProtoMessage() {}
 
 func (x *ExportCaseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_case_service_proto_msgTypes[21]
+	mi := &file_rots_v1_case_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1399,7 +1563,7 @@ func (x *ExportCaseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCaseResponse.ProtoReflect.Descriptor instead.
 func (*ExportCaseResponse) Descriptor() ([]byte, []int) {
-	return file_rots_v1_case_service_proto_rawDescGZIP(), []int{21}
+	return file_rots_v1_case_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ExportCaseResponse) GetJson() string {
@@ -1501,6 +1665,14 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\"9\n" +
 	"\x14WithdrawCaseResponse\x12!\n" +
+	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"\x83\x01\n" +
+	"\x16WithdrawConsentRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\"\n" +
+	"\x02by\x18\x03 \x01(\x0e2\x12.rots.v1.ConsentByR\x02by\x12\x12\n" +
+	"\x04note\x18\x04 \x01(\tR\x04note\"<\n" +
+	"\x17WithdrawConsentResponse\x12!\n" +
 	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"'\n" +
 	"\x11ExportCaseRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"(\n" +
@@ -1514,7 +1686,11 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\x0fConsultDecision\x12 \n" +
 	"\x1cCONSULT_DECISION_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cCONSULT_DECISION_ADVICE_ONLY\x10\x01\x12\"\n" +
-	"\x1eCONSULT_DECISION_CONVENE_TABLE\x10\x022\xd0\x06\n" +
+	"\x1eCONSULT_DECISION_CONVENE_TABLE\x10\x02*\\\n" +
+	"\tConsentBy\x12\x1a\n" +
+	"\x16CONSENT_BY_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17CONSENT_BY_YOUNG_PERSON\x10\x01\x12\x16\n" +
+	"\x12CONSENT_BY_PARENTS\x10\x022\xa6\a\n" +
 	"\vCaseService\x12E\n" +
 	"\n" +
 	"SubmitCase\x12\x1a.rots.v1.SubmitCaseRequest\x1a\x1b.rots.v1.SubmitCaseResponse\x12<\n" +
@@ -1528,7 +1704,8 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\tCloseCase\x12\x19.rots.v1.CloseCaseRequest\x1a\x1a.rots.v1.CloseCaseResponse\x12K\n" +
 	"\fWithdrawCase\x12\x1c.rots.v1.WithdrawCaseRequest\x1a\x1d.rots.v1.WithdrawCaseResponse\x12E\n" +
 	"\n" +
-	"ExportCase\x12\x1a.rots.v1.ExportCaseRequest\x1a\x1b.rots.v1.ExportCaseResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"ExportCase\x12\x1a.rots.v1.ExportCaseRequest\x1a\x1b.rots.v1.ExportCaseResponse\x12T\n" +
+	"\x0fWithdrawConsent\x12\x1f.rots.v1.WithdrawConsentRequest\x1a .rots.v1.WithdrawConsentResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_case_service_proto_rawDescOnce sync.Once
@@ -1542,95 +1719,102 @@ func file_rots_v1_case_service_proto_rawDescGZIP() []byte {
 	return file_rots_v1_case_service_proto_rawDescData
 }
 
-var file_rots_v1_case_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_rots_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_rots_v1_case_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_rots_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_rots_v1_case_service_proto_goTypes = []any{
 	(IntakeDecision)(0),                // 0: rots.v1.IntakeDecision
 	(ConsultDecision)(0),               // 1: rots.v1.ConsultDecision
-	(*SubmitCaseRequest)(nil),          // 2: rots.v1.SubmitCaseRequest
-	(*SubmitCaseResponse)(nil),         // 3: rots.v1.SubmitCaseResponse
-	(*GetCaseRequest)(nil),             // 4: rots.v1.GetCaseRequest
-	(*GetCaseResponse)(nil),            // 5: rots.v1.GetCaseResponse
-	(*ListCasesRequest)(nil),           // 6: rots.v1.ListCasesRequest
-	(*ListCasesResponse)(nil),          // 7: rots.v1.ListCasesResponse
-	(*ListCaseEventsRequest)(nil),      // 8: rots.v1.ListCaseEventsRequest
-	(*ListCaseEventsResponse)(nil),     // 9: rots.v1.ListCaseEventsResponse
-	(*DecideIntakeRequest)(nil),        // 10: rots.v1.DecideIntakeRequest
-	(*DecideIntakeResponse)(nil),       // 11: rots.v1.DecideIntakeResponse
-	(*AnswerQuestionRequest)(nil),      // 12: rots.v1.AnswerQuestionRequest
-	(*AnswerQuestionResponse)(nil),     // 13: rots.v1.AnswerQuestionResponse
-	(*RecordConsultRequest)(nil),       // 14: rots.v1.RecordConsultRequest
-	(*RecordConsultResponse)(nil),      // 15: rots.v1.RecordConsultResponse
-	(*RecordTableOutcomeRequest)(nil),  // 16: rots.v1.RecordTableOutcomeRequest
-	(*RecordTableOutcomeResponse)(nil), // 17: rots.v1.RecordTableOutcomeResponse
-	(*CloseCaseRequest)(nil),           // 18: rots.v1.CloseCaseRequest
-	(*CloseCaseResponse)(nil),          // 19: rots.v1.CloseCaseResponse
-	(*WithdrawCaseRequest)(nil),        // 20: rots.v1.WithdrawCaseRequest
-	(*WithdrawCaseResponse)(nil),       // 21: rots.v1.WithdrawCaseResponse
-	(*ExportCaseRequest)(nil),          // 22: rots.v1.ExportCaseRequest
-	(*ExportCaseResponse)(nil),         // 23: rots.v1.ExportCaseResponse
-	(Region)(0),                        // 24: rots.v1.Region
-	(*Organisation)(nil),               // 25: rots.v1.Organisation
-	(*ContactPerson)(nil),              // 26: rots.v1.ContactPerson
-	(*YoungPerson)(nil),                // 27: rots.v1.YoungPerson
-	(Theme)(0),                         // 28: rots.v1.Theme
-	(*Attestation)(nil),                // 29: rots.v1.Attestation
-	(*Case)(nil),                       // 30: rots.v1.Case
-	(Stage)(0),                         // 31: rots.v1.Stage
-	(*CaseEvent)(nil),                  // 32: rots.v1.CaseEvent
-	(*Agreement)(nil),                  // 33: rots.v1.Agreement
-	(ClosureReason)(0),                 // 34: rots.v1.ClosureReason
+	(ConsentBy)(0),                     // 2: rots.v1.ConsentBy
+	(*SubmitCaseRequest)(nil),          // 3: rots.v1.SubmitCaseRequest
+	(*SubmitCaseResponse)(nil),         // 4: rots.v1.SubmitCaseResponse
+	(*GetCaseRequest)(nil),             // 5: rots.v1.GetCaseRequest
+	(*GetCaseResponse)(nil),            // 6: rots.v1.GetCaseResponse
+	(*ListCasesRequest)(nil),           // 7: rots.v1.ListCasesRequest
+	(*ListCasesResponse)(nil),          // 8: rots.v1.ListCasesResponse
+	(*ListCaseEventsRequest)(nil),      // 9: rots.v1.ListCaseEventsRequest
+	(*ListCaseEventsResponse)(nil),     // 10: rots.v1.ListCaseEventsResponse
+	(*DecideIntakeRequest)(nil),        // 11: rots.v1.DecideIntakeRequest
+	(*DecideIntakeResponse)(nil),       // 12: rots.v1.DecideIntakeResponse
+	(*AnswerQuestionRequest)(nil),      // 13: rots.v1.AnswerQuestionRequest
+	(*AnswerQuestionResponse)(nil),     // 14: rots.v1.AnswerQuestionResponse
+	(*RecordConsultRequest)(nil),       // 15: rots.v1.RecordConsultRequest
+	(*RecordConsultResponse)(nil),      // 16: rots.v1.RecordConsultResponse
+	(*RecordTableOutcomeRequest)(nil),  // 17: rots.v1.RecordTableOutcomeRequest
+	(*RecordTableOutcomeResponse)(nil), // 18: rots.v1.RecordTableOutcomeResponse
+	(*CloseCaseRequest)(nil),           // 19: rots.v1.CloseCaseRequest
+	(*CloseCaseResponse)(nil),          // 20: rots.v1.CloseCaseResponse
+	(*WithdrawCaseRequest)(nil),        // 21: rots.v1.WithdrawCaseRequest
+	(*WithdrawCaseResponse)(nil),       // 22: rots.v1.WithdrawCaseResponse
+	(*WithdrawConsentRequest)(nil),     // 23: rots.v1.WithdrawConsentRequest
+	(*WithdrawConsentResponse)(nil),    // 24: rots.v1.WithdrawConsentResponse
+	(*ExportCaseRequest)(nil),          // 25: rots.v1.ExportCaseRequest
+	(*ExportCaseResponse)(nil),         // 26: rots.v1.ExportCaseResponse
+	(Region)(0),                        // 27: rots.v1.Region
+	(*Organisation)(nil),               // 28: rots.v1.Organisation
+	(*ContactPerson)(nil),              // 29: rots.v1.ContactPerson
+	(*YoungPerson)(nil),                // 30: rots.v1.YoungPerson
+	(Theme)(0),                         // 31: rots.v1.Theme
+	(*Attestation)(nil),                // 32: rots.v1.Attestation
+	(*Case)(nil),                       // 33: rots.v1.Case
+	(Stage)(0),                         // 34: rots.v1.Stage
+	(*CaseEvent)(nil),                  // 35: rots.v1.CaseEvent
+	(*Agreement)(nil),                  // 36: rots.v1.Agreement
+	(ClosureReason)(0),                 // 37: rots.v1.ClosureReason
 }
 var file_rots_v1_case_service_proto_depIdxs = []int32{
-	24, // 0: rots.v1.SubmitCaseRequest.region:type_name -> rots.v1.Region
-	25, // 1: rots.v1.SubmitCaseRequest.submitting_organisation:type_name -> rots.v1.Organisation
-	26, // 2: rots.v1.SubmitCaseRequest.contact:type_name -> rots.v1.ContactPerson
-	27, // 3: rots.v1.SubmitCaseRequest.young_person:type_name -> rots.v1.YoungPerson
-	28, // 4: rots.v1.SubmitCaseRequest.themes:type_name -> rots.v1.Theme
-	29, // 5: rots.v1.SubmitCaseRequest.attestation:type_name -> rots.v1.Attestation
-	30, // 6: rots.v1.SubmitCaseResponse.case:type_name -> rots.v1.Case
-	30, // 7: rots.v1.GetCaseResponse.case:type_name -> rots.v1.Case
-	24, // 8: rots.v1.ListCasesRequest.region:type_name -> rots.v1.Region
-	31, // 9: rots.v1.ListCasesRequest.stage:type_name -> rots.v1.Stage
-	30, // 10: rots.v1.ListCasesResponse.cases:type_name -> rots.v1.Case
-	32, // 11: rots.v1.ListCaseEventsResponse.events:type_name -> rots.v1.CaseEvent
+	27, // 0: rots.v1.SubmitCaseRequest.region:type_name -> rots.v1.Region
+	28, // 1: rots.v1.SubmitCaseRequest.submitting_organisation:type_name -> rots.v1.Organisation
+	29, // 2: rots.v1.SubmitCaseRequest.contact:type_name -> rots.v1.ContactPerson
+	30, // 3: rots.v1.SubmitCaseRequest.young_person:type_name -> rots.v1.YoungPerson
+	31, // 4: rots.v1.SubmitCaseRequest.themes:type_name -> rots.v1.Theme
+	32, // 5: rots.v1.SubmitCaseRequest.attestation:type_name -> rots.v1.Attestation
+	33, // 6: rots.v1.SubmitCaseResponse.case:type_name -> rots.v1.Case
+	33, // 7: rots.v1.GetCaseResponse.case:type_name -> rots.v1.Case
+	27, // 8: rots.v1.ListCasesRequest.region:type_name -> rots.v1.Region
+	34, // 9: rots.v1.ListCasesRequest.stage:type_name -> rots.v1.Stage
+	33, // 10: rots.v1.ListCasesResponse.cases:type_name -> rots.v1.Case
+	35, // 11: rots.v1.ListCaseEventsResponse.events:type_name -> rots.v1.CaseEvent
 	0,  // 12: rots.v1.DecideIntakeRequest.decision:type_name -> rots.v1.IntakeDecision
-	30, // 13: rots.v1.DecideIntakeResponse.case:type_name -> rots.v1.Case
-	30, // 14: rots.v1.AnswerQuestionResponse.case:type_name -> rots.v1.Case
+	33, // 13: rots.v1.DecideIntakeResponse.case:type_name -> rots.v1.Case
+	33, // 14: rots.v1.AnswerQuestionResponse.case:type_name -> rots.v1.Case
 	1,  // 15: rots.v1.RecordConsultRequest.decision:type_name -> rots.v1.ConsultDecision
-	30, // 16: rots.v1.RecordConsultResponse.case:type_name -> rots.v1.Case
-	33, // 17: rots.v1.RecordTableOutcomeRequest.agreements:type_name -> rots.v1.Agreement
-	30, // 18: rots.v1.RecordTableOutcomeResponse.case:type_name -> rots.v1.Case
-	34, // 19: rots.v1.CloseCaseRequest.reason:type_name -> rots.v1.ClosureReason
-	30, // 20: rots.v1.CloseCaseResponse.case:type_name -> rots.v1.Case
-	30, // 21: rots.v1.WithdrawCaseResponse.case:type_name -> rots.v1.Case
-	2,  // 22: rots.v1.CaseService.SubmitCase:input_type -> rots.v1.SubmitCaseRequest
-	4,  // 23: rots.v1.CaseService.GetCase:input_type -> rots.v1.GetCaseRequest
-	6,  // 24: rots.v1.CaseService.ListCases:input_type -> rots.v1.ListCasesRequest
-	8,  // 25: rots.v1.CaseService.ListCaseEvents:input_type -> rots.v1.ListCaseEventsRequest
-	10, // 26: rots.v1.CaseService.DecideIntake:input_type -> rots.v1.DecideIntakeRequest
-	12, // 27: rots.v1.CaseService.AnswerQuestion:input_type -> rots.v1.AnswerQuestionRequest
-	14, // 28: rots.v1.CaseService.RecordConsult:input_type -> rots.v1.RecordConsultRequest
-	16, // 29: rots.v1.CaseService.RecordTableOutcome:input_type -> rots.v1.RecordTableOutcomeRequest
-	18, // 30: rots.v1.CaseService.CloseCase:input_type -> rots.v1.CloseCaseRequest
-	20, // 31: rots.v1.CaseService.WithdrawCase:input_type -> rots.v1.WithdrawCaseRequest
-	22, // 32: rots.v1.CaseService.ExportCase:input_type -> rots.v1.ExportCaseRequest
-	3,  // 33: rots.v1.CaseService.SubmitCase:output_type -> rots.v1.SubmitCaseResponse
-	5,  // 34: rots.v1.CaseService.GetCase:output_type -> rots.v1.GetCaseResponse
-	7,  // 35: rots.v1.CaseService.ListCases:output_type -> rots.v1.ListCasesResponse
-	9,  // 36: rots.v1.CaseService.ListCaseEvents:output_type -> rots.v1.ListCaseEventsResponse
-	11, // 37: rots.v1.CaseService.DecideIntake:output_type -> rots.v1.DecideIntakeResponse
-	13, // 38: rots.v1.CaseService.AnswerQuestion:output_type -> rots.v1.AnswerQuestionResponse
-	15, // 39: rots.v1.CaseService.RecordConsult:output_type -> rots.v1.RecordConsultResponse
-	17, // 40: rots.v1.CaseService.RecordTableOutcome:output_type -> rots.v1.RecordTableOutcomeResponse
-	19, // 41: rots.v1.CaseService.CloseCase:output_type -> rots.v1.CloseCaseResponse
-	21, // 42: rots.v1.CaseService.WithdrawCase:output_type -> rots.v1.WithdrawCaseResponse
-	23, // 43: rots.v1.CaseService.ExportCase:output_type -> rots.v1.ExportCaseResponse
-	33, // [33:44] is the sub-list for method output_type
-	22, // [22:33] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	33, // 16: rots.v1.RecordConsultResponse.case:type_name -> rots.v1.Case
+	36, // 17: rots.v1.RecordTableOutcomeRequest.agreements:type_name -> rots.v1.Agreement
+	33, // 18: rots.v1.RecordTableOutcomeResponse.case:type_name -> rots.v1.Case
+	37, // 19: rots.v1.CloseCaseRequest.reason:type_name -> rots.v1.ClosureReason
+	33, // 20: rots.v1.CloseCaseResponse.case:type_name -> rots.v1.Case
+	33, // 21: rots.v1.WithdrawCaseResponse.case:type_name -> rots.v1.Case
+	2,  // 22: rots.v1.WithdrawConsentRequest.by:type_name -> rots.v1.ConsentBy
+	33, // 23: rots.v1.WithdrawConsentResponse.case:type_name -> rots.v1.Case
+	3,  // 24: rots.v1.CaseService.SubmitCase:input_type -> rots.v1.SubmitCaseRequest
+	5,  // 25: rots.v1.CaseService.GetCase:input_type -> rots.v1.GetCaseRequest
+	7,  // 26: rots.v1.CaseService.ListCases:input_type -> rots.v1.ListCasesRequest
+	9,  // 27: rots.v1.CaseService.ListCaseEvents:input_type -> rots.v1.ListCaseEventsRequest
+	11, // 28: rots.v1.CaseService.DecideIntake:input_type -> rots.v1.DecideIntakeRequest
+	13, // 29: rots.v1.CaseService.AnswerQuestion:input_type -> rots.v1.AnswerQuestionRequest
+	15, // 30: rots.v1.CaseService.RecordConsult:input_type -> rots.v1.RecordConsultRequest
+	17, // 31: rots.v1.CaseService.RecordTableOutcome:input_type -> rots.v1.RecordTableOutcomeRequest
+	19, // 32: rots.v1.CaseService.CloseCase:input_type -> rots.v1.CloseCaseRequest
+	21, // 33: rots.v1.CaseService.WithdrawCase:input_type -> rots.v1.WithdrawCaseRequest
+	25, // 34: rots.v1.CaseService.ExportCase:input_type -> rots.v1.ExportCaseRequest
+	23, // 35: rots.v1.CaseService.WithdrawConsent:input_type -> rots.v1.WithdrawConsentRequest
+	4,  // 36: rots.v1.CaseService.SubmitCase:output_type -> rots.v1.SubmitCaseResponse
+	6,  // 37: rots.v1.CaseService.GetCase:output_type -> rots.v1.GetCaseResponse
+	8,  // 38: rots.v1.CaseService.ListCases:output_type -> rots.v1.ListCasesResponse
+	10, // 39: rots.v1.CaseService.ListCaseEvents:output_type -> rots.v1.ListCaseEventsResponse
+	12, // 40: rots.v1.CaseService.DecideIntake:output_type -> rots.v1.DecideIntakeResponse
+	14, // 41: rots.v1.CaseService.AnswerQuestion:output_type -> rots.v1.AnswerQuestionResponse
+	16, // 42: rots.v1.CaseService.RecordConsult:output_type -> rots.v1.RecordConsultResponse
+	18, // 43: rots.v1.CaseService.RecordTableOutcome:output_type -> rots.v1.RecordTableOutcomeResponse
+	20, // 44: rots.v1.CaseService.CloseCase:output_type -> rots.v1.CloseCaseResponse
+	22, // 45: rots.v1.CaseService.WithdrawCase:output_type -> rots.v1.WithdrawCaseResponse
+	26, // 46: rots.v1.CaseService.ExportCase:output_type -> rots.v1.ExportCaseResponse
+	24, // 47: rots.v1.CaseService.WithdrawConsent:output_type -> rots.v1.WithdrawConsentResponse
+	36, // [36:48] is the sub-list for method output_type
+	24, // [24:36] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_rots_v1_case_service_proto_init() }
@@ -1644,8 +1828,8 @@ func file_rots_v1_case_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rots_v1_case_service_proto_rawDesc), len(file_rots_v1_case_service_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   22,
+			NumEnums:      3,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -30,6 +30,7 @@ const (
 	CaseService_CloseCase_FullMethodName          = "/rots.v1.CaseService/CloseCase"
 	CaseService_WithdrawCase_FullMethodName       = "/rots.v1.CaseService/WithdrawCase"
 	CaseService_ExportCase_FullMethodName         = "/rots.v1.CaseService/ExportCase"
+	CaseService_WithdrawConsent_FullMethodName    = "/rots.v1.CaseService/WithdrawConsent"
 )
 
 // CaseServiceClient is the client API for CaseService service.
@@ -66,6 +67,9 @@ type CaseServiceClient interface {
 	// ExportCase returns everything held about a case, its access log
 	// included, as JSON: the answer to a subject-access request.
 	ExportCase(ctx context.Context, in *ExportCaseRequest, opts ...grpc.CallOption) (*ExportCaseResponse, error)
+	// WithdrawConsent records that the young person or the parents withdrew
+	// their consent: sharing with partners stops at once.
+	WithdrawConsent(ctx context.Context, in *WithdrawConsentRequest, opts ...grpc.CallOption) (*WithdrawConsentResponse, error)
 }
 
 type caseServiceClient struct {
@@ -186,6 +190,16 @@ func (c *caseServiceClient) ExportCase(ctx context.Context, in *ExportCaseReques
 	return out, nil
 }
 
+func (c *caseServiceClient) WithdrawConsent(ctx context.Context, in *WithdrawConsentRequest, opts ...grpc.CallOption) (*WithdrawConsentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WithdrawConsentResponse)
+	err := c.cc.Invoke(ctx, CaseService_WithdrawConsent_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CaseServiceServer is the server API for CaseService service.
 // All implementations must embed UnimplementedCaseServiceServer
 // for forward compatibility.
@@ -220,6 +234,9 @@ type CaseServiceServer interface {
 	// ExportCase returns everything held about a case, its access log
 	// included, as JSON: the answer to a subject-access request.
 	ExportCase(context.Context, *ExportCaseRequest) (*ExportCaseResponse, error)
+	// WithdrawConsent records that the young person or the parents withdrew
+	// their consent: sharing with partners stops at once.
+	WithdrawConsent(context.Context, *WithdrawConsentRequest) (*WithdrawConsentResponse, error)
 	mustEmbedUnimplementedCaseServiceServer()
 }
 
@@ -262,6 +279,9 @@ func (UnimplementedCaseServiceServer) WithdrawCase(context.Context, *WithdrawCas
 }
 func (UnimplementedCaseServiceServer) ExportCase(context.Context, *ExportCaseRequest) (*ExportCaseResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ExportCase not implemented")
+}
+func (UnimplementedCaseServiceServer) WithdrawConsent(context.Context, *WithdrawConsentRequest) (*WithdrawConsentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method WithdrawConsent not implemented")
 }
 func (UnimplementedCaseServiceServer) mustEmbedUnimplementedCaseServiceServer() {}
 func (UnimplementedCaseServiceServer) testEmbeddedByValue()                     {}
@@ -482,6 +502,24 @@ func _CaseService_ExportCase_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CaseService_WithdrawConsent_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(WithdrawConsentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).WithdrawConsent(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_WithdrawConsent_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).WithdrawConsent(ctx, req.(*WithdrawConsentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CaseService_ServiceDesc is the grpc.ServiceDesc for CaseService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -532,6 +570,10 @@ var CaseService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ExportCase",
 			Handler:    _CaseService_ExportCase_Handler,
+		},
+		{
+			MethodName: "WithdrawConsent",
+			Handler:    _CaseService_WithdrawConsent_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
