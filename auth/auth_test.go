@@ -3,7 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,16 +18,16 @@ import (
 // startIssuer serves a development issuer and returns it with its URL.
 func startIssuer(t *testing.T) (*devissuer.Issuer, string) {
 	t.Helper()
-	hs := httptest.NewUnstartedServer(nil)
-	url := "http://" + hs.Listener.Addr().String()
-	is, err := devissuer.New(url, "rots", filepath.Join(t.TempDir(), "key.pem"))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs.Config.Handler = is.Handler()
-	hs.Start()
-	t.Cleanup(hs.Close)
-	return is, url
+	is, srv, err := devissuer.Serve(l, "rots", filepath.Join(t.TempDir(), "key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return is, is.URL
 }
 
 var coordinator = devissuer.Claims{Subject: "an", Email: "an@rots.be", Role: "coordinator", Region: "oost-vlaanderen"}

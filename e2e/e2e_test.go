@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -56,6 +55,20 @@ import (
 var dbURL string
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m, &dbURL)) }
+
+// startIssuer serves a development issuer on a loopback port.
+func startIssuer(t *testing.T) *devissuer.Issuer {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, srv, err := devissuer.Serve(l, "rots", filepath.Join(t.TempDir(), "key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return is
+}
 
 // syncBuffer collects the service's logs so the test can read them.
 type syncBuffer struct {
@@ -118,16 +131,8 @@ func startStack(t *testing.T) *stack {
 	t.Cleanup(w.Stop)
 
 	// The development issuer stands in for the identity provider.
-	hs := httptest.NewUnstartedServer(nil)
-	issuerURL := "http://" + hs.Listener.Addr().String()
-	issuer, err := devissuer.New(issuerURL, "rots", filepath.Join(t.TempDir(), "key.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs.Config.Handler = issuer.Handler()
-	hs.Start()
-	t.Cleanup(hs.Close)
-	access := &authz.Interceptor{Verifier: auth.NewVerifier(auth.Config{Issuer: issuerURL, Audience: "rots"}), DB: db, Log: log}
+	issuer := startIssuer(t)
+	access := &authz.Interceptor{Verifier: auth.NewVerifier(auth.Config{Issuer: issuer.URL, Audience: "rots"}), DB: db, Log: log}
 
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

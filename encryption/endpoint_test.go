@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -18,15 +19,16 @@ import (
 
 // The codec endpoint decodes for an admin or auditor token only.
 func TestEndpoint(t *testing.T) {
-	hs := httptest.NewUnstartedServer(nil)
-	url := "http://" + hs.Listener.Addr().String()
-	is, err := devissuer.New(url, "rots", filepath.Join(t.TempDir(), "key.pem"))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs.Config.Handler = is.Handler()
-	hs.Start()
-	defer hs.Close()
+	is, issuer, err := devissuer.Serve(l, "rots", filepath.Join(t.TempDir(), "key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer issuer.Close()
+	url := is.URL
 
 	keys, err := encryption.ParseKeyring([]byte(encryption.NewKeyLine("k1")))
 	if err != nil {

@@ -29,15 +29,7 @@ var dbURL string
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m, &dbURL)) }
 
-func openDB(t *testing.T) *store.DB {
-	t.Helper()
-	db, err := store.Open(context.Background(), dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	return db
-}
+func openDB(t *testing.T) *store.DB { return storetest.Open(t, dbURL) }
 
 // tag returns a short unique string that keeps one test's rows apart from
 // the rows of tests running in parallel.

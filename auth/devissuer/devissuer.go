@@ -14,6 +14,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"time"
@@ -118,4 +119,16 @@ func (is *Issuer) Handler() http.Handler {
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(v)
+}
+
+// Serve starts an issuer on the listener, at http://<listener address>,
+// and returns it with its server for shutting down.
+func Serve(l net.Listener, audience, keyFile string) (*Issuer, *http.Server, error) {
+	is, err := New("http://"+l.Addr().String(), audience, keyFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv := &http.Server{Handler: is.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(l)
+	return is, srv, nil
 }

@@ -152,17 +152,16 @@ func startDevIssuer(ctx context.Context, cfg *config, log *slog.Logger) (stop fu
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
 	}
-	cfg.Auth.Issuer = "http://" + cfg.DevIssuer
-	is, err := devissuer.New(cfg.Auth.Issuer, cfg.Auth.Audience, filepath.Join(cfg.DataDir, "dev-issuer-key.pem"))
-	if err != nil {
-		return nil, err
-	}
 	lis, err := net.Listen("tcp", cfg.DevIssuer)
 	if err != nil {
 		return nil, fmt.Errorf("dev issuer: %w", err)
 	}
-	srv := &http.Server{Handler: is.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(lis)
+	is, srv, err := devissuer.Serve(lis, cfg.Auth.Audience, filepath.Join(cfg.DataDir, "dev-issuer-key.pem"))
+	if err != nil {
+		lis.Close()
+		return nil, err
+	}
+	cfg.Auth.Issuer = is.URL
 	log.Info("development token issuer started (rotsctl login -dev)", "issuer", cfg.Auth.Issuer)
 	return func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

@@ -83,3 +83,15 @@ func NewDatabase(ctx context.Context) (string, func(), error) {
 	}
 	return u.String(), drop, nil
 }
+
+// Open opens the database at url for a test and closes it when the test
+// ends.
+func Open(t testing.TB, url string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	return db
+}
