@@ -1,0 +1,39 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func lookupIn(env map[string]string) func(string) (string, bool) {
+	return func(name string) (string, bool) { v, ok := env[name]; return v, ok }
+}
+
+func TestLoadConfig(t *testing.T) {
+	cfg, err := loadConfig("dev", []string{"-listen", "127.0.0.1:9999"}, lookupIn(map[string]string{
+		"DATABASE_URL": "postgres://rots@db:5432/rots", "ROTS_DEADLINE_DAY": "10s", "ROTS_SMTP_HOST": "mail", "ROTS_SMTP_PORT": "1025", "ROTS_SMTP_TLS": "none",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Listen != "127.0.0.1:9999" || cfg.DatabaseURL != "postgres://rots@db:5432/rots" || cfg.DeadlineDay != 10*time.Second ||
+		cfg.mailer() == nil || cfg.mailer().Port != 1025 || cfg.Role != "all" || cfg.DataDir != ".rotsd" {
+		t.Errorf("config = %+v", cfg)
+	}
+}
+
+// Every problem is reported at once.
+func TestLoadConfigReportsEveryProblem(t *testing.T) {
+	_, err := loadConfig("serve", []string{"-role", "both", "-log-level", "loud"}, lookupIn(map[string]string{
+		"DATABASE_URL": "mysql://x", "ROTS_SMTP_HOST": "mail", "ROTS_SMTP_TLS": "maybe", "ROTS_OIDC_ISSUER": "http://idp.example",
+	}))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"database URL", "log level", "role", "Temporal address", "SMTP TLS", "OIDC issuer", "key file"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %s", err, want)
+		}
+	}
+}
