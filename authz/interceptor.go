@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -179,9 +180,10 @@ func (i *Interceptor) relateCase(ctx context.Context, p auth.Principal, name str
 		return Relation{}, "", status.Error(codes.Unavailable, "a backend is unavailable; retry")
 	}
 	same := p.Region == "" || p.Region == scope.Region
-	// Invited stays false until tables invite partners; an invitation must
-	// then count only while scope.ConsentWithdrawn is false.
-	return Relation{SameRegion: same, SameOrg: same && p.Role == auth.Submitter && p.Organisation == scope.Org}, id, nil
+	// A partner is invited through their organisation, and only while the
+	// young person and the parents consent.
+	invited := p.Role == auth.Partner && same && !scope.ConsentWithdrawn && slices.Contains(scope.InvitedOrgs, p.Organisation)
+	return Relation{SameRegion: same, SameOrg: same && p.Role == auth.Submitter && p.Organisation == scope.Org, Invited: invited}, id, nil
 }
 
 func policyRegion(name string) string {

@@ -104,6 +104,10 @@ var Rules = map[string]map[string]Access{
 	svc + "AdminService/UpdateEscalationPolicy":      {auth.Admin: {Anyone, Full}},
 	svc + "NotificationService/ListNotifications":    everyone(Self),
 	svc + "NotificationService/MarkNotificationRead": everyone(Self),
+	svc + "ConsultationService/ConveneTable":         {auth.Coordinator: {Region, Full}},
+	svc + "ConsultationService/ScheduleTableMeeting": {auth.Coordinator: {Region, Full}},
+	svc + "ConsultationService/ReconveneTable":       {auth.Coordinator: {Region, Full}},
+	svc + "ConsultationService/UpdateAgreement":      {auth.Coordinator: {Region, Full}, auth.Partner: {Invited, NeedToKnow}},
 	svc + "AuditService/ListAccessLog":               {auth.Auditor: {Anyone, Full}},
 }
 

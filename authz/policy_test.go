@@ -30,6 +30,10 @@ var matrix = map[string]map[string]string{
 	"AdminService/UpdateEscalationPolicy":      {"admin": "any/full"},
 	"NotificationService/ListNotifications":    {"submitter": "self/full", "coordinator": "self/full", "partner": "self/full", "manager": "self/full", "admin": "self/full", "auditor": "self/full"},
 	"NotificationService/MarkNotificationRead": {"submitter": "self/full", "coordinator": "self/full", "partner": "self/full", "manager": "self/full", "admin": "self/full", "auditor": "self/full"},
+	"ConsultationService/ConveneTable":         {"coordinator": "region/full"},
+	"ConsultationService/ScheduleTableMeeting": {"coordinator": "region/full"},
+	"ConsultationService/ReconveneTable":       {"coordinator": "region/full"},
+	"ConsultationService/UpdateAgreement":      {"coordinator": "region/full", "partner": "invited/needtoknow"},
 	"AuditService/ListAccessLog":               {"auditor": "any/full"},
 }
 
@@ -39,6 +43,7 @@ func allMethods() []string {
 	for _, fd := range []protoreflect.FileDescriptor{
 		rotsv1.File_rots_v1_case_service_proto, rotsv1.File_rots_v1_admin_service_proto,
 		rotsv1.File_rots_v1_notification_service_proto, rotsv1.File_rots_v1_audit_service_proto,
+		rotsv1.File_rots_v1_consultation_service_proto,
 	} {
 		for i := range fd.Services().Len() {
 			sd := fd.Services().Get(i)

@@ -46,6 +46,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/services/adminservice"
 	"github.com/rots-vlaanderen/roundtable/services/auditservice"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
+	"github.com/rots-vlaanderen/roundtable/services/consultationservice"
 	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/store/storetest"
@@ -133,16 +134,18 @@ func startStack(t *testing.T) *stack {
 	// The development issuer stands in for the identity provider.
 	issuer := startIssuer(t)
 	access := &authz.Interceptor{Verifier: auth.NewVerifier(auth.Config{Issuer: issuer.URL, Audience: "rots"}), DB: db, Log: log}
+	cases := caseservice.New(db, tc, log)
 
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv, _ := services.NewGRPCServer(log, services.Services{
-		Cases:         caseservice.New(db, tc, log),
+		Cases:         cases,
 		Admin:         adminservice.New(db, log),
 		Notifications: notificationservice.New(db, log),
 		Audit:         auditservice.New(db, log),
+		Consultation:  consultationservice.New(cases),
 		Access:        access.Unary(),
 	})
 	go srv.Serve(lis)
@@ -281,6 +284,9 @@ func TestEndToEnd(t *testing.T) {
 		c = must(t)(s.cases.RecordTableOutcome(tandem, &rotsv1.RecordTableOutcomeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Offer: "Halve dagen school met time-out", Agreements: agreements}))
 		if c.GetStage() != rotsv1.Stage_STAGE_FOLLOW_UP {
 			t.Fatalf("after outcome: %s", c.GetStage())
+		}
+		for _, a := range agreements {
+			a.Status = rotsv1.AgreementStatus_AGREEMENT_STATUS_OPEN
 		}
 		if diff := cmp.Diff(agreements, c.GetAgreements(), protocmp.Transform()); diff != "" {
 			t.Errorf("agreements (-want +got):\n%s", diff)

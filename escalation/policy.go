@@ -13,13 +13,15 @@ import (
 
 // Deadline kinds.
 const (
-	KindIntake   = "intake"   // intake decision after submission
-	KindAnswer   = "answer"   // submitter answers a question
-	KindWithdraw = "withdraw" // case withdrawn when the answer stays out
-	KindConsult  = "consult"  // consult held after acceptance
-	KindTable    = "table"    // table held and its outcome recorded
-	KindReview   = "review"   // review after advice or a table
-	KindOffer    = "offer"    // a suitable offer in place after submission
+	KindIntake    = "intake"    // intake decision after submission
+	KindAnswer    = "answer"    // submitter answers a question
+	KindWithdraw  = "withdraw"  // case withdrawn when the answer stays out
+	KindConsult   = "consult"   // consult held after acceptance
+	KindTable     = "table"     // table held and its outcome recorded
+	KindReview    = "review"    // review after advice or a table
+	KindOffer     = "offer"     // a suitable offer in place after submission
+	KindOutcome   = "outcome"   // table outcome recorded after the meeting
+	KindAgreement = "agreement" // an agreement done by its due date
 )
 
 // Rungs of the ladder.
@@ -123,6 +125,8 @@ type Deadline struct {
 	Kind string
 	Due  time.Time
 	Rung int
+	// Agreement is the agreement's position, for KindAgreement.
+	Agreement int `json:",omitempty"`
 }
 
 // calendar is the working-day calendar for a kind of deadline: those that
@@ -150,6 +154,7 @@ func (p Policy) Start(kind string, t time.Time) Deadline {
 	days := map[string]int{
 		KindIntake: p.IntakeDays, KindAnswer: p.AnswerDays, KindWithdraw: p.AutoWithdrawDays,
 		KindConsult: p.ConsultDays, KindTable: p.TableDateDays, KindReview: p.ReviewDays,
+		KindOutcome: p.TableOutcomeDays,
 	}[kind]
 	return Deadline{Kind: kind, Due: p.addDays(kind, t, days)}
 }
@@ -196,6 +201,10 @@ func (p Policy) Climb(d Deadline) (rung int, audience []string, next Deadline, o
 	if rung >= RungBreakthrough {
 		return RungBreakthrough, audience, Deadline{}, false
 	}
-	next = Deadline{Kind: d.Kind, Rung: rung, Due: p.addDays("", from, p.RungIntervalDays)}
+	interval := p.RungIntervalDays
+	if d.Kind == KindAgreement && rung == RungReminder {
+		interval = p.AgreementGraceDays // then the tandem
+	}
+	next = Deadline{Kind: d.Kind, Rung: rung, Agreement: d.Agreement, Due: p.addDays("", from, interval)}
 	return rung, audience, next, true
 }

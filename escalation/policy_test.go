@@ -99,20 +99,20 @@ func TestClimb(t *testing.T) {
 		d    Deadline
 		want step
 	}{
-		{"rung 1 reminds the tandem", Deadline{KindIntake, due, 0},
-			step{1, []string{Tandem}, Deadline{KindIntake, at(2027, 4, 13, 0), 1}, true}},
-		{"rung 2 the tandem", Deadline{KindIntake, at(2027, 4, 13, 0), 1},
-			step{2, []string{Tandem}, Deadline{KindIntake, at(2027, 4, 20, 0), 2}, true}},
-		{"rung 3 the manager", Deadline{KindIntake, at(2027, 4, 20, 0), 2},
-			step{3, []string{Manager, Tandem}, Deadline{KindIntake, at(2027, 4, 27, 0), 3}, true}},
-		{"rung 4 ends the ladder", Deadline{KindIntake, at(2027, 4, 27, 0), 3},
+		{"rung 1 reminds the tandem", Deadline{Kind: KindIntake, Due: due, Rung: 0},
+			step{1, []string{Tandem}, Deadline{Kind: KindIntake, Due: at(2027, 4, 13, 0), Rung: 1}, true}},
+		{"rung 2 the tandem", Deadline{Kind: KindIntake, Due: at(2027, 4, 13, 0), Rung: 1},
+			step{2, []string{Tandem}, Deadline{Kind: KindIntake, Due: at(2027, 4, 20, 0), Rung: 2}, true}},
+		{"rung 3 the manager", Deadline{Kind: KindIntake, Due: at(2027, 4, 20, 0), Rung: 2},
+			step{3, []string{Manager, Tandem}, Deadline{Kind: KindIntake, Due: at(2027, 4, 27, 0), Rung: 3}, true}},
+		{"rung 4 ends the ladder", Deadline{Kind: KindIntake, Due: at(2027, 4, 27, 0), Rung: 3},
 			step{4, []string{Manager, Tandem}, Deadline{}, false}},
-		{"the offer goes to rung 3 at once", Deadline{KindOffer, due, 0},
-			step{3, []string{Manager, Tandem}, Deadline{KindOffer, at(2027, 4, 13, 0), 3}, true}},
+		{"the offer goes to rung 3 at once", Deadline{Kind: KindOffer, Due: due, Rung: 0},
+			step{3, []string{Manager, Tandem}, Deadline{Kind: KindOffer, Due: at(2027, 4, 13, 0), Rung: 3}, true}},
 		// Answer due end of Monday 20 September 2027: withdrawn twenty
 		// working days later, end of Monday 18 October.
-		{"a missed answer warns the submitter", Deadline{KindAnswer, at(2027, 9, 21, 0), 0},
-			step{1, []string{Submitter}, Deadline{KindWithdraw, at(2027, 10, 19, 0), 1}, true}},
+		{"a missed answer warns the submitter", Deadline{Kind: KindAnswer, Due: at(2027, 9, 21, 0), Rung: 0},
+			step{1, []string{Submitter}, Deadline{Kind: KindWithdraw, Due: at(2027, 10, 19, 0), Rung: 1}, true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

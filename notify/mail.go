@@ -1,13 +1,16 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"mime"
+	"mime/multipart"
 	"net"
 	"net/smtp"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
@@ -45,10 +48,18 @@ func (m *Mailer) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Send delivers one message. messageID is stable per notification, so that a
-// mail sent again after a crash between sending and recording can be
-// recognised as the same message.
-func (m *Mailer) Send(ctx context.Context, to, subject, body, messageID string) error {
+// Message is one mail.
+type Message struct {
+	To, Subject, Body string
+	// ID is stable per notification, so that a mail sent again after a
+	// crash between sending and recording can be recognised as the same.
+	ID string
+	// Invitation, when set, is attached as a calendar request (.ics).
+	Invitation string
+}
+
+// Send delivers one message.
+func (m *Mailer) Send(ctx context.Context, msg Message) error {
 	addr := net.JoinHostPort(m.Host, strconv.Itoa(m.Port))
 	d := net.Dialer{Timeout: 10 * time.Second}
 	var conn net.Conn
@@ -83,27 +94,42 @@ func (m *Mailer) Send(ctx context.Context, to, subject, body, messageID string) 
 	if err := c.Mail(m.From); err != nil {
 		return fmt.Errorf("notify.Send: %w", err)
 	}
-	if err := c.Rcpt(to); err != nil {
+	if err := c.Rcpt(msg.To); err != nil {
 		return fmt.Errorf("notify.Send: %w", err)
 	}
 	w, err := c.Data()
 	if err != nil {
 		return fmt.Errorf("notify.Send: %w", err)
 	}
-	msg := "From: " + m.From + "\r\n" +
-		"To: " + to + "\r\n" +
-		"Subject: " + mime.QEncoding.Encode("utf-8", subject) + "\r\n" +
-		"Message-ID: <" + messageID + ">\r\n" +
-		"Date: " + time.Now().Format(time.RFC1123Z) + "\r\n" +
-		"MIME-Version: 1.0\r\n" +
-		"Content-Type: text/plain; charset=utf-8\r\n" +
-		"Content-Transfer-Encoding: 8bit\r\n\r\n" +
-		strings.ReplaceAll(body, "\n", "\r\n")
-	if _, err := w.Write([]byte(msg)); err != nil {
+	if _, err := w.Write(m.compose(msg)); err != nil {
 		return fmt.Errorf("notify.Send: %w", err)
 	}
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("notify.Send: %w", err)
 	}
 	return c.Quit()
+}
+
+// compose writes the message: plain text, or with an invitation a
+// multipart/mixed of the text and the calendar request.
+func (m *Mailer) compose(msg Message) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s>\r\nDate: %s\r\nMIME-Version: 1.0\r\n",
+		m.From, msg.To, mime.QEncoding.Encode("utf-8", msg.Subject), msg.ID, time.Now().Format(time.RFC1123Z))
+	text := strings.ReplaceAll(msg.Body, "\n", "\r\n")
+	if msg.Invitation == "" {
+		b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + text)
+		return b.Bytes()
+	}
+	mw := multipart.NewWriter(&b)
+	fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=%s\r\n\r\n", mw.Boundary())
+	part, _ := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"text/plain; charset=utf-8"}, "Content-Transfer-Encoding": {"8bit"}})
+	part.Write([]byte(text))
+	part, _ = mw.CreatePart(textproto.MIMEHeader{
+		"Content-Type":        {"text/calendar; charset=utf-8; method=REQUEST"},
+		"Content-Disposition": {`attachment; filename="overlegtafel.ics"`},
+	})
+	part.Write([]byte(msg.Invitation))
+	mw.Close()
+	return b.Bytes()
 }

@@ -21,6 +21,18 @@ type Event struct {
 	Deadline escalation.Deadline
 	// Audience is who this copy is for: escalation.Submitter, Tandem or Manager.
 	Audience string
+	// Meeting is the table's meeting, for an invitation.
+	Meeting *Meeting
+}
+
+// Meeting is a consultation table's meeting; Sequence counts its versions.
+type Meeting struct {
+	At       time.Time
+	Minutes  int
+	Location string
+	Sequence int
+	// Round tells a reconvened table's meeting from the one before.
+	Round int
 }
 
 // Reference is the short case reference used in mails and on screen.
@@ -37,13 +49,15 @@ var regionNames = map[string]string{
 }
 
 var deadlineNames = map[string]string{
-	escalation.KindIntake:   "de intakebeslissing",
-	escalation.KindAnswer:   "het antwoord op de vraag van de tandem",
-	escalation.KindWithdraw: "het antwoord op de vraag van de tandem",
-	escalation.KindConsult:  "het consult",
-	escalation.KindTable:    "de overlegtafel en haar uitkomst",
-	escalation.KindReview:   "de evaluatie van de opvolging",
-	escalation.KindOffer:    "een passend aanbod, drie maanden na de aanmelding",
+	escalation.KindIntake:    "de intakebeslissing",
+	escalation.KindAnswer:    "het antwoord op de vraag van de tandem",
+	escalation.KindWithdraw:  "het antwoord op de vraag van de tandem",
+	escalation.KindConsult:   "het consult",
+	escalation.KindTable:     "de overlegtafel en haar uitkomst",
+	escalation.KindReview:    "de evaluatie van de opvolging",
+	escalation.KindOffer:     "een passend aanbod, drie maanden na de aanmelding",
+	escalation.KindOutcome:   "het vastleggen van de uitkomst van de overlegtafel",
+	escalation.KindAgreement: "een afspraak van de overlegtafel",
 }
 
 // DeadlineName says in Dutch what a kind of deadline is for.
@@ -77,6 +91,13 @@ func Date(deadline time.Time) string {
 	return fmt.Sprintf("%s %d %s %d", weekdays[d.Weekday()], d.Day(), months[d.Month()-1], d.Year())
 }
 
+// DateTime formats a moment in Dutch, Brussels time: "dinsdag 12 januari
+// 2027 om 14:00".
+func DateTime(t time.Time) string {
+	t = t.In(calendar.Brussels)
+	return fmt.Sprintf("%s %d %s %d om %s", weekdays[t.Weekday()], t.Day(), months[t.Month()-1], t.Year(), t.Format("15:04"))
+}
+
 // Compose writes the subject and body of a notification.
 func Compose(e Event) (subject, body string) {
 	ref := Reference(e.CaseID)
@@ -99,6 +120,13 @@ func Compose(e Event) (subject, body string) {
 	case e.Kind == "withdrawn":
 		headline = "dossier ingetrokken"
 		what = "Het dossier is ingetrokken omdat het antwoord op de vraag van de tandem uitbleef."
+	case e.Kind == "invitation" && e.Meeting != nil:
+		headline = "uitnodiging overlegtafel"
+		if e.Meeting.Sequence > 1 {
+			headline = "overlegtafel verplaatst"
+		}
+		what = fmt.Sprintf("U bent uitgenodigd op de overlegtafel van dit dossier op %s (%d minuten), %s. De uitnodiging voor uw agenda zit in bijlage.",
+			DateTime(e.Meeting.At), e.Meeting.Minutes, e.Meeting.Location)
 	case strings.HasPrefix(e.Kind, "rung"):
 		headline = rungNames[e.Deadline.Rung]
 		what = fmt.Sprintf("De termijn voor %s is verstreken (trede %d van de escalatieladder: %s).",

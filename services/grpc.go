@@ -24,6 +24,7 @@ type Services struct {
 	Admin         rotsv1.AdminServiceServer
 	Notifications rotsv1.NotificationServiceServer
 	Audit         rotsv1.AuditServiceServer
+	Consultation  rotsv1.ConsultationServiceServer
 	// Access authenticates and authorises every call (authz.Interceptor).
 	Access grpc.UnaryServerInterceptor
 }
@@ -36,8 +37,9 @@ func NewGRPCServer(log *slog.Logger, svc Services) (*grpc.Server, *health.Server
 	rotsv1.RegisterAdminServiceServer(srv, svc.Admin)
 	rotsv1.RegisterNotificationServiceServer(srv, svc.Notifications)
 	rotsv1.RegisterAuditServiceServer(srv, svc.Audit)
+	rotsv1.RegisterConsultationServiceServer(srv, svc.Consultation)
 	hs := health.NewServer()
-	for _, name := range []string{rotsv1.CaseService_ServiceDesc.ServiceName, rotsv1.AdminService_ServiceDesc.ServiceName, rotsv1.NotificationService_ServiceDesc.ServiceName, rotsv1.AuditService_ServiceDesc.ServiceName} {
+	for _, name := range []string{rotsv1.CaseService_ServiceDesc.ServiceName, rotsv1.AdminService_ServiceDesc.ServiceName, rotsv1.NotificationService_ServiceDesc.ServiceName, rotsv1.AuditService_ServiceDesc.ServiceName, rotsv1.ConsultationService_ServiceDesc.ServiceName} {
 		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
 	}
 	healthpb.RegisterHealthServer(srv, hs)

@@ -124,12 +124,16 @@ func (db *DB) VerifyAccessLog(ctx context.Context) (checked int, err error) {
 type CaseScope struct {
 	Region, Org      string
 	ConsentWithdrawn bool
+	// InvitedOrgs are the partner organisations invited to the table.
+	InvitedOrgs []string
 }
 
 // Scope returns a case's scope, or ErrNotFound.
 func (db *DB) Scope(ctx context.Context, id string) (s CaseScope, err error) {
-	err = db.pool.QueryRow(ctx, `SELECT region, org_name, consent_withdrawn_at IS NOT NULL FROM cases WHERE id = $1`, id).
-		Scan(&s.Region, &s.Org, &s.ConsentWithdrawn)
+	err = db.pool.QueryRow(ctx, `SELECT region, org_name, consent_withdrawn_at IS NOT NULL,
+			ARRAY(SELECT DISTINCT organisation FROM table_participants WHERE case_id = cases.id AND organisation <> '')
+		FROM cases WHERE id = $1`, id).
+		Scan(&s.Region, &s.Org, &s.ConsentWithdrawn, &s.InvitedOrgs)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNotFound
 	}

@@ -27,6 +27,28 @@ type Agreement struct {
 	Action            string
 	OwnerOrganisation string
 	DueDate           time.Time // a calendar date, UTC midnight
+	Status            string    // OPEN, IN_PROGRESS, DONE or BLOCKED
+	BlockedReason     string
+}
+
+// Participant is one invitee of a consultation table.
+type Participant struct {
+	Kind         string // PARTNER, YOUNG_PERSON, PARENTS or CONTEXT
+	Organisation string
+	Name         string
+	Email        string
+	Role         string
+}
+
+// Meeting is a table's meeting; Sequence counts its versions (0 = none).
+type Meeting struct {
+	At       *time.Time
+	Minutes  int
+	Location string
+	Sequence int
+	// Round counts the times the table was convened; not stored, it
+	// tells the invitations of a reconvened table apart.
+	Round int `json:",omitempty"`
 }
 
 // Case is the stored record of a case and its current stage.
@@ -60,6 +82,8 @@ type Case struct {
 	// ConsentWithdrawnAt is set once the young person or the parents
 	// withdrew consent.
 	ConsentWithdrawnAt *time.Time
+	Meeting            Meeting
+	Participants       []Participant
 }
 
 // Event is one entry on a case's timeline.
@@ -75,12 +99,16 @@ type Event struct {
 	At        time.Time
 }
 
-const caseColumns = `id, request_id, region, stage, org_name, org_kind,
+// caseInsertColumns are the columns CreateCase writes.
+const caseInsertColumns = `id, request_id, region, stage, org_name, org_kind,
 	contact_name, contact_email, contact_phone,
 	yp_alias, yp_birth_year, yp_birth_month, yp_school_level, yp_grade, yp_school, yp_municipality,
 	blocked, tried, themes, clb_stuck, youth_care_stuck, informed,
 	open_question, advice, offer, closure_reason, closure_note,
 	submitted_at, updated_at, closed_at, rung, breakthrough, deadlines, consent_withdrawn_at`
+
+// caseColumns are the columns scanCase reads.
+const caseColumns = caseInsertColumns + `, meeting_at, meeting_minutes, meeting_location, meeting_sequence`
 
 // scanCase reads a case row and opens its sealed texts.
 func (db *DB) scanCase(row pgx.Row) (*Case, error) {
@@ -91,7 +119,8 @@ func (db *DB) scanCase(row pgx.Row) (*Case, error) {
 		&yp.Alias, &yp.BirthYear, &yp.BirthMonth, &yp.SchoolLevel, &yp.Grade, &yp.School, &yp.Municipality,
 		&c.Blocked, &c.Tried, &c.Themes, &c.CLBStuck, &c.YouthCareStuck, &c.Informed,
 		&c.OpenQuestion, &c.Advice, &c.Offer, &c.ClosureReason, &c.ClosureNote,
-		&c.SubmittedAt, &c.UpdatedAt, &c.ClosedAt, &c.Escalation.Rung, &c.Escalation.Breakthrough, &c.Escalation.Deadlines, &c.ConsentWithdrawnAt)
+		&c.SubmittedAt, &c.UpdatedAt, &c.ClosedAt, &c.Escalation.Rung, &c.Escalation.Breakthrough, &c.Escalation.Deadlines, &c.ConsentWithdrawnAt,
+		&c.Meeting.At, &c.Meeting.Minutes, &c.Meeting.Location, &c.Meeting.Sequence)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -107,7 +136,7 @@ func (db *DB) scanCase(row pgx.Row) (*Case, error) {
 func (db *DB) CreateCase(ctx context.Context, c *Case) (_ *Case, created bool, err error) {
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		yp := c.YoungPerson
-		tag, err := tx.Exec(ctx, `INSERT INTO cases (`+caseColumns+`)
+		tag, err := tx.Exec(ctx, `INSERT INTO cases (`+caseInsertColumns+`)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,'','','','','',$23,$23,NULL,0,false,'[]',NULL)
 			ON CONFLICT (request_id) DO NOTHING`,
 			c.ID, c.RequestID, c.Region, c.Stage, c.OrgName, c.OrgKind,
@@ -150,20 +179,35 @@ func (db *DB) caseBy(ctx context.Context, column, value string) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, `SELECT action, owner_organisation, due_date
+	rows, err := db.pool.Query(ctx, `SELECT action, owner_organisation, due_date, status, blocked_reason
 		FROM agreements WHERE case_id = $1 ORDER BY position`, c.ID)
 	if err != nil {
 		return nil, err
 	}
 	c.Agreements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Agreement, error) {
 		var a Agreement
-		if err := r.Scan(&a.Action, &a.OwnerOrganisation, &a.DueDate); err != nil {
+		if err := r.Scan(&a.Action, &a.OwnerOrganisation, &a.DueDate, &a.Status, &a.BlockedReason); err != nil {
 			return a, err
 		}
 		action, err := db.texts.OpenText(a.Action, c.ID)
 		a.Action = action
+		if err == nil {
+			a.BlockedReason, err = db.texts.OpenText(a.BlockedReason, c.ID)
+		}
 		return a, err
 	})
+	if err != nil {
+		return nil, err
+	}
+	rows, err = db.pool.Query(ctx, `SELECT kind, organisation, name, email, role
+		FROM table_participants WHERE case_id = $1 ORDER BY position`, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	c.Participants, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Participant])
+	if len(c.Participants) == 0 {
+		c.Participants = nil
+	}
 	return c, err
 }
 
@@ -263,6 +307,17 @@ type Transition struct {
 	ClosureReason *string
 	ClosureNote   *string
 	Escalation    *Escalation
+	// Participants replaces the table's invitees when not nil.
+	Participants []Participant
+	Meeting      *Meeting
+	Agreement    *AgreementUpdate
+}
+
+// AgreementUpdate sets one agreement's status.
+type AgreementUpdate struct {
+	Index         int
+	Status        string
+	BlockedReason string
 }
 
 // ApplyTransition writes the event and the new stage in one transaction. It
@@ -312,19 +367,7 @@ func (db *DB) ApplyTransition(ctx context.Context, t Transition) error {
 				return err
 			}
 		}
-		if t.Agreements == nil {
-			return nil
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM agreements WHERE case_id = $1`, t.CaseID); err != nil {
-			return err
-		}
-		for i, a := range t.Agreements {
-			if _, err := tx.Exec(ctx, `INSERT INTO agreements (case_id, position, action, owner_organisation, due_date)
-				VALUES ($1,$2,$3,$4,$5)`, t.CaseID, i, db.seal(a.Action, t.CaseID), a.OwnerOrganisation, a.DueDate); err != nil {
-				return err
-			}
-		}
-		return nil
+		return db.applyTable(ctx, tx, t)
 	})
 	if err != nil {
 		return fmt.Errorf("store.ApplyTransition(%q, %q): %w", t.CaseID, t.Kind, err)
@@ -468,6 +511,47 @@ func (db *DB) WithdrawConsent(ctx context.Context, caseID, requestID, actor, sum
 	})
 	if err != nil {
 		return fmt.Errorf("store.WithdrawConsent(%q): %w", caseID, err)
+	}
+	return nil
+}
+
+// applyTable writes what a transition says about agreements, the table's
+// participants and its meeting.
+func (db *DB) applyTable(ctx context.Context, tx pgx.Tx, t Transition) error {
+	if t.Agreements != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM agreements WHERE case_id = $1`, t.CaseID); err != nil {
+			return err
+		}
+		for i, a := range t.Agreements {
+			if _, err := tx.Exec(ctx, `INSERT INTO agreements (case_id, position, action, owner_organisation, due_date, status)
+				VALUES ($1,$2,$3,$4,$5,COALESCE(NULLIF($6, ''), 'OPEN'))`,
+				t.CaseID, i, db.seal(a.Action, t.CaseID), a.OwnerOrganisation, a.DueDate, a.Status); err != nil {
+				return err
+			}
+		}
+	}
+	if u := t.Agreement; u != nil {
+		if _, err := tx.Exec(ctx, `UPDATE agreements SET status = $3, blocked_reason = $4 WHERE case_id = $1 AND position = $2`,
+			t.CaseID, u.Index, u.Status, db.seal(u.BlockedReason, t.CaseID)); err != nil {
+			return err
+		}
+	}
+	if t.Participants != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM table_participants WHERE case_id = $1`, t.CaseID); err != nil {
+			return err
+		}
+		for i, p := range t.Participants {
+			if _, err := tx.Exec(ctx, `INSERT INTO table_participants (case_id, position, kind, organisation, name, email, role)
+				VALUES ($1,$2,$3,$4,$5,$6,$7)`, t.CaseID, i, p.Kind, p.Organisation, p.Name, p.Email, p.Role); err != nil {
+				return err
+			}
+		}
+	}
+	if m := t.Meeting; m != nil {
+		if _, err := tx.Exec(ctx, `UPDATE cases SET meeting_at = $2, meeting_minutes = $3, meeting_location = $4, meeting_sequence = $5
+			WHERE id = $1`, t.CaseID, m.At, m.Minutes, m.Location, m.Sequence); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -63,9 +63,11 @@ type Notification struct {
 	CreatedAt  time.Time
 	ReadAt     *time.Time
 	MailSentAt *time.Time
+	// Attachment is an iCalendar invitation, or empty.
+	Attachment string
 }
 
-const notificationColumns = `id, case_id, key, recipient, kind, subject, body, created_at, read_at, mail_sent_at`
+const notificationColumns = `id, case_id, key, recipient, kind, subject, body, created_at, read_at, mail_sent_at, attachment`
 
 // AddNotifications inserts the notifications, skipping those whose (case,
 // key, recipient) exists, and returns the IDs of all of them whose mail is
@@ -77,11 +79,11 @@ func (db *DB) AddNotifications(ctx context.Context, ns []Notification) ([]int64,
 			var id int64
 			var sent *time.Time
 			err := tx.QueryRow(ctx, `WITH ins AS (
-					INSERT INTO notifications (case_id, key, recipient, kind, subject, body, created_at)
-					VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING RETURNING id, mail_sent_at)
+					INSERT INTO notifications (case_id, key, recipient, kind, subject, body, created_at, attachment)
+					VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING RETURNING id, mail_sent_at)
 				SELECT id, mail_sent_at FROM ins
 				UNION ALL SELECT id, mail_sent_at FROM notifications WHERE case_id = $1 AND key = $2 AND recipient = $3`,
-				n.CaseID, n.Key, n.Recipient, n.Kind, n.Subject, n.Body, n.CreatedAt).Scan(&id, &sent)
+				n.CaseID, n.Key, n.Recipient, n.Kind, n.Subject, n.Body, n.CreatedAt, n.Attachment).Scan(&id, &sent)
 			if err != nil {
 				return err
 			}

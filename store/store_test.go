@@ -555,16 +555,16 @@ func TestApplyTransition(t *testing.T) {
 			tr: store.Transition{Kind: "offer_made", FromStage: "SUBMITTED", ToStage: "OFFER",
 				Advice: ptr("Traject op maat"), Offer: ptr("Halve dagen school, halve dagen zorg"),
 				Agreements: []store.Agreement{
-					{Action: "Intake met ouders", OwnerOrganisation: "CLB", DueDate: due2},
-					{Action: "Plan opmaken", OwnerOrganisation: "OCJ", DueDate: due1},
-					{Action: "Evaluatie", OwnerOrganisation: "School", DueDate: due2},
+					{Action: "Intake met ouders", OwnerOrganisation: "CLB", DueDate: due2, Status: "OPEN"},
+					{Action: "Plan opmaken", OwnerOrganisation: "OCJ", DueDate: due1, Status: "OPEN"},
+					{Action: "Evaluatie", OwnerOrganisation: "School", DueDate: due2, Status: "OPEN"},
 				}},
 			apply: func(w *store.Case) {
 				w.Advice, w.Offer = "Traject op maat", "Halve dagen school, halve dagen zorg"
 				w.Agreements = []store.Agreement{
-					{Action: "Intake met ouders", OwnerOrganisation: "CLB", DueDate: due2},
-					{Action: "Plan opmaken", OwnerOrganisation: "OCJ", DueDate: due1},
-					{Action: "Evaluatie", OwnerOrganisation: "School", DueDate: due2},
+					{Action: "Intake met ouders", OwnerOrganisation: "CLB", DueDate: due2, Status: "OPEN"},
+					{Action: "Plan opmaken", OwnerOrganisation: "OCJ", DueDate: due1, Status: "OPEN"},
+					{Action: "Evaluatie", OwnerOrganisation: "School", DueDate: due2, Status: "OPEN"},
 				}
 			},
 		},
@@ -635,9 +635,9 @@ func TestApplyTransitionSequence(t *testing.T) {
 	submitted := time.Date(2025, 10, 2, 9, 0, 0, 0, time.UTC)
 	c := mustCreate(t, db, validCase("CLB Sequence "+tag(), "LIMBURG", submitted))
 	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
-	a := store.Agreement{Action: "A", OwnerOrganisation: "CLB", DueDate: day(1, 10)}
-	b := store.Agreement{Action: "B", OwnerOrganisation: "OCJ", DueDate: day(1, 20)}
-	d := store.Agreement{Action: "D", OwnerOrganisation: "School", DueDate: day(3, 1)}
+	a := store.Agreement{Action: "A", OwnerOrganisation: "CLB", DueDate: day(1, 10), Status: "OPEN"}
+	b := store.Agreement{Action: "B", OwnerOrganisation: "OCJ", DueDate: day(1, 20), Status: "OPEN"}
+	d := store.Agreement{Action: "D", OwnerOrganisation: "School", DueDate: day(3, 1), Status: "OPEN"}
 
 	want := *c
 	steps := []struct {

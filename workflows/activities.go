@@ -50,7 +50,11 @@ type NotifyInput struct {
 	Key      string // unique per notification event of the case
 	Deadline escalation.Deadline
 	Audience []string
-	At       time.Time
+	// Recipients are addresses notified directly, besides the audience.
+	Recipients []string
+	// Meeting, when set, goes along as an invitation (.ics).
+	Meeting *store.Meeting
+	At      time.Time
 }
 
 // Notify writes one notification per recipient to the inbox and returns the
@@ -91,6 +95,24 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) ([]int64, error
 			})
 		}
 	}
+	if len(in.Recipients) > 0 {
+		var meeting *notify.Meeting
+		if m := in.Meeting; m != nil && m.At != nil {
+			meeting = &notify.Meeting{At: *m.At, Minutes: m.Minutes, Location: m.Location, Sequence: m.Sequence, Round: m.Round}
+		}
+		subject, body := notify.Compose(notify.Event{CaseID: in.CaseID, Region: in.Region, Stage: in.Stage, Kind: in.Kind, Meeting: meeting})
+		for _, r := range in.Recipients {
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+			n := store.Notification{CaseID: in.CaseID, Key: in.Key, Recipient: r, Kind: in.Kind, Subject: subject, Body: body, CreatedAt: in.At}
+			if meeting != nil {
+				n.Attachment = notify.Invitation(in.CaseID, *meeting, r, in.At)
+			}
+			ns = append(ns, n)
+		}
+	}
 	ids, err := a.DB.AddNotifications(ctx, ns)
 	if err != nil || a.Mailer == nil {
 		return nil, err
@@ -117,7 +139,9 @@ func (a *Activities) SendMail(ctx context.Context, id int64) error {
 	if n.MailSentAt != nil || a.Mailer == nil {
 		return nil
 	}
-	err = a.Mailer.Send(ctx, n.Recipient, n.Subject, n.Body, fmt.Sprintf("notification-%d@rots", n.ID))
+	err = a.Mailer.Send(ctx, notify.Message{
+		To: n.Recipient, Subject: n.Subject, Body: n.Body, ID: fmt.Sprintf("notification-%d@rots", n.ID), Invitation: n.Attachment,
+	})
 	var smtpErr *textproto.Error
 	if errors.As(err, &smtpErr) && smtpErr.Code >= 500 {
 		return temporal.NewNonRetryableApplicationError("mail refused", "MailRefused", err)

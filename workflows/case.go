@@ -67,6 +67,8 @@ type Resume struct {
 	Stage0       *escalation.Deadline
 	Offer        *escalation.Deadline
 	Breakthrough bool
+	Table        table
+	Agreements   []*escalation.Deadline
 }
 
 // State is the answer to the state query.
@@ -123,6 +125,7 @@ type caseWorkflow struct {
 	// (workflow version DefaultVersion): they keep running without them.
 	escalating bool
 	ladder
+	table table
 }
 
 // versionEscalation marks the change that added deadlines and the ladder.
@@ -137,6 +140,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	if r := in.Resume; r != nil {
 		w.stage, w.stageSeq, w.handledSeq, w.eventSeq = r.Stage, r.StageSeq, r.StageSeq, r.EventSeq
 		w.stageDeadline, w.offerDeadline, w.breakthrough = r.Stage0, r.Offer, r.Breakthrough
+		w.table, w.agreementDeadlines = r.Table, r.Agreements
 	} else {
 		w.stageSeq = 1 // entering INTAKE
 	}
@@ -167,7 +171,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 
 func (w *caseWorkflow) register(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) {
-		return State{CaseID: w.in.CaseID, Stage: w.stage, Rung: w.rung(), Breakthrough: w.breakthrough, Deadlines: w.deadlines()}, nil
+		return w.state(), nil
 	}); err != nil {
 		return err
 	}
@@ -178,6 +182,10 @@ func (w *caseWorkflow) register(ctx workflow.Context) error {
 		registerUpdate(ctx, w, UpdateRecordTableOutcome, w.recordTableOutcome),
 		registerUpdate(ctx, w, UpdateCloseCase, w.closeCase),
 		registerUpdate(ctx, w, UpdateWithdrawCase, w.withdrawCase),
+		registerUpdate(ctx, w, UpdateConveneTable, w.conveneTable),
+		registerUpdate(ctx, w, UpdateScheduleTableMeeting, w.scheduleMeeting),
+		registerUpdate(ctx, w, UpdateReconveneTable, w.reconveneTable),
+		registerUpdate(ctx, w, UpdateAgreement, w.updateAgreement),
 	)
 }
 
@@ -190,12 +198,16 @@ func registerUpdate[C any](ctx workflow.Context, w *caseWorkflow, name string, h
 
 // commandStages lists the stages in which each command is allowed.
 var commandStages = map[string][]string{
-	UpdateDecideIntake:       {StageIntake},
-	UpdateAnswerQuestion:     {StageNeedsInfo},
-	UpdateRecordConsult:      {StageConsult},
-	UpdateRecordTableOutcome: {StageTable},
-	UpdateCloseCase:          {StageFollowUp},
-	UpdateWithdrawCase:       {StageIntake, StageNeedsInfo, StageConsult, StageTable, StageFollowUp},
+	UpdateDecideIntake:         {StageIntake},
+	UpdateAnswerQuestion:       {StageNeedsInfo},
+	UpdateRecordConsult:        {StageConsult},
+	UpdateRecordTableOutcome:   {StageTable},
+	UpdateCloseCase:            {StageFollowUp},
+	UpdateWithdrawCase:         {StageIntake, StageNeedsInfo, StageConsult, StageTable, StageFollowUp},
+	UpdateConveneTable:         {StageTable},
+	UpdateScheduleTableMeeting: {StageTable},
+	UpdateReconveneTable:       {StageFollowUp},
+	UpdateAgreement:            {StageFollowUp},
 }
 
 func (w *caseWorkflow) checkStage(command string) error {
@@ -226,7 +238,7 @@ func (w *caseWorkflow) transition(ctx workflow.Context, command string, t store.
 			return State{}, err
 		}
 	}
-	return State{CaseID: w.in.CaseID, Stage: t.ToStage, Rung: w.rung(), Breakthrough: w.breakthrough, Deadlines: w.deadlines()}, nil
+	return w.state(), nil
 }
 
 // changeStage moves the case to t.ToStage and projects the change.
@@ -238,7 +250,7 @@ func (w *caseWorkflow) changeStage(ctx workflow.Context, t store.Transition) err
 		w.closedAs = *t.ClosureReason
 	}
 	if t.ToStage == StageClosed {
-		w.stageDeadline, w.offerDeadline = nil, nil
+		w.stageDeadline, w.offerDeadline, w.agreementDeadlines = nil, nil, nil
 	}
 	return w.project(ctx, w.takeTicket(), t)
 }
@@ -309,6 +321,14 @@ func (w *caseWorkflow) recordConsult(ctx workflow.Context, c ConsultCommand) (St
 }
 
 func (w *caseWorkflow) recordTableOutcome(ctx workflow.Context, c TableOutcomeCommand) (State, error) {
+	if err := w.checkStage(UpdateRecordTableOutcome); err != nil {
+		return State{}, err
+	}
+	w.table.AgreementDue, w.table.AgreementDone = nil, nil
+	for _, a := range c.Agreements {
+		w.table.AgreementDue = append(w.table.AgreementDue, a.DueDate)
+		w.table.AgreementDone = append(w.table.AgreementDone, a.Status == "DONE")
+	}
 	return w.transition(ctx, UpdateRecordTableOutcome, store.Transition{
 		Actor: c.Actor, Kind: "table.outcome", ToStage: StageFollowUp,
 		Summary: fmt.Sprintf("Aanbod op maat vastgelegd met %d afspraken", len(c.Agreements)),

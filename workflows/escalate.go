@@ -21,7 +21,12 @@ type ladder struct {
 	eventSeq      int
 	stageDeadline *escalation.Deadline
 	offerDeadline *escalation.Deadline
-	breakthrough  bool
+	// agreementDeadlines has a slot per agreement, nil when none runs.
+	agreementDeadlines []*escalation.Deadline
+	// deadlineSeq counts changes of running deadlines other than by a
+	// stage change, so that the waiting timer is set again.
+	deadlineSeq  int
+	breakthrough bool
 	// mailing counts mails being sent, which must finish before the end.
 	mailing  int
 	closedAs string
@@ -41,7 +46,7 @@ func (l *ladder) rung() int {
 
 func (l *ladder) deadlines() []escalation.Deadline {
 	var ds []escalation.Deadline
-	for _, d := range []*escalation.Deadline{l.stageDeadline, l.offerDeadline} {
+	for _, d := range append([]*escalation.Deadline{l.stageDeadline, l.offerDeadline}, l.agreementDeadlines...) {
 		if d != nil {
 			ds = append(ds, *d)
 		}
@@ -49,7 +54,7 @@ func (l *ladder) deadlines() []escalation.Deadline {
 	return ds
 }
 
-func (l *ladder) state() *store.Escalation {
+func (l *ladder) escalationState() *store.Escalation {
 	return &store.Escalation{Rung: l.rung(), Breakthrough: l.breakthrough, Deadlines: l.deadlines()}
 }
 
@@ -99,8 +104,8 @@ func (w *caseWorkflow) escalate(ctx workflow.Context) error {
 			}
 			continue
 		}
-		seq := w.stageSeq
-		changed := func() bool { return w.stageSeq != seq }
+		seq, dseq := w.stageSeq, w.deadlineSeq
+		changed := func() bool { return w.stageSeq != seq || w.deadlineSeq != dseq }
 		due, ok := w.nextDue()
 		if !ok {
 			if err := workflow.Await(ctx, changed); err != nil {
@@ -164,6 +169,7 @@ func (w *caseWorkflow) resumeInput() CaseInput {
 	in.Resume = &Resume{
 		Stage: w.stage, StageSeq: w.stageSeq, EventSeq: w.eventSeq,
 		Stage0: w.stageDeadline, Offer: w.offerDeadline, Breakthrough: w.breakthrough,
+		Table: w.table, Agreements: w.agreementDeadlines,
 	}
 	return in
 }
@@ -207,6 +213,11 @@ func (w *caseWorkflow) enterStage(ctx workflow.Context) error {
 	if w.stage == StageFollowUp || w.stage == StageClosed {
 		w.offerDeadline = nil // advice or an offer is in place
 	}
+	if w.stage == StageFollowUp {
+		w.startAgreementDeadlines(ctx)
+	} else {
+		w.agreementDeadlines = nil
+	}
 	if err := w.projectEscalation(ctx, store.Transition{}); err != nil {
 		return err
 	}
@@ -234,7 +245,11 @@ func (w *caseWorkflow) fire(ctx workflow.Context) error {
 		return err
 	}
 	now := workflow.Now(ctx)
-	for _, slot := range []**escalation.Deadline{&w.stageDeadline, &w.offerDeadline} {
+	slots := []**escalation.Deadline{&w.stageDeadline, &w.offerDeadline}
+	for i := range w.agreementDeadlines {
+		slots = append(slots, &w.agreementDeadlines[i])
+	}
+	for _, slot := range slots {
 		d := *slot
 		if d == nil || d.Due.After(now) {
 			continue
@@ -290,7 +305,7 @@ func (w *caseWorkflow) autoWithdraw(ctx workflow.Context) error {
 // kind, in ticket order after everything the workflow did before.
 func (w *caseWorkflow) projectEscalation(ctx workflow.Context, t store.Transition) error {
 	t.FromStage, t.ToStage = w.stage, w.stage
-	t.Escalation = w.state()
+	t.Escalation = w.escalationState()
 	return w.project(ctx, w.takeTicket(), t)
 }
 
@@ -309,12 +324,20 @@ func (w *caseWorkflow) loadPolicy(ctx workflow.Context) (escalation.Policy, erro
 // notify records the notifications and sends their mails in the
 // background; the workflow ends only when every mail is sent.
 func (w *caseWorkflow) notify(ctx workflow.Context, kind string, d escalation.Deadline, audience []string) error {
+	return w.sendNotifications(ctx, NotifyInput{Kind: kind, Deadline: d, Audience: audience})
+}
+
+// notifyRecipients notifies the given addresses, with a meeting's
+// invitation when there is one.
+func (w *caseWorkflow) notifyRecipients(ctx workflow.Context, kind string, emails []string, m *store.Meeting) error {
+	return w.sendNotifications(ctx, NotifyInput{Kind: kind, Recipients: emails, Meeting: m})
+}
+
+func (w *caseWorkflow) sendNotifications(ctx workflow.Context, in NotifyInput) error {
+	in.CaseID, in.Region, in.Stage, in.Key, in.At = w.in.CaseID, w.in.Region, w.stage, w.nextEventID(), workflow.Now(ctx)
 	var a *Activities
 	var ids []int64
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, shortActivity), a.Notify, NotifyInput{
-		CaseID: w.in.CaseID, Region: w.in.Region, Stage: w.stage, Kind: kind, Key: w.nextEventID(),
-		Deadline: d, Audience: audience, At: workflow.Now(ctx),
-	}).Get(ctx, &ids)
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, shortActivity), a.Notify, in).Get(ctx, &ids)
 	if err != nil {
 		return err
 	}

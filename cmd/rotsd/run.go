@@ -24,6 +24,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/services/adminservice"
 	"github.com/rots-vlaanderen/roundtable/services/auditservice"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
+	"github.com/rots-vlaanderen/roundtable/services/consultationservice"
 	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
@@ -120,11 +121,13 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 			return fmt.Errorf("run: %w", err)
 		}
 		access := &authz.Interceptor{Verifier: verifier, DB: db, Log: log}
+		cases := caseservice.New(db, tc, log)
 		srv, hs := services.NewGRPCServer(log, services.Services{
-			Cases:         caseservice.New(db, tc, log),
+			Cases:         cases,
 			Admin:         adminservice.New(db, log),
 			Notifications: notificationservice.New(db, log),
 			Audit:         auditservice.New(db, log),
+			Consultation:  consultationservice.New(cases),
 			Access:        access.Unary(),
 		})
 		g.Go(func() error {

@@ -1,6 +1,7 @@
 package caseservice
 
 import (
+	"slices"
 	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -85,7 +86,16 @@ func toProto(c *store.Case) *rotsv1.Case {
 	for _, a := range c.Agreements {
 		pc.Agreements = append(pc.Agreements, &rotsv1.Agreement{
 			Action: a.Action, OwnerOrganisation: a.OwnerOrganisation, DueDate: a.DueDate.Format(dateLayout),
+			Status: fromStored[rotsv1.AgreementStatus](a.Status), BlockedReason: a.BlockedReason,
 		})
+	}
+	if m := c.Meeting; m.At != nil {
+		pc.MeetingTime, pc.MeetingLocation = timestamppb.New(*m.At), m.Location
+	}
+	for _, p := range c.Participants {
+		if p.Organisation != "" && !slices.Contains(pc.InvitedOrganisations, p.Organisation) {
+			pc.InvitedOrganisations = append(pc.InvitedOrganisations, p.Organisation)
+		}
 	}
 	if c.ClosedAt != nil {
 		pc.CloseTime = timestamppb.New(*c.ClosedAt)

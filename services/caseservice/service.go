@@ -215,6 +215,13 @@ func (s *Server) getCase(ctx context.Context, field, name string) (*store.Case, 
 // command sends a validated stage command to the case's workflow and returns
 // the case as the workflow left it. A request_id that was carried out
 // already returns the case without doing anything again.
+//
+// Command is also how other services (the consultation service) send
+// stage commands.
+func (s *Server) Command(ctx context.Context, method, name, requestID string, v rpc.Violations, cmd any) (*rotsv1.Case, error) {
+	return s.command(ctx, method, name, requestID, v, cmd)
+}
+
 func (s *Server) command(ctx context.Context, method, name, requestID string, v rpc.Violations, cmd any) (*rotsv1.Case, error) {
 	id := caseID(&v, "name", name)
 	v.RequestID(requestID)

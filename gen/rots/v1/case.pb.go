@@ -408,6 +408,62 @@ func (ClosureReason) EnumDescriptor() ([]byte, []int) {
 	return file_rots_v1_case_proto_rawDescGZIP(), []int{5}
 }
 
+// AgreementStatus is how far an agreement is.
+type AgreementStatus int32
+
+const (
+	AgreementStatus_AGREEMENT_STATUS_UNSPECIFIED AgreementStatus = 0
+	AgreementStatus_AGREEMENT_STATUS_OPEN        AgreementStatus = 1
+	AgreementStatus_AGREEMENT_STATUS_IN_PROGRESS AgreementStatus = 2
+	AgreementStatus_AGREEMENT_STATUS_DONE        AgreementStatus = 3
+	AgreementStatus_AGREEMENT_STATUS_BLOCKED     AgreementStatus = 4
+)
+
+// Enum value maps for AgreementStatus.
+var (
+	AgreementStatus_name = map[int32]string{
+		0: "AGREEMENT_STATUS_UNSPECIFIED",
+		1: "AGREEMENT_STATUS_OPEN",
+		2: "AGREEMENT_STATUS_IN_PROGRESS",
+		3: "AGREEMENT_STATUS_DONE",
+		4: "AGREEMENT_STATUS_BLOCKED",
+	}
+	AgreementStatus_value = map[string]int32{
+		"AGREEMENT_STATUS_UNSPECIFIED": 0,
+		"AGREEMENT_STATUS_OPEN":        1,
+		"AGREEMENT_STATUS_IN_PROGRESS": 2,
+		"AGREEMENT_STATUS_DONE":        3,
+		"AGREEMENT_STATUS_BLOCKED":     4,
+	}
+)
+
+func (x AgreementStatus) Enum() *AgreementStatus {
+	p := new(AgreementStatus)
+	*p = x
+	return p
+}
+
+func (x AgreementStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AgreementStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_rots_v1_case_proto_enumTypes[6].Descriptor()
+}
+
+func (AgreementStatus) Type() protoreflect.EnumType {
+	return &file_rots_v1_case_proto_enumTypes[6]
+}
+
+func (x AgreementStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AgreementStatus.Descriptor instead.
+func (AgreementStatus) EnumDescriptor() ([]byte, []int) {
+	return file_rots_v1_case_proto_rawDescGZIP(), []int{6}
+}
+
 // Organisation is the organisation that submitted a case.
 type Organisation struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -691,7 +747,10 @@ type Agreement struct {
 	// The organisation that owns the action.
 	OwnerOrganisation string `protobuf:"bytes,2,opt,name=owner_organisation,json=ownerOrganisation,proto3" json:"owner_organisation,omitempty"`
 	// Due date as YYYY-MM-DD.
-	DueDate       string `protobuf:"bytes,3,opt,name=due_date,json=dueDate,proto3" json:"due_date,omitempty"`
+	DueDate string `protobuf:"bytes,3,opt,name=due_date,json=dueDate,proto3" json:"due_date,omitempty"`
+	// Set by UpdateAgreement; OPEN until then.
+	Status        AgreementStatus `protobuf:"varint,4,opt,name=status,proto3,enum=rots.v1.AgreementStatus" json:"status,omitempty"`
+	BlockedReason string          `protobuf:"bytes,5,opt,name=blocked_reason,json=blockedReason,proto3" json:"blocked_reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -747,6 +806,20 @@ func (x *Agreement) GetDueDate() string {
 	return ""
 }
 
+func (x *Agreement) GetStatus() AgreementStatus {
+	if x != nil {
+		return x.Status
+	}
+	return AgreementStatus_AGREEMENT_STATUS_UNSPECIFIED
+}
+
+func (x *Agreement) GetBlockedReason() string {
+	if x != nil {
+		return x.BlockedReason
+	}
+	return ""
+}
+
 // Case is a stuck pupil case, resource name "cases/{case_id}".
 type Case struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -786,8 +859,13 @@ type Case struct {
 	// Set when the young person or the parents withdrew consent; partners
 	// no longer see the case.
 	ConsentWithdrawTime *timestamppb.Timestamp `protobuf:"bytes,23,opt,name=consent_withdraw_time,json=consentWithdrawTime,proto3" json:"consent_withdraw_time,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// The consultation table's meeting, once scheduled.
+	MeetingTime     *timestamppb.Timestamp `protobuf:"bytes,24,opt,name=meeting_time,json=meetingTime,proto3" json:"meeting_time,omitempty"`
+	MeetingLocation string                 `protobuf:"bytes,25,opt,name=meeting_location,json=meetingLocation,proto3" json:"meeting_location,omitempty"`
+	// Organisations invited to the table.
+	InvitedOrganisations []string `protobuf:"bytes,26,rep,name=invited_organisations,json=invitedOrganisations,proto3" json:"invited_organisations,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *Case) Reset() {
@@ -981,6 +1059,27 @@ func (x *Case) GetConsentWithdrawTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Case) GetMeetingTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.MeetingTime
+	}
+	return nil
+}
+
+func (x *Case) GetMeetingLocation() string {
+	if x != nil {
+		return x.MeetingLocation
+	}
+	return ""
+}
+
+func (x *Case) GetInvitedOrganisations() []string {
+	if x != nil {
+		return x.InvitedOrganisations
+	}
+	return nil
+}
+
 // Deadline is one running deadline of a case.
 type Deadline struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1159,11 +1258,13 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"\vAttestation\x12\x1b\n" +
 	"\tclb_stuck\x18\x01 \x01(\bR\bclbStuck\x12(\n" +
 	"\x10youth_care_stuck\x18\x02 \x01(\bR\x0eyouthCareStuck\x12H\n" +
-	"!young_person_and_parents_informed\x18\x03 \x01(\bR\x1dyoungPersonAndParentsInformed\"m\n" +
+	"!young_person_and_parents_informed\x18\x03 \x01(\bR\x1dyoungPersonAndParentsInformed\"\xc6\x01\n" +
 	"\tAgreement\x12\x16\n" +
 	"\x06action\x18\x01 \x01(\tR\x06action\x12-\n" +
 	"\x12owner_organisation\x18\x02 \x01(\tR\x11ownerOrganisation\x12\x19\n" +
-	"\bdue_date\x18\x03 \x01(\tR\adueDate\"\x8b\b\n" +
+	"\bdue_date\x18\x03 \x01(\tR\adueDate\x120\n" +
+	"\x06status\x18\x04 \x01(\x0e2\x18.rots.v1.AgreementStatusR\x06status\x12%\n" +
+	"\x0eblocked_reason\x18\x05 \x01(\tR\rblockedReason\"\xaa\t\n" +
 	"\x04Case\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12'\n" +
 	"\x06region\x18\x02 \x01(\x0e2\x0f.rots.v1.RegionR\x06region\x12$\n" +
@@ -1193,7 +1294,10 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"\x04rung\x18\x14 \x01(\x05R\x04rung\x12\"\n" +
 	"\fbreakthrough\x18\x15 \x01(\bR\fbreakthrough\x12/\n" +
 	"\tdeadlines\x18\x16 \x03(\v2\x11.rots.v1.DeadlineR\tdeadlines\x12N\n" +
-	"\x15consent_withdraw_time\x18\x17 \x01(\v2\x1a.google.protobuf.TimestampR\x13consentWithdrawTime\"i\n" +
+	"\x15consent_withdraw_time\x18\x17 \x01(\v2\x1a.google.protobuf.TimestampR\x13consentWithdrawTime\x12=\n" +
+	"\fmeeting_time\x18\x18 \x01(\v2\x1a.google.protobuf.TimestampR\vmeetingTime\x12)\n" +
+	"\x10meeting_location\x18\x19 \x01(\tR\x0fmeetingLocation\x123\n" +
+	"\x15invited_organisations\x18\x1a \x03(\tR\x14invitedOrganisations\"i\n" +
 	"\bDeadline\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x125\n" +
 	"\bdue_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x12\x12\n" +
@@ -1255,7 +1359,13 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"\"CLOSURE_REASON_MOVED_OUT_OF_REGION\x10\x04\x12\x1b\n" +
 	"\x17CLOSURE_REASON_DECLINED\x10\x05\x12\x1c\n" +
 	"\x18CLOSURE_REASON_WITHDRAWN\x10\x06\x12\x18\n" +
-	"\x14CLOSURE_REASON_OTHER\x10\aB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"\x14CLOSURE_REASON_OTHER\x10\a*\xa9\x01\n" +
+	"\x0fAgreementStatus\x12 \n" +
+	"\x1cAGREEMENT_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15AGREEMENT_STATUS_OPEN\x10\x01\x12 \n" +
+	"\x1cAGREEMENT_STATUS_IN_PROGRESS\x10\x02\x12\x19\n" +
+	"\x15AGREEMENT_STATUS_DONE\x10\x03\x12\x1c\n" +
+	"\x18AGREEMENT_STATUS_BLOCKED\x10\x04B:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_case_proto_rawDescOnce sync.Once
@@ -1269,7 +1379,7 @@ func file_rots_v1_case_proto_rawDescGZIP() []byte {
 	return file_rots_v1_case_proto_rawDescData
 }
 
-var file_rots_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_rots_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
 var file_rots_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_rots_v1_case_proto_goTypes = []any{
 	(Region)(0),                   // 0: rots.v1.Region
@@ -1278,42 +1388,45 @@ var file_rots_v1_case_proto_goTypes = []any{
 	(SchoolLevel)(0),              // 3: rots.v1.SchoolLevel
 	(Theme)(0),                    // 4: rots.v1.Theme
 	(ClosureReason)(0),            // 5: rots.v1.ClosureReason
-	(*Organisation)(nil),          // 6: rots.v1.Organisation
-	(*ContactPerson)(nil),         // 7: rots.v1.ContactPerson
-	(*YoungPerson)(nil),           // 8: rots.v1.YoungPerson
-	(*Attestation)(nil),           // 9: rots.v1.Attestation
-	(*Agreement)(nil),             // 10: rots.v1.Agreement
-	(*Case)(nil),                  // 11: rots.v1.Case
-	(*Deadline)(nil),              // 12: rots.v1.Deadline
-	(*CaseEvent)(nil),             // 13: rots.v1.CaseEvent
-	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
+	(AgreementStatus)(0),          // 6: rots.v1.AgreementStatus
+	(*Organisation)(nil),          // 7: rots.v1.Organisation
+	(*ContactPerson)(nil),         // 8: rots.v1.ContactPerson
+	(*YoungPerson)(nil),           // 9: rots.v1.YoungPerson
+	(*Attestation)(nil),           // 10: rots.v1.Attestation
+	(*Agreement)(nil),             // 11: rots.v1.Agreement
+	(*Case)(nil),                  // 12: rots.v1.Case
+	(*Deadline)(nil),              // 13: rots.v1.Deadline
+	(*CaseEvent)(nil),             // 14: rots.v1.CaseEvent
+	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
 }
 var file_rots_v1_case_proto_depIdxs = []int32{
 	2,  // 0: rots.v1.Organisation.kind:type_name -> rots.v1.OrganisationKind
 	3,  // 1: rots.v1.YoungPerson.school_level:type_name -> rots.v1.SchoolLevel
-	0,  // 2: rots.v1.Case.region:type_name -> rots.v1.Region
-	1,  // 3: rots.v1.Case.stage:type_name -> rots.v1.Stage
-	6,  // 4: rots.v1.Case.submitting_organisation:type_name -> rots.v1.Organisation
-	7,  // 5: rots.v1.Case.contact:type_name -> rots.v1.ContactPerson
-	8,  // 6: rots.v1.Case.young_person:type_name -> rots.v1.YoungPerson
-	4,  // 7: rots.v1.Case.themes:type_name -> rots.v1.Theme
-	9,  // 8: rots.v1.Case.attestation:type_name -> rots.v1.Attestation
-	14, // 9: rots.v1.Case.submit_time:type_name -> google.protobuf.Timestamp
-	14, // 10: rots.v1.Case.update_time:type_name -> google.protobuf.Timestamp
-	10, // 11: rots.v1.Case.agreements:type_name -> rots.v1.Agreement
-	5,  // 12: rots.v1.Case.closure_reason:type_name -> rots.v1.ClosureReason
-	14, // 13: rots.v1.Case.close_time:type_name -> google.protobuf.Timestamp
-	12, // 14: rots.v1.Case.deadlines:type_name -> rots.v1.Deadline
-	14, // 15: rots.v1.Case.consent_withdraw_time:type_name -> google.protobuf.Timestamp
-	14, // 16: rots.v1.Deadline.due_time:type_name -> google.protobuf.Timestamp
-	1,  // 17: rots.v1.CaseEvent.from_stage:type_name -> rots.v1.Stage
-	1,  // 18: rots.v1.CaseEvent.to_stage:type_name -> rots.v1.Stage
-	14, // 19: rots.v1.CaseEvent.event_time:type_name -> google.protobuf.Timestamp
-	20, // [20:20] is the sub-list for method output_type
-	20, // [20:20] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	6,  // 2: rots.v1.Agreement.status:type_name -> rots.v1.AgreementStatus
+	0,  // 3: rots.v1.Case.region:type_name -> rots.v1.Region
+	1,  // 4: rots.v1.Case.stage:type_name -> rots.v1.Stage
+	7,  // 5: rots.v1.Case.submitting_organisation:type_name -> rots.v1.Organisation
+	8,  // 6: rots.v1.Case.contact:type_name -> rots.v1.ContactPerson
+	9,  // 7: rots.v1.Case.young_person:type_name -> rots.v1.YoungPerson
+	4,  // 8: rots.v1.Case.themes:type_name -> rots.v1.Theme
+	10, // 9: rots.v1.Case.attestation:type_name -> rots.v1.Attestation
+	15, // 10: rots.v1.Case.submit_time:type_name -> google.protobuf.Timestamp
+	15, // 11: rots.v1.Case.update_time:type_name -> google.protobuf.Timestamp
+	11, // 12: rots.v1.Case.agreements:type_name -> rots.v1.Agreement
+	5,  // 13: rots.v1.Case.closure_reason:type_name -> rots.v1.ClosureReason
+	15, // 14: rots.v1.Case.close_time:type_name -> google.protobuf.Timestamp
+	13, // 15: rots.v1.Case.deadlines:type_name -> rots.v1.Deadline
+	15, // 16: rots.v1.Case.consent_withdraw_time:type_name -> google.protobuf.Timestamp
+	15, // 17: rots.v1.Case.meeting_time:type_name -> google.protobuf.Timestamp
+	15, // 18: rots.v1.Deadline.due_time:type_name -> google.protobuf.Timestamp
+	1,  // 19: rots.v1.CaseEvent.from_stage:type_name -> rots.v1.Stage
+	1,  // 20: rots.v1.CaseEvent.to_stage:type_name -> rots.v1.Stage
+	15, // 21: rots.v1.CaseEvent.event_time:type_name -> google.protobuf.Timestamp
+	22, // [22:22] is the sub-list for method output_type
+	22, // [22:22] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_rots_v1_case_proto_init() }
@@ -1326,7 +1439,7 @@ func file_rots_v1_case_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rots_v1_case_proto_rawDesc), len(file_rots_v1_case_proto_rawDesc)),
-			NumEnums:      6,
+			NumEnums:      7,
 			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,

@@ -1,0 +1,188 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/rots-vlaanderen/roundtable/calendar"
+	"github.com/rots-vlaanderen/roundtable/escalation"
+	"github.com/rots-vlaanderen/roundtable/notify"
+	"github.com/rots-vlaanderen/roundtable/store"
+)
+
+// Consultation table updates.
+const (
+	UpdateConveneTable         = "ConveneTable"
+	UpdateScheduleTableMeeting = "ScheduleTableMeeting"
+	UpdateReconveneTable       = "ReconveneTable"
+	UpdateAgreement            = "UpdateAgreement"
+)
+
+// Table commands.
+type (
+	ConveneCommand struct {
+		Actor        string
+		Participants []store.Participant
+	}
+	ScheduleCommand struct {
+		Actor    string
+		Start    time.Time
+		Minutes  int
+		Location string
+		Reason   string
+	}
+	ReconveneCommand struct {
+		Actor  string
+		Reason string
+	}
+	AgreementCommand struct {
+		Actor         string
+		Index         int
+		Status        string // OPEN, IN_PROGRESS, DONE or BLOCKED
+		BlockedReason string
+	}
+)
+
+// table is what the workflow keeps of the consultation table.
+type table struct {
+	Participants []store.Participant
+	Meeting      store.Meeting
+	// Round counts reconvenings: each round's meeting is its own event.
+	Round int
+	// Agreements' due dates and whether each is done.
+	AgreementDue  []time.Time
+	AgreementDone []bool
+}
+
+func (w *caseWorkflow) conveneTable(ctx workflow.Context, c ConveneCommand) (State, error) {
+	if err := w.checkStage(UpdateConveneTable); err != nil {
+		return State{}, err
+	}
+	w.table.Participants = c.Participants
+	return w.record(ctx, store.Transition{
+		Actor: c.Actor, Kind: "table.convened", Participants: c.Participants,
+		Summary: fmt.Sprintf("Overlegtafel samengeroepen met %d deelnemers", len(c.Participants)),
+	})
+}
+
+func (w *caseWorkflow) scheduleMeeting(ctx workflow.Context, c ScheduleCommand) (State, error) {
+	if err := w.checkStage(UpdateScheduleTableMeeting); err != nil {
+		return State{}, err
+	}
+	if len(w.table.Participants) == 0 {
+		return State{}, wrongStage("the table has no participants yet; ConveneTable first")
+	}
+	kind, summary := "table.scheduled", "Overlegtafel gepland op "+notify.DateTime(c.Start)
+	if w.table.Meeting.Sequence > 0 {
+		kind, summary = "table.rescheduled", "Overlegtafel verplaatst naar "+notify.DateTime(c.Start)+": "+c.Reason
+	}
+	start := c.Start
+	w.table.Meeting = store.Meeting{At: &start, Minutes: c.Minutes, Location: c.Location, Sequence: w.table.Meeting.Sequence + 1, Round: w.table.Round}
+	meeting := w.table.Meeting
+	if _, err := w.record(ctx, store.Transition{Actor: c.Actor, Kind: kind, Summary: summary, Meeting: &meeting}); err != nil {
+		return State{}, err
+	}
+	// From now on the deadline is the outcome, after the meeting.
+	policy, err := w.loadPolicy(ctx)
+	if err != nil {
+		return State{}, err
+	}
+	if w.stage == StageTable {
+		d := policy.Start(escalation.KindOutcome, start.Add(time.Duration(c.Minutes)*time.Minute))
+		w.stageDeadline = &d
+		w.deadlineSeq++
+		if err := w.projectEscalation(ctx, store.Transition{}); err != nil {
+			return State{}, err
+		}
+	}
+	var emails []string
+	for _, p := range w.table.Participants {
+		if p.Email != "" {
+			emails = append(emails, p.Email)
+		}
+	}
+	if err := w.notifyRecipients(ctx, "invitation", emails, &meeting); err != nil {
+		return State{}, err
+	}
+	return w.state(), nil
+}
+
+func (w *caseWorkflow) reconveneTable(ctx workflow.Context, c ReconveneCommand) (State, error) {
+	if err := w.checkStage(UpdateReconveneTable); err != nil {
+		return State{}, err
+	}
+	w.table.Round++
+	w.table.Meeting = store.Meeting{}
+	return w.transition(ctx, UpdateReconveneTable, store.Transition{
+		Actor: c.Actor, Kind: "table.reconvened", ToStage: StageTable,
+		Summary: "Overlegtafel opnieuw samengeroepen: " + c.Reason,
+	})
+}
+
+func (w *caseWorkflow) updateAgreement(ctx workflow.Context, c AgreementCommand) (State, error) {
+	if err := w.checkStage(UpdateAgreement); err != nil {
+		return State{}, err
+	}
+	if c.Index < 0 || c.Index >= len(w.table.AgreementDue) {
+		return State{}, wrongStage(fmt.Sprintf("the case has no agreement %d", c.Index))
+	}
+	w.table.AgreementDone[c.Index] = c.Status == "DONE"
+	if c.Status == "DONE" && c.Index < len(w.agreementDeadlines) && w.agreementDeadlines[c.Index] != nil {
+		w.agreementDeadlines[c.Index] = nil
+		w.deadlineSeq++
+	}
+	summary := fmt.Sprintf("Afspraak %d: %s", c.Index+1, c.Status)
+	if c.BlockedReason != "" {
+		summary += " (" + c.BlockedReason + ")"
+	}
+	t := store.Transition{
+		Actor: c.Actor, Kind: "agreement.updated", Summary: summary,
+		Agreement: &store.AgreementUpdate{Index: c.Index, Status: c.Status, BlockedReason: c.BlockedReason},
+	}
+	if w.escalating {
+		t.Escalation = w.escalationState()
+	}
+	return w.record(ctx, t)
+}
+
+// record projects an event that does not change the stage, in order.
+func (w *caseWorkflow) record(ctx workflow.Context, t store.Transition) (State, error) {
+	t.RequestID = workflow.GetCurrentUpdateInfo(ctx).ID
+	t.FromStage, t.ToStage = w.stage, w.stage
+	if err := w.project(ctx, w.takeTicket(), t); err != nil {
+		return State{}, err
+	}
+	return w.state(), nil
+}
+
+func (w *caseWorkflow) state() State {
+	return State{CaseID: w.in.CaseID, Stage: w.stage, Rung: w.rung(), Breakthrough: w.breakthrough, Deadlines: w.deadlines()}
+}
+
+func wrongStage(msg string) error {
+	return temporal.NewApplicationErrorWithOptions(msg, ErrWrongStage, temporal.ApplicationErrorOptions{NonRetryable: true})
+}
+
+// versionTables marks the change that gave agreements deadlines of their
+// own.
+const versionTables = "tables"
+
+// startAgreementDeadlines gives every open agreement a deadline at the end
+// of its due date, when the case enters follow-up after a table.
+func (w *caseWorkflow) startAgreementDeadlines(ctx workflow.Context) {
+	w.agreementDeadlines = nil
+	if len(w.table.AgreementDue) == 0 || workflow.GetVersion(ctx, versionTables, workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	for i, due := range w.table.AgreementDue {
+		var d *escalation.Deadline
+		if !w.table.AgreementDone[i] {
+			end := calendar.EndOfDay(time.Date(due.Year(), due.Month(), due.Day(), 12, 0, 0, 0, calendar.Brussels))
+			d = &escalation.Deadline{Kind: escalation.KindAgreement, Due: end, Agreement: i}
+		}
+		w.agreementDeadlines = append(w.agreementDeadlines, d)
+	}
+}
