@@ -96,6 +96,7 @@ type stack struct {
 	admin    rotsv1.AdminServiceClient
 	inbox    rotsv1.NotificationServiceClient
 	audit    rotsv1.AuditServiceClient
+	consult  rotsv1.ConsultationServiceClient
 	mail     *mailServer
 	conn     *grpc.ClientConn
 	db       *store.DB
@@ -157,8 +158,8 @@ func startStack(t *testing.T) *stack {
 	t.Cleanup(func() { conn.Close() })
 	return &stack{
 		cases: rotsv1.NewCaseServiceClient(conn), admin: rotsv1.NewAdminServiceClient(conn), inbox: rotsv1.NewNotificationServiceClient(conn),
-		audit: rotsv1.NewAuditServiceClient(conn),
-		mail:  mail, conn: conn, db: db, temporal: tc, logs: logs, issuer: issuer, codec: codec,
+		audit: rotsv1.NewAuditServiceClient(conn), consult: rotsv1.NewConsultationServiceClient(conn),
+		mail: mail, conn: conn, db: db, temporal: tc, logs: logs, issuer: issuer, codec: codec,
 	}
 }
 
@@ -550,6 +551,11 @@ func TestEndToEnd(t *testing.T) {
 		s.testRetention(t)
 	})
 
+	t.Run("a consultation table with a partner", func(t *testing.T) {
+		t.Parallel()
+		s.testTable(t)
+	})
+
 	t.Run("health and reflection", func(t *testing.T) {
 		t.Parallel()
 		resp, err := healthpb.NewHealthClient(s.conn).Check(context.Background(), &healthpb.HealthCheckRequest{Service: rotsv1.CaseService_ServiceDesc.ServiceName})
@@ -639,6 +645,7 @@ func (s *stack) recordHistories(t *testing.T, dir string) {
 		"CLB advice": "closed-advice-only", "CLB table": "closed-table", "CLB decline": "closed-declined",
 		"CLB withdraw": "closed-withdrawn", "CLB retries": "closed-retries",
 		"CLB question": "open-consult", "CLB stages": "open-intake", "CLB ladder": "closed-ladder",
+		"CLB tafel": "follow-up-table",
 	}
 	for org, file := range files {
 		cases, err := s.db.ListCases(ctx, store.CaseFilter{OrgName: org}, nil, 1)
