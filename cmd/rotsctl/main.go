@@ -48,7 +48,11 @@ commands:
   intake     decide the intake: accept, ask or decline
   answer     answer the tandem's question
   consult    record the consult: advice-only or table
+  convene    invite the table: convene <case> -partner "org|name|email|role" -context parents|moeder
+  schedule   set or move the meeting: schedule <case> -at "2027-01-12 14:00" -location …
   outcome    record a table's tailored offer and agreements
+  agreement  set an agreement's status: agreement <case> -index 0 -status done
+  reconvene  bring a case in follow-up back to the table
   close      close a case in follow-up
   withdraw   withdraw an open case
   policy     get or set a region's escalation policy: policy get limburg
@@ -91,7 +95,8 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 	if t := token(); t != "" {
 		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+t)
 	}
-	return cmd(&client{rotsv1.NewCaseServiceClient(conn), rotsv1.NewAdminServiceClient(conn), rotsv1.NewNotificationServiceClient(conn), rotsv1.NewAuditServiceClient(conn), out},
+	return cmd(&client{rotsv1.NewCaseServiceClient(conn), rotsv1.NewAdminServiceClient(conn), rotsv1.NewNotificationServiceClient(conn), rotsv1.NewAuditServiceClient(conn),
+		rotsv1.NewConsultationServiceClient(conn), out},
 		ctx, global.Args()[1:])
 }
 
@@ -100,25 +105,30 @@ type client struct {
 	admin         rotsv1.AdminServiceClient
 	notifications rotsv1.NotificationServiceClient
 	audits        rotsv1.AuditServiceClient
+	tables        rotsv1.ConsultationServiceClient
 	out           io.Writer
 }
 
 var commands = map[string]func(*client, context.Context, []string) error{
-	"submit":   (*client).submit,
-	"list":     (*client).list,
-	"show":     (*client).show,
-	"intake":   (*client).intake,
-	"answer":   (*client).answer,
-	"consult":  (*client).consult,
-	"outcome":  (*client).outcome,
-	"close":    (*client).close,
-	"withdraw": (*client).withdraw,
-	"policy":   (*client).policy,
-	"inbox":    (*client).inbox,
-	"read":     (*client).read,
-	"export":   (*client).export,
-	"audit":    (*client).audit,
-	"consent":  (*client).consent,
+	"submit":    (*client).submit,
+	"list":      (*client).list,
+	"show":      (*client).show,
+	"intake":    (*client).intake,
+	"answer":    (*client).answer,
+	"consult":   (*client).consult,
+	"outcome":   (*client).outcome,
+	"close":     (*client).close,
+	"withdraw":  (*client).withdraw,
+	"policy":    (*client).policy,
+	"inbox":     (*client).inbox,
+	"read":      (*client).read,
+	"export":    (*client).export,
+	"audit":     (*client).audit,
+	"consent":   (*client).consent,
+	"convene":   (*client).convene,
+	"schedule":  (*client).schedule,
+	"reconvene": (*client).reconvene,
+	"agreement": (*client).agreement,
 }
 
 func envOr(name, def string) string {
