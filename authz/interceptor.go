@@ -160,10 +160,54 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 			return Relation{}, "", status.Error(codes.Unavailable, "a backend is unavailable")
 		}
 		return Relation{Self: true}, "", nil
+	case *rotsv1.ListOrganisationsRequest:
+		if p.Region != "" {
+			mine := rotsv1.Region(rotsv1.Region_value["REGION_"+p.Region])
+			if r.GetRegion() != 0 && r.GetRegion() != mine {
+				return Relation{}, "", nil
+			}
+			r.Region = mine
+		}
+		return Relation{SameRegion: true}, "", nil
+	case *rotsv1.SearchOffersRequest:
+		if p.Region != "" {
+			mine := rotsv1.Region(rotsv1.Region_value["REGION_"+p.Region])
+			if r.GetRegion() != 0 && r.GetRegion() != mine {
+				return Relation{}, "", nil
+			}
+			r.Region = mine
+		}
+		return Relation{SameRegion: true}, "", nil
+	case *rotsv1.GetOrganisationRequest:
+		return i.relateOrganisation(ctx, p, r.GetName())
+	case *rotsv1.GetOfferRequest:
+		return i.relateOrganisation(ctx, p, r.GetName())
+	case *rotsv1.CreateOrganisationRequest, *rotsv1.UpdateOrganisationRequest, *rotsv1.DeactivateOrganisationRequest,
+		*rotsv1.CreateOfferRequest, *rotsv1.UpdateOfferRequest, *rotsv1.DeactivateOfferRequest:
+		// Admins only, for all of Flanders: no relation needed. These must
+		// come before the GetName case, which expects a case.
+		return Relation{}, "", nil
 	case interface{ GetName() string }:
 		return i.relateCase(ctx, p, r.GetName())
 	}
 	return Relation{}, "", nil
+}
+
+// relateOrganisation relates the caller to the directory organisation
+// named by "organisations/{id}" or "organisations/{id}/offers/{offer}": in
+// scope when it serves the caller's region. A malformed or unknown name is
+// left to the handler (InvalidArgument, NotFound): the directory is not
+// secret, so its existence may show.
+func (i *Interceptor) relateOrganisation(ctx context.Context, p auth.Principal, name string) (Relation, string, error) {
+	id, _, _ := strings.Cut(strings.TrimPrefix(name, "organisations/"), "/")
+	regions, err := i.DB.OrganisationRegions(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return Relation{SameRegion: true}, "", nil
+	}
+	if err != nil {
+		return Relation{}, "", status.Error(codes.Unavailable, "a backend is unavailable; retry")
+	}
+	return Relation{SameRegion: p.Region == "" || slices.Contains(regions, p.Region)}, "", nil
 }
 
 // relateCase relates the caller to the case named "cases/{id}".

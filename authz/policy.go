@@ -108,7 +108,33 @@ var Rules = map[string]map[string]Access{
 	svc + "ConsultationService/ScheduleTableMeeting": {auth.Coordinator: {Region, Full}},
 	svc + "ConsultationService/ReconveneTable":       {auth.Coordinator: {Region, Full}},
 	svc + "ConsultationService/UpdateAgreement":      {auth.Coordinator: {Region, Full}, auth.Partner: {Invited, NeedToKnow}},
+	svc + "ConsultationService/RecordAttendance":     {auth.Coordinator: {Region, Full}},
+	svc + "ConsultationService/RecordGap":            {auth.Coordinator: {Region, Full}},
 	svc + "AuditService/ListAccessLog":               {auth.Auditor: {Anyone, Full}},
+	// The partner directory (sociale kaart): read in one's region, changed
+	// by admins.
+	svc + "DirectoryService/GetOrganisation":        directoryReaders(false),
+	svc + "DirectoryService/ListOrganisations":      directoryReaders(false),
+	svc + "DirectoryService/GetOffer":               directoryReaders(true),
+	svc + "DirectoryService/SearchOffers":           directoryReaders(true),
+	svc + "DirectoryService/CreateOrganisation":     {auth.Admin: {Anyone, Full}},
+	svc + "DirectoryService/UpdateOrganisation":     {auth.Admin: {Anyone, Full}},
+	svc + "DirectoryService/DeactivateOrganisation": {auth.Admin: {Anyone, Full}},
+	svc + "DirectoryService/CreateOffer":            {auth.Admin: {Anyone, Full}},
+	svc + "DirectoryService/UpdateOffer":            {auth.Admin: {Anyone, Full}},
+	svc + "DirectoryService/DeactivateOffer":        {auth.Admin: {Anyone, Full}},
+}
+
+// directoryReaders may read the directory of their region; submitters only
+// the offers.
+func directoryReaders(submitters bool) map[string]Access {
+	m := map[string]Access{
+		auth.Coordinator: {Region, Full}, auth.Partner: {Region, Full}, auth.Manager: {Region, Full}, auth.Admin: {Anyone, Full},
+	}
+	if submitters {
+		m[auth.Submitter] = Access{Region, Full}
+	}
+	return m
 }
 
 func everyone(n Need) map[string]Access {

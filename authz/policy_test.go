@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/rots-vlaanderen/roundtable/auth"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
@@ -34,24 +35,34 @@ var matrix = map[string]map[string]string{
 	"ConsultationService/ScheduleTableMeeting": {"coordinator": "region/full"},
 	"ConsultationService/ReconveneTable":       {"coordinator": "region/full"},
 	"ConsultationService/UpdateAgreement":      {"coordinator": "region/full", "partner": "invited/needtoknow"},
+	"ConsultationService/RecordAttendance":     {"coordinator": "region/full"},
+	"ConsultationService/RecordGap":            {"coordinator": "region/full"},
 	"AuditService/ListAccessLog":               {"auditor": "any/full"},
+	"DirectoryService/GetOrganisation":         {"coordinator": "region/full", "partner": "region/full", "manager": "region/full", "admin": "any/full"},
+	"DirectoryService/ListOrganisations":       {"coordinator": "region/full", "partner": "region/full", "manager": "region/full", "admin": "any/full"},
+	"DirectoryService/GetOffer":                {"submitter": "region/full", "coordinator": "region/full", "partner": "region/full", "manager": "region/full", "admin": "any/full"},
+	"DirectoryService/SearchOffers":            {"submitter": "region/full", "coordinator": "region/full", "partner": "region/full", "manager": "region/full", "admin": "any/full"},
+	"DirectoryService/CreateOrganisation":      {"admin": "any/full"},
+	"DirectoryService/UpdateOrganisation":      {"admin": "any/full"},
+	"DirectoryService/DeactivateOrganisation":  {"admin": "any/full"},
+	"DirectoryService/CreateOffer":             {"admin": "any/full"},
+	"DirectoryService/UpdateOffer":             {"admin": "any/full"},
+	"DirectoryService/DeactivateOffer":         {"admin": "any/full"},
 }
 
 // allMethods lists every RPC of every rots.v1 service.
 func allMethods() []string {
 	var methods []string
-	for _, fd := range []protoreflect.FileDescriptor{
-		rotsv1.File_rots_v1_case_service_proto, rotsv1.File_rots_v1_admin_service_proto,
-		rotsv1.File_rots_v1_notification_service_proto, rotsv1.File_rots_v1_audit_service_proto,
-		rotsv1.File_rots_v1_consultation_service_proto,
-	} {
+	_ = rotsv1.File_rots_v1_case_service_proto // registers the package's files
+	protoregistry.GlobalFiles.RangeFilesByPackage("rots.v1", func(fd protoreflect.FileDescriptor) bool {
 		for i := range fd.Services().Len() {
 			sd := fd.Services().Get(i)
 			for j := range sd.Methods().Len() {
 				methods = append(methods, fmt.Sprintf("%s/%s", sd.Name(), sd.Methods().Get(j).Name()))
 			}
 		}
-	}
+		return true
+	})
 	return methods
 }
 

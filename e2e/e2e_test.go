@@ -47,6 +47,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/services/auditservice"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
 	"github.com/rots-vlaanderen/roundtable/services/consultationservice"
+	"github.com/rots-vlaanderen/roundtable/services/directoryservice"
 	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/store/storetest"
@@ -146,7 +147,8 @@ func startStack(t *testing.T) *stack {
 		Admin:         adminservice.New(db, log),
 		Notifications: notificationservice.New(db, log),
 		Audit:         auditservice.New(db, log),
-		Consultation:  consultationservice.New(cases),
+		Consultation:  consultationservice.New(cases, db, log),
+		Directory:     directoryservice.New(db, log),
 		Access:        access.Unary(),
 	})
 	go srv.Serve(lis)

@@ -66,6 +66,19 @@ func (s *stack) testTable(t *testing.T) {
 		}
 	}
 
+	att, err := s.consult.RecordAttendance(tandem, &rotsv1.RecordAttendanceRequest{RequestId: uuid.NewString(), Name: name, Present: []int32{0}})
+	if err != nil || !slices.Equal(att.GetPresent(), []bool{true, false}) {
+		t.Errorf("attendance: %v, %v", att.GetPresent(), err)
+	}
+	gapReq := &rotsv1.RecordGapRequest{RequestId: uuid.NewString(), Name: name, Gap: &rotsv1.Gap{
+		Theme: rotsv1.Theme_THEME_MENTAL_HEALTH, AgeBand: rotsv1.AgeBand_AGE_BAND_TWELVE_AND_OVER, Needed: "Kinderpsychiatrische opvang", WaitingWeeks: 26,
+	}}
+	first, err := s.consult.RecordGap(tandem, gapReq)
+	again, err2 := s.consult.RecordGap(tandem, gapReq)
+	if err != nil || err2 != nil || first.GetGap().GetName() != again.GetGap().GetName() {
+		t.Errorf("gap recorded twice or not at all: %v %v, %v %v", first.GetGap().GetName(), again.GetGap().GetName(), err, err2)
+	}
+
 	// The partner sees what the table needs, not the contact person.
 	seen := must(t)(s.cases.GetCase(partner, &rotsv1.GetCaseRequest{Name: name}))
 	if seen.GetYoungPerson().GetAlias() != alias || seen.GetContact() != nil || len(seen.GetTried()) != 0 {

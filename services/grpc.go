@@ -25,6 +25,7 @@ type Services struct {
 	Notifications rotsv1.NotificationServiceServer
 	Audit         rotsv1.AuditServiceServer
 	Consultation  rotsv1.ConsultationServiceServer
+	Directory     rotsv1.DirectoryServiceServer
 	// Access authenticates and authorises every call (authz.Interceptor).
 	Access grpc.UnaryServerInterceptor
 }
@@ -38,8 +39,9 @@ func NewGRPCServer(log *slog.Logger, svc Services) (*grpc.Server, *health.Server
 	rotsv1.RegisterNotificationServiceServer(srv, svc.Notifications)
 	rotsv1.RegisterAuditServiceServer(srv, svc.Audit)
 	rotsv1.RegisterConsultationServiceServer(srv, svc.Consultation)
+	rotsv1.RegisterDirectoryServiceServer(srv, svc.Directory)
 	hs := health.NewServer()
-	for _, name := range []string{rotsv1.CaseService_ServiceDesc.ServiceName, rotsv1.AdminService_ServiceDesc.ServiceName, rotsv1.NotificationService_ServiceDesc.ServiceName, rotsv1.AuditService_ServiceDesc.ServiceName, rotsv1.ConsultationService_ServiceDesc.ServiceName} {
+	for _, name := range []string{rotsv1.CaseService_ServiceDesc.ServiceName, rotsv1.AdminService_ServiceDesc.ServiceName, rotsv1.NotificationService_ServiceDesc.ServiceName, rotsv1.AuditService_ServiceDesc.ServiceName, rotsv1.ConsultationService_ServiceDesc.ServiceName, rotsv1.DirectoryService_ServiceDesc.ServiceName} {
 		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
 	}
 	healthpb.RegisterHealthServer(srv, hs)

@@ -48,6 +48,7 @@ commands:
   intake     decide the intake: accept, ask or decline
   answer     answer the tandem's question
   consult    record the consult: advice-only or table
+  offers     search the partner directory: offers -region limburg -theme mental-health wachtlijst
   convene    invite the table: convene <case> -partner "org|name|email|role" -context parents|moeder
   schedule   set or move the meeting: schedule <case> -at "2027-01-12 14:00" -location …
   outcome    record a table's tailored offer and agreements
@@ -96,7 +97,7 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+t)
 	}
 	return cmd(&client{rotsv1.NewCaseServiceClient(conn), rotsv1.NewAdminServiceClient(conn), rotsv1.NewNotificationServiceClient(conn), rotsv1.NewAuditServiceClient(conn),
-		rotsv1.NewConsultationServiceClient(conn), out},
+		rotsv1.NewConsultationServiceClient(conn), rotsv1.NewDirectoryServiceClient(conn), out},
 		ctx, global.Args()[1:])
 }
 
@@ -106,6 +107,7 @@ type client struct {
 	notifications rotsv1.NotificationServiceClient
 	audits        rotsv1.AuditServiceClient
 	tables        rotsv1.ConsultationServiceClient
+	directory     rotsv1.DirectoryServiceClient
 	out           io.Writer
 }
 
@@ -129,6 +131,7 @@ var commands = map[string]func(*client, context.Context, []string) error{
 	"schedule":  (*client).schedule,
 	"reconvene": (*client).reconvene,
 	"agreement": (*client).agreement,
+	"offers":    (*client).offers,
 }
 
 func envOr(name, def string) string {

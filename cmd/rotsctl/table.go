@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -103,4 +104,48 @@ func (c *client) agreement(ctx context.Context, args []string) error {
 		RequestId: requestID, Name: name, Index: int32(index), Status: rotsv1.AgreementStatus(v), BlockedReason: reason,
 	})
 	return c.printCase(resp.GetCase(), err)
+}
+
+// offers searches the partner directory (sociale kaart).
+func (c *client) offers(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("offers", flag.ContinueOnError)
+	region := fs.String("region", "", "only organisations serving this region")
+	theme := fs.String("theme", "", "only offers for this theme")
+	band := fs.String("age", "", "under-12 or twelve-and-over")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	req := &rotsv1.SearchOffersRequest{Query: strings.Join(fs.Args(), " "), PageSize: 50}
+	if *region != "" {
+		v, err := enumValue(rotsv1.Region_value, "REGION_", "region", *region)
+		if err != nil {
+			return err
+		}
+		req.Region = rotsv1.Region(v)
+	}
+	if *theme != "" {
+		v, err := enumValue(rotsv1.Theme_value, "THEME_", "theme", *theme)
+		if err != nil {
+			return err
+		}
+		req.Themes = []rotsv1.Theme{rotsv1.Theme(v)}
+	}
+	if *band != "" {
+		v, err := enumValue(rotsv1.AgeBand_value, "AGE_BAND_", "age", *band)
+		if err != nil {
+			return err
+		}
+		req.AgeBand = rotsv1.AgeBand(v)
+	}
+	resp, err := c.directory.SearchOffers(ctx, req)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "OFFER\tORGANISATION\tAGE\tWAIT (WEEKS)\tNAME")
+	for _, o := range resp.GetOffers() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", o.GetName(), o.GetOrganisationDisplayName(),
+			strings.TrimPrefix(o.GetAgeBand().String(), "AGE_BAND_"), o.GetWaitingWeeks(), o.GetDisplayName())
+	}
+	return tw.Flush()
 }

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/rots-vlaanderen/roundtable/directory"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
@@ -31,6 +32,9 @@ func main() {
 func realMain(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "verify-access-log" {
 		return verifyAccessLog(ctx, args[1:])
+	}
+	if len(args) > 0 && args[0] == "seed-directory" {
+		return seedDirectory(ctx, args[1:])
 	}
 	if len(args) == 0 || (args[0] != "dev" && args[0] != "serve") {
 		fmt.Fprint(os.Stderr, usage)
@@ -69,6 +73,27 @@ func verifyAccessLog(ctx context.Context, args []string) error {
 	return nil
 }
 
+// seedDirectory adds the fictional Limburg partner directory; running it
+// again adds nothing.
+func seedDirectory(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("rotsd seed-directory", flag.ContinueOnError)
+	dbURL := fs.String("database-url", envOr("DATABASE_URL", store.DefaultURL), "PostgreSQL URL (DATABASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := directory.Seed(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("partner directory seeded: %d organisations and offers added\n", n)
+	return nil
+}
+
 func envOr(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
 		return v
@@ -76,7 +101,7 @@ func envOr(name, def string) string {
 	return def
 }
 
-const usage = `usage: rotsd dev|serve|verify-access-log [flags]
+const usage = `usage: rotsd dev|serve|verify-access-log|seed-directory [flags]
 
   dev    run the API, the worker and an embedded Temporal server (state in
          -data-dir) against the local PostgreSQL

@@ -25,6 +25,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/services/auditservice"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
 	"github.com/rots-vlaanderen/roundtable/services/consultationservice"
+	"github.com/rots-vlaanderen/roundtable/services/directoryservice"
 	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
@@ -127,7 +128,8 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 			Admin:         adminservice.New(db, log),
 			Notifications: notificationservice.New(db, log),
 			Audit:         auditservice.New(db, log),
-			Consultation:  consultationservice.New(cases),
+			Consultation:  consultationservice.New(cases, db, log),
+			Directory:     directoryservice.New(db, log),
 			Access:        access.Unary(),
 		})
 		g.Go(func() error {

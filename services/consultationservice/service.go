@@ -6,20 +6,28 @@ package consultationservice
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // Server implements rots.v1.ConsultationService.
 type Server struct {
 	rotsv1.UnimplementedConsultationServiceServer
 	cases *caseservice.Server
+	db    *store.DB
+	log   *slog.Logger
 	now   func() time.Time
 }
 
@@ -27,7 +35,9 @@ var _ rotsv1.ConsultationServiceServer = (*Server)(nil)
 
 // New returns a ConsultationService that sends its commands through the
 // case service.
-func New(cases *caseservice.Server) *Server { return &Server{cases: cases, now: time.Now} }
+func New(cases *caseservice.Server, db *store.DB, log *slog.Logger) *Server {
+	return &Server{cases: cases, db: db, log: log, now: time.Now}
+}
 
 func kind(k rotsv1.ParticipantKind) string {
 	return strings.TrimPrefix(k.String(), "PARTICIPANT_KIND_")
@@ -132,4 +142,94 @@ func (s *Server) UpdateAgreement(ctx context.Context, req *rotsv1.UpdateAgreemen
 		return nil, err
 	}
 	return &rotsv1.UpdateAgreementResponse{Case: c}, nil
+}
+
+// RecordAttendance records who came to the meeting. Setting it again
+// replaces it, so a retry changes nothing.
+func (s *Server) RecordAttendance(ctx context.Context, req *rotsv1.RecordAttendanceRequest) (*rotsv1.RecordAttendanceResponse, error) {
+	var v rpc.Violations
+	v.RequestID(req.GetRequestId())
+	c, err := s.caseIn(ctx, &v, req.GetName(), "RecordAttendance", workflows.StageTable, workflows.StageFollowUp)
+	if err != nil {
+		return nil, err
+	}
+	var present []int
+	for i, p := range req.GetPresent() {
+		if p < 0 || int(p) >= len(c.Participants) {
+			v.Add(fmt.Sprintf("present[%d]", i), "the table has no participant %d", p)
+		}
+		present = append(present, int(p))
+	}
+	if len(c.Participants) == 0 {
+		return nil, status.Error(codes.FailedPrecondition, "the table has no participants yet; ConveneTable first")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	ps, came, err := s.db.RecordAttendance(ctx, c.ID, present)
+	if err != nil {
+		return nil, rpc.Status(ctx, s.log, "RecordAttendance", "case", err)
+	}
+	resp := &rotsv1.RecordAttendanceResponse{Present: came}
+	for _, p := range ps {
+		resp.Participants = append(resp.Participants, &rotsv1.Participant{
+			Kind: rotsv1.ParticipantKind(rotsv1.ParticipantKind_value["PARTICIPANT_KIND_"+p.Kind]), Organisation: p.Organisation, Name: p.Name, Email: p.Email, Role: p.Role,
+		})
+	}
+	return resp, nil
+}
+
+// RecordGap records a gap in the regional offer, once per request ID.
+func (s *Server) RecordGap(ctx context.Context, req *rotsv1.RecordGapRequest) (*rotsv1.RecordGapResponse, error) {
+	var v rpc.Violations
+	v.RequestID(req.GetRequestId())
+	g := req.GetGap()
+	theme := strings.TrimPrefix(g.GetTheme().String(), "THEME_")
+	if g.GetTheme() == 0 || theme == g.GetTheme().String() {
+		v.Add("gap.theme", "is required")
+	}
+	band := g.GetAgeBand()
+	if band != rotsv1.AgeBand_AGE_BAND_UNDER_12 && band != rotsv1.AgeBand_AGE_BAND_TWELVE_AND_OVER {
+		v.Add("gap.age_band", "must be UNDER_12 or TWELVE_AND_OVER")
+	}
+	v.Text("gap.needed", g.GetNeeded(), true, 300)
+	if w := g.GetWaitingWeeks(); w < 0 || w > 260 {
+		v.Add("gap.waiting_weeks", "must be 0 to 260, got %d", w)
+	}
+	c, err := s.caseIn(ctx, &v, req.GetName(), "RecordGap", workflows.StageConsult, workflows.StageTable, workflows.StageFollowUp)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	got, err := s.db.RecordGap(ctx, req.GetRequestId(), store.Gap{
+		CaseID: c.ID, Theme: theme, AgeBand: strings.TrimPrefix(band.String(), "AGE_BAND_"), Needed: g.GetNeeded(),
+		WaitingWeeks: int(g.GetWaitingWeeks()), RecordedAt: s.now().UTC(), RecordedBy: rpc.Actor(ctx),
+	})
+	if err != nil {
+		return nil, rpc.Status(ctx, s.log, "RecordGap", "case", err)
+	}
+	return &rotsv1.RecordGapResponse{Gap: &rotsv1.Gap{
+		Name: fmt.Sprintf("%s/gaps/%d", req.GetName(), got.ID), Theme: g.GetTheme(), AgeBand: band,
+		Needed: got.Needed, WaitingWeeks: int32(got.WaitingWeeks), RecordTime: timestamppb.New(got.RecordedAt),
+	}}, nil
+}
+
+// caseIn loads the named case and checks that it is in one of the stages;
+// a bad name is added to v.
+func (s *Server) caseIn(ctx context.Context, v *rpc.Violations, name, method string, stages ...string) (*store.Case, error) {
+	id, ok := strings.CutPrefix(name, "cases/")
+	if _, err := uuid.Parse(id); !ok || err != nil {
+		v.Add("name", "must be a case name like cases/0b9e3a5c-…, got %q", name)
+		return nil, v.Err()
+	}
+	c, err := s.db.GetCase(ctx, id)
+	if err != nil {
+		return nil, rpc.Status(ctx, s.log, method, "case", err)
+	}
+	if !slices.Contains(stages, c.Stage) {
+		return nil, status.Errorf(codes.FailedPrecondition, "case is in stage %s; %s needs %s", c.Stage, method, strings.Join(stages, " or "))
+	}
+	return c, nil
 }

@@ -82,6 +82,314 @@ func (ParticipantKind) EnumDescriptor() ([]byte, []int) {
 	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{0}
 }
 
+type RecordAttendanceRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	Name      string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Positions of the participants who came, from 0; the others did not.
+	Present       []int32 `protobuf:"varint,3,rep,packed,name=present,proto3" json:"present,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordAttendanceRequest) Reset() {
+	*x = RecordAttendanceRequest{}
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordAttendanceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordAttendanceRequest) ProtoMessage() {}
+
+func (x *RecordAttendanceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordAttendanceRequest.ProtoReflect.Descriptor instead.
+func (*RecordAttendanceRequest) Descriptor() ([]byte, []int) {
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *RecordAttendanceRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RecordAttendanceRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RecordAttendanceRequest) GetPresent() []int32 {
+	if x != nil {
+		return x.Present
+	}
+	return nil
+}
+
+type RecordAttendanceResponse struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Participants []*Participant         `protobuf:"bytes,1,rep,name=participants,proto3" json:"participants,omitempty"`
+	// Whether each participant, in order, came.
+	Present       []bool `protobuf:"varint,2,rep,packed,name=present,proto3" json:"present,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordAttendanceResponse) Reset() {
+	*x = RecordAttendanceResponse{}
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordAttendanceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordAttendanceResponse) ProtoMessage() {}
+
+func (x *RecordAttendanceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordAttendanceResponse.ProtoReflect.Descriptor instead.
+func (*RecordAttendanceResponse) Descriptor() ([]byte, []int) {
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *RecordAttendanceResponse) GetParticipants() []*Participant {
+	if x != nil {
+		return x.Participants
+	}
+	return nil
+}
+
+func (x *RecordAttendanceResponse) GetPresent() []bool {
+	if x != nil {
+		return x.Present
+	}
+	return nil
+}
+
+// Gap is an offer a table needed and could not find in the region.
+type Gap struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "cases/{case_id}/gaps/{gap_id}".
+	Name  string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Theme Theme  `protobuf:"varint,2,opt,name=theme,proto3,enum=rots.v1.Theme" json:"theme,omitempty"`
+	// UNDER_12 or TWELVE_AND_OVER.
+	AgeBand AgeBand `protobuf:"varint,3,opt,name=age_band,json=ageBand,proto3,enum=rots.v1.AgeBand" json:"age_band,omitempty"`
+	// What was needed, in a few words.
+	Needed string `protobuf:"bytes,4,opt,name=needed,proto3" json:"needed,omitempty"`
+	// Waiting time in weeks of the nearest offer; 0 when there is none.
+	WaitingWeeks  int32                  `protobuf:"varint,5,opt,name=waiting_weeks,json=waitingWeeks,proto3" json:"waiting_weeks,omitempty"`
+	RecordTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=record_time,json=recordTime,proto3" json:"record_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Gap) Reset() {
+	*x = Gap{}
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Gap) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Gap) ProtoMessage() {}
+
+func (x *Gap) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Gap.ProtoReflect.Descriptor instead.
+func (*Gap) Descriptor() ([]byte, []int) {
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Gap) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Gap) GetTheme() Theme {
+	if x != nil {
+		return x.Theme
+	}
+	return Theme_THEME_UNSPECIFIED
+}
+
+func (x *Gap) GetAgeBand() AgeBand {
+	if x != nil {
+		return x.AgeBand
+	}
+	return AgeBand_AGE_BAND_UNSPECIFIED
+}
+
+func (x *Gap) GetNeeded() string {
+	if x != nil {
+		return x.Needed
+	}
+	return ""
+}
+
+func (x *Gap) GetWaitingWeeks() int32 {
+	if x != nil {
+		return x.WaitingWeeks
+	}
+	return 0
+}
+
+func (x *Gap) GetRecordTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RecordTime
+	}
+	return nil
+}
+
+type RecordGapRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// "cases/{case_id}".
+	Name          string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Gap           *Gap   `protobuf:"bytes,3,opt,name=gap,proto3" json:"gap,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordGapRequest) Reset() {
+	*x = RecordGapRequest{}
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordGapRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordGapRequest) ProtoMessage() {}
+
+func (x *RecordGapRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordGapRequest.ProtoReflect.Descriptor instead.
+func (*RecordGapRequest) Descriptor() ([]byte, []int) {
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *RecordGapRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RecordGapRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RecordGapRequest) GetGap() *Gap {
+	if x != nil {
+		return x.Gap
+	}
+	return nil
+}
+
+type RecordGapResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Gap           *Gap                   `protobuf:"bytes,1,opt,name=gap,proto3" json:"gap,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordGapResponse) Reset() {
+	*x = RecordGapResponse{}
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordGapResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordGapResponse) ProtoMessage() {}
+
+func (x *RecordGapResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordGapResponse.ProtoReflect.Descriptor instead.
+func (*RecordGapResponse) Descriptor() ([]byte, []int) {
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *RecordGapResponse) GetGap() *Gap {
+	if x != nil {
+		return x.Gap
+	}
+	return nil
+}
+
 // Participant is one invitee. Partners have an organisation, a name and an
 // e-mail address; the young person and their context are named by role.
 type Participant struct {
@@ -98,7 +406,7 @@ type Participant struct {
 
 func (x *Participant) Reset() {
 	*x = Participant{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[0]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -110,7 +418,7 @@ func (x *Participant) String() string {
 func (*Participant) ProtoMessage() {}
 
 func (x *Participant) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[0]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -123,7 +431,7 @@ func (x *Participant) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Participant.ProtoReflect.Descriptor instead.
 func (*Participant) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{0}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Participant) GetKind() ParticipantKind {
@@ -174,7 +482,7 @@ type ConveneTableRequest struct {
 
 func (x *ConveneTableRequest) Reset() {
 	*x = ConveneTableRequest{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[1]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -186,7 +494,7 @@ func (x *ConveneTableRequest) String() string {
 func (*ConveneTableRequest) ProtoMessage() {}
 
 func (x *ConveneTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[1]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -199,7 +507,7 @@ func (x *ConveneTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConveneTableRequest.ProtoReflect.Descriptor instead.
 func (*ConveneTableRequest) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{1}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ConveneTableRequest) GetRequestId() string {
@@ -233,7 +541,7 @@ type ConveneTableResponse struct {
 
 func (x *ConveneTableResponse) Reset() {
 	*x = ConveneTableResponse{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[2]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -245,7 +553,7 @@ func (x *ConveneTableResponse) String() string {
 func (*ConveneTableResponse) ProtoMessage() {}
 
 func (x *ConveneTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[2]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -258,7 +566,7 @@ func (x *ConveneTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConveneTableResponse.ProtoReflect.Descriptor instead.
 func (*ConveneTableResponse) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{2}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ConveneTableResponse) GetCase() *Case {
@@ -292,7 +600,7 @@ type ScheduleTableMeetingRequest struct {
 
 func (x *ScheduleTableMeetingRequest) Reset() {
 	*x = ScheduleTableMeetingRequest{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[3]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -304,7 +612,7 @@ func (x *ScheduleTableMeetingRequest) String() string {
 func (*ScheduleTableMeetingRequest) ProtoMessage() {}
 
 func (x *ScheduleTableMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[3]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -317,7 +625,7 @@ func (x *ScheduleTableMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleTableMeetingRequest.ProtoReflect.Descriptor instead.
 func (*ScheduleTableMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{3}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ScheduleTableMeetingRequest) GetRequestId() string {
@@ -371,7 +679,7 @@ type ScheduleTableMeetingResponse struct {
 
 func (x *ScheduleTableMeetingResponse) Reset() {
 	*x = ScheduleTableMeetingResponse{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[4]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -383,7 +691,7 @@ func (x *ScheduleTableMeetingResponse) String() string {
 func (*ScheduleTableMeetingResponse) ProtoMessage() {}
 
 func (x *ScheduleTableMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[4]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -396,7 +704,7 @@ func (x *ScheduleTableMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleTableMeetingResponse.ProtoReflect.Descriptor instead.
 func (*ScheduleTableMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{4}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ScheduleTableMeetingResponse) GetCase() *Case {
@@ -417,7 +725,7 @@ type ReconveneTableRequest struct {
 
 func (x *ReconveneTableRequest) Reset() {
 	*x = ReconveneTableRequest{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[5]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -429,7 +737,7 @@ func (x *ReconveneTableRequest) String() string {
 func (*ReconveneTableRequest) ProtoMessage() {}
 
 func (x *ReconveneTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[5]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -442,7 +750,7 @@ func (x *ReconveneTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconveneTableRequest.ProtoReflect.Descriptor instead.
 func (*ReconveneTableRequest) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{5}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ReconveneTableRequest) GetRequestId() string {
@@ -475,7 +783,7 @@ type ReconveneTableResponse struct {
 
 func (x *ReconveneTableResponse) Reset() {
 	*x = ReconveneTableResponse{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[6]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -487,7 +795,7 @@ func (x *ReconveneTableResponse) String() string {
 func (*ReconveneTableResponse) ProtoMessage() {}
 
 func (x *ReconveneTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[6]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -500,7 +808,7 @@ func (x *ReconveneTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconveneTableResponse.ProtoReflect.Descriptor instead.
 func (*ReconveneTableResponse) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{6}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ReconveneTableResponse) GetCase() *Case {
@@ -525,7 +833,7 @@ type UpdateAgreementRequest struct {
 
 func (x *UpdateAgreementRequest) Reset() {
 	*x = UpdateAgreementRequest{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[7]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -537,7 +845,7 @@ func (x *UpdateAgreementRequest) String() string {
 func (*UpdateAgreementRequest) ProtoMessage() {}
 
 func (x *UpdateAgreementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[7]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -550,7 +858,7 @@ func (x *UpdateAgreementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAgreementRequest.ProtoReflect.Descriptor instead.
 func (*UpdateAgreementRequest) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{7}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *UpdateAgreementRequest) GetRequestId() string {
@@ -597,7 +905,7 @@ type UpdateAgreementResponse struct {
 
 func (x *UpdateAgreementResponse) Reset() {
 	*x = UpdateAgreementResponse{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[8]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -609,7 +917,7 @@ func (x *UpdateAgreementResponse) String() string {
 func (*UpdateAgreementResponse) ProtoMessage() {}
 
 func (x *UpdateAgreementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[8]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -622,7 +930,7 @@ func (x *UpdateAgreementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAgreementResponse.ProtoReflect.Descriptor instead.
 func (*UpdateAgreementResponse) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{8}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *UpdateAgreementResponse) GetCase() *Case {
@@ -636,7 +944,30 @@ var File_rots_v1_consultation_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_consultation_service_proto_rawDesc = "" +
 	"\n" +
-	"\"rots/v1/consultation_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\"\x9d\x01\n" +
+	"\"rots/v1/consultation_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\x1a\x1frots/v1/directory_service.proto\"f\n" +
+	"\x17RecordAttendanceRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
+	"\apresent\x18\x03 \x03(\x05R\apresent\"n\n" +
+	"\x18RecordAttendanceResponse\x128\n" +
+	"\fparticipants\x18\x01 \x03(\v2\x14.rots.v1.ParticipantR\fparticipants\x12\x18\n" +
+	"\apresent\x18\x02 \x03(\bR\apresent\"\xe6\x01\n" +
+	"\x03Gap\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12$\n" +
+	"\x05theme\x18\x02 \x01(\x0e2\x0e.rots.v1.ThemeR\x05theme\x12+\n" +
+	"\bage_band\x18\x03 \x01(\x0e2\x10.rots.v1.AgeBandR\aageBand\x12\x16\n" +
+	"\x06needed\x18\x04 \x01(\tR\x06needed\x12#\n" +
+	"\rwaiting_weeks\x18\x05 \x01(\x05R\fwaitingWeeks\x12;\n" +
+	"\vrecord_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"recordTime\"e\n" +
+	"\x10RecordGapRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1e\n" +
+	"\x03gap\x18\x03 \x01(\v2\f.rots.v1.GapR\x03gap\"3\n" +
+	"\x11RecordGapResponse\x12\x1e\n" +
+	"\x03gap\x18\x01 \x01(\v2\f.rots.v1.GapR\x03gap\"\x9d\x01\n" +
 	"\vParticipant\x12,\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x18.rots.v1.ParticipantKindR\x04kind\x12\"\n" +
 	"\forganisation\x18\x02 \x01(\tR\forganisation\x12\x12\n" +
@@ -683,12 +1014,14 @@ const file_rots_v1_consultation_service_proto_rawDesc = "" +
 	"\x18PARTICIPANT_KIND_PARTNER\x10\x01\x12!\n" +
 	"\x1dPARTICIPANT_KIND_YOUNG_PERSON\x10\x02\x12\x1c\n" +
 	"\x18PARTICIPANT_KIND_PARENTS\x10\x03\x12\x1c\n" +
-	"\x18PARTICIPANT_KIND_CONTEXT\x10\x042\xf0\x02\n" +
+	"\x18PARTICIPANT_KIND_CONTEXT\x10\x042\x8d\x04\n" +
 	"\x13ConsultationService\x12K\n" +
 	"\fConveneTable\x12\x1c.rots.v1.ConveneTableRequest\x1a\x1d.rots.v1.ConveneTableResponse\x12c\n" +
 	"\x14ScheduleTableMeeting\x12$.rots.v1.ScheduleTableMeetingRequest\x1a%.rots.v1.ScheduleTableMeetingResponse\x12Q\n" +
 	"\x0eReconveneTable\x12\x1e.rots.v1.ReconveneTableRequest\x1a\x1f.rots.v1.ReconveneTableResponse\x12T\n" +
-	"\x0fUpdateAgreement\x12\x1f.rots.v1.UpdateAgreementRequest\x1a .rots.v1.UpdateAgreementResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"\x0fUpdateAgreement\x12\x1f.rots.v1.UpdateAgreementRequest\x1a .rots.v1.UpdateAgreementResponse\x12W\n" +
+	"\x10RecordAttendance\x12 .rots.v1.RecordAttendanceRequest\x1a!.rots.v1.RecordAttendanceResponse\x12B\n" +
+	"\tRecordGap\x12\x19.rots.v1.RecordGapRequest\x1a\x1a.rots.v1.RecordGapResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_consultation_service_proto_rawDescOnce sync.Once
@@ -703,45 +1036,62 @@ func file_rots_v1_consultation_service_proto_rawDescGZIP() []byte {
 }
 
 var file_rots_v1_consultation_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_rots_v1_consultation_service_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_rots_v1_consultation_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_rots_v1_consultation_service_proto_goTypes = []any{
 	(ParticipantKind)(0),                 // 0: rots.v1.ParticipantKind
-	(*Participant)(nil),                  // 1: rots.v1.Participant
-	(*ConveneTableRequest)(nil),          // 2: rots.v1.ConveneTableRequest
-	(*ConveneTableResponse)(nil),         // 3: rots.v1.ConveneTableResponse
-	(*ScheduleTableMeetingRequest)(nil),  // 4: rots.v1.ScheduleTableMeetingRequest
-	(*ScheduleTableMeetingResponse)(nil), // 5: rots.v1.ScheduleTableMeetingResponse
-	(*ReconveneTableRequest)(nil),        // 6: rots.v1.ReconveneTableRequest
-	(*ReconveneTableResponse)(nil),       // 7: rots.v1.ReconveneTableResponse
-	(*UpdateAgreementRequest)(nil),       // 8: rots.v1.UpdateAgreementRequest
-	(*UpdateAgreementResponse)(nil),      // 9: rots.v1.UpdateAgreementResponse
-	(*Case)(nil),                         // 10: rots.v1.Case
-	(*timestamppb.Timestamp)(nil),        // 11: google.protobuf.Timestamp
-	(AgreementStatus)(0),                 // 12: rots.v1.AgreementStatus
+	(*RecordAttendanceRequest)(nil),      // 1: rots.v1.RecordAttendanceRequest
+	(*RecordAttendanceResponse)(nil),     // 2: rots.v1.RecordAttendanceResponse
+	(*Gap)(nil),                          // 3: rots.v1.Gap
+	(*RecordGapRequest)(nil),             // 4: rots.v1.RecordGapRequest
+	(*RecordGapResponse)(nil),            // 5: rots.v1.RecordGapResponse
+	(*Participant)(nil),                  // 6: rots.v1.Participant
+	(*ConveneTableRequest)(nil),          // 7: rots.v1.ConveneTableRequest
+	(*ConveneTableResponse)(nil),         // 8: rots.v1.ConveneTableResponse
+	(*ScheduleTableMeetingRequest)(nil),  // 9: rots.v1.ScheduleTableMeetingRequest
+	(*ScheduleTableMeetingResponse)(nil), // 10: rots.v1.ScheduleTableMeetingResponse
+	(*ReconveneTableRequest)(nil),        // 11: rots.v1.ReconveneTableRequest
+	(*ReconveneTableResponse)(nil),       // 12: rots.v1.ReconveneTableResponse
+	(*UpdateAgreementRequest)(nil),       // 13: rots.v1.UpdateAgreementRequest
+	(*UpdateAgreementResponse)(nil),      // 14: rots.v1.UpdateAgreementResponse
+	(Theme)(0),                           // 15: rots.v1.Theme
+	(AgeBand)(0),                         // 16: rots.v1.AgeBand
+	(*timestamppb.Timestamp)(nil),        // 17: google.protobuf.Timestamp
+	(*Case)(nil),                         // 18: rots.v1.Case
+	(AgreementStatus)(0),                 // 19: rots.v1.AgreementStatus
 }
 var file_rots_v1_consultation_service_proto_depIdxs = []int32{
-	0,  // 0: rots.v1.Participant.kind:type_name -> rots.v1.ParticipantKind
-	1,  // 1: rots.v1.ConveneTableRequest.participants:type_name -> rots.v1.Participant
-	10, // 2: rots.v1.ConveneTableResponse.case:type_name -> rots.v1.Case
-	1,  // 3: rots.v1.ConveneTableResponse.participants:type_name -> rots.v1.Participant
-	11, // 4: rots.v1.ScheduleTableMeetingRequest.start_time:type_name -> google.protobuf.Timestamp
-	10, // 5: rots.v1.ScheduleTableMeetingResponse.case:type_name -> rots.v1.Case
-	10, // 6: rots.v1.ReconveneTableResponse.case:type_name -> rots.v1.Case
-	12, // 7: rots.v1.UpdateAgreementRequest.status:type_name -> rots.v1.AgreementStatus
-	10, // 8: rots.v1.UpdateAgreementResponse.case:type_name -> rots.v1.Case
-	2,  // 9: rots.v1.ConsultationService.ConveneTable:input_type -> rots.v1.ConveneTableRequest
-	4,  // 10: rots.v1.ConsultationService.ScheduleTableMeeting:input_type -> rots.v1.ScheduleTableMeetingRequest
-	6,  // 11: rots.v1.ConsultationService.ReconveneTable:input_type -> rots.v1.ReconveneTableRequest
-	8,  // 12: rots.v1.ConsultationService.UpdateAgreement:input_type -> rots.v1.UpdateAgreementRequest
-	3,  // 13: rots.v1.ConsultationService.ConveneTable:output_type -> rots.v1.ConveneTableResponse
-	5,  // 14: rots.v1.ConsultationService.ScheduleTableMeeting:output_type -> rots.v1.ScheduleTableMeetingResponse
-	7,  // 15: rots.v1.ConsultationService.ReconveneTable:output_type -> rots.v1.ReconveneTableResponse
-	9,  // 16: rots.v1.ConsultationService.UpdateAgreement:output_type -> rots.v1.UpdateAgreementResponse
-	13, // [13:17] is the sub-list for method output_type
-	9,  // [9:13] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	6,  // 0: rots.v1.RecordAttendanceResponse.participants:type_name -> rots.v1.Participant
+	15, // 1: rots.v1.Gap.theme:type_name -> rots.v1.Theme
+	16, // 2: rots.v1.Gap.age_band:type_name -> rots.v1.AgeBand
+	17, // 3: rots.v1.Gap.record_time:type_name -> google.protobuf.Timestamp
+	3,  // 4: rots.v1.RecordGapRequest.gap:type_name -> rots.v1.Gap
+	3,  // 5: rots.v1.RecordGapResponse.gap:type_name -> rots.v1.Gap
+	0,  // 6: rots.v1.Participant.kind:type_name -> rots.v1.ParticipantKind
+	6,  // 7: rots.v1.ConveneTableRequest.participants:type_name -> rots.v1.Participant
+	18, // 8: rots.v1.ConveneTableResponse.case:type_name -> rots.v1.Case
+	6,  // 9: rots.v1.ConveneTableResponse.participants:type_name -> rots.v1.Participant
+	17, // 10: rots.v1.ScheduleTableMeetingRequest.start_time:type_name -> google.protobuf.Timestamp
+	18, // 11: rots.v1.ScheduleTableMeetingResponse.case:type_name -> rots.v1.Case
+	18, // 12: rots.v1.ReconveneTableResponse.case:type_name -> rots.v1.Case
+	19, // 13: rots.v1.UpdateAgreementRequest.status:type_name -> rots.v1.AgreementStatus
+	18, // 14: rots.v1.UpdateAgreementResponse.case:type_name -> rots.v1.Case
+	7,  // 15: rots.v1.ConsultationService.ConveneTable:input_type -> rots.v1.ConveneTableRequest
+	9,  // 16: rots.v1.ConsultationService.ScheduleTableMeeting:input_type -> rots.v1.ScheduleTableMeetingRequest
+	11, // 17: rots.v1.ConsultationService.ReconveneTable:input_type -> rots.v1.ReconveneTableRequest
+	13, // 18: rots.v1.ConsultationService.UpdateAgreement:input_type -> rots.v1.UpdateAgreementRequest
+	1,  // 19: rots.v1.ConsultationService.RecordAttendance:input_type -> rots.v1.RecordAttendanceRequest
+	4,  // 20: rots.v1.ConsultationService.RecordGap:input_type -> rots.v1.RecordGapRequest
+	8,  // 21: rots.v1.ConsultationService.ConveneTable:output_type -> rots.v1.ConveneTableResponse
+	10, // 22: rots.v1.ConsultationService.ScheduleTableMeeting:output_type -> rots.v1.ScheduleTableMeetingResponse
+	12, // 23: rots.v1.ConsultationService.ReconveneTable:output_type -> rots.v1.ReconveneTableResponse
+	14, // 24: rots.v1.ConsultationService.UpdateAgreement:output_type -> rots.v1.UpdateAgreementResponse
+	2,  // 25: rots.v1.ConsultationService.RecordAttendance:output_type -> rots.v1.RecordAttendanceResponse
+	5,  // 26: rots.v1.ConsultationService.RecordGap:output_type -> rots.v1.RecordGapResponse
+	21, // [21:27] is the sub-list for method output_type
+	15, // [15:21] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_rots_v1_consultation_service_proto_init() }
@@ -750,13 +1100,14 @@ func file_rots_v1_consultation_service_proto_init() {
 		return
 	}
 	file_rots_v1_case_proto_init()
+	file_rots_v1_directory_service_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rots_v1_consultation_service_proto_rawDesc), len(file_rots_v1_consultation_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   9,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -23,6 +23,8 @@ const (
 	ConsultationService_ScheduleTableMeeting_FullMethodName = "/rots.v1.ConsultationService/ScheduleTableMeeting"
 	ConsultationService_ReconveneTable_FullMethodName       = "/rots.v1.ConsultationService/ReconveneTable"
 	ConsultationService_UpdateAgreement_FullMethodName      = "/rots.v1.ConsultationService/UpdateAgreement"
+	ConsultationService_RecordAttendance_FullMethodName     = "/rots.v1.ConsultationService/RecordAttendance"
+	ConsultationService_RecordGap_FullMethodName            = "/rots.v1.ConsultationService/RecordGap"
 )
 
 // ConsultationServiceClient is the client API for ConsultationService service.
@@ -42,6 +44,11 @@ type ConsultationServiceClient interface {
 	ReconveneTable(ctx context.Context, in *ReconveneTableRequest, opts ...grpc.CallOption) (*ReconveneTableResponse, error)
 	// UpdateAgreement sets an agreement's status (FOLLOW_UP stage).
 	UpdateAgreement(ctx context.Context, in *UpdateAgreementRequest, opts ...grpc.CallOption) (*UpdateAgreementResponse, error)
+	// RecordAttendance records who came to the meeting.
+	RecordAttendance(ctx context.Context, in *RecordAttendanceRequest, opts ...grpc.CallOption) (*RecordAttendanceResponse, error)
+	// RecordGap records an offer the table needed and the region lacks, or
+	// only with too long a wait: evidence for the signals to government.
+	RecordGap(ctx context.Context, in *RecordGapRequest, opts ...grpc.CallOption) (*RecordGapResponse, error)
 }
 
 type consultationServiceClient struct {
@@ -92,6 +99,26 @@ func (c *consultationServiceClient) UpdateAgreement(ctx context.Context, in *Upd
 	return out, nil
 }
 
+func (c *consultationServiceClient) RecordAttendance(ctx context.Context, in *RecordAttendanceRequest, opts ...grpc.CallOption) (*RecordAttendanceResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RecordAttendanceResponse)
+	err := c.cc.Invoke(ctx, ConsultationService_RecordAttendance_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *consultationServiceClient) RecordGap(ctx context.Context, in *RecordGapRequest, opts ...grpc.CallOption) (*RecordGapResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RecordGapResponse)
+	err := c.cc.Invoke(ctx, ConsultationService_RecordGap_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ConsultationServiceServer is the server API for ConsultationService service.
 // All implementations must embed UnimplementedConsultationServiceServer
 // for forward compatibility.
@@ -109,6 +136,11 @@ type ConsultationServiceServer interface {
 	ReconveneTable(context.Context, *ReconveneTableRequest) (*ReconveneTableResponse, error)
 	// UpdateAgreement sets an agreement's status (FOLLOW_UP stage).
 	UpdateAgreement(context.Context, *UpdateAgreementRequest) (*UpdateAgreementResponse, error)
+	// RecordAttendance records who came to the meeting.
+	RecordAttendance(context.Context, *RecordAttendanceRequest) (*RecordAttendanceResponse, error)
+	// RecordGap records an offer the table needed and the region lacks, or
+	// only with too long a wait: evidence for the signals to government.
+	RecordGap(context.Context, *RecordGapRequest) (*RecordGapResponse, error)
 	mustEmbedUnimplementedConsultationServiceServer()
 }
 
@@ -130,6 +162,12 @@ func (UnimplementedConsultationServiceServer) ReconveneTable(context.Context, *R
 }
 func (UnimplementedConsultationServiceServer) UpdateAgreement(context.Context, *UpdateAgreementRequest) (*UpdateAgreementResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateAgreement not implemented")
+}
+func (UnimplementedConsultationServiceServer) RecordAttendance(context.Context, *RecordAttendanceRequest) (*RecordAttendanceResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RecordAttendance not implemented")
+}
+func (UnimplementedConsultationServiceServer) RecordGap(context.Context, *RecordGapRequest) (*RecordGapResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RecordGap not implemented")
 }
 func (UnimplementedConsultationServiceServer) mustEmbedUnimplementedConsultationServiceServer() {}
 func (UnimplementedConsultationServiceServer) testEmbeddedByValue()                             {}
@@ -224,6 +262,42 @@ func _ConsultationService_UpdateAgreement_Handler(srv interface{}, ctx context.C
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ConsultationService_RecordAttendance_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordAttendanceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConsultationServiceServer).RecordAttendance(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ConsultationService_RecordAttendance_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConsultationServiceServer).RecordAttendance(ctx, req.(*RecordAttendanceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ConsultationService_RecordGap_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordGapRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConsultationServiceServer).RecordGap(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ConsultationService_RecordGap_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConsultationServiceServer).RecordGap(ctx, req.(*RecordGapRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ConsultationService_ServiceDesc is the grpc.ServiceDesc for ConsultationService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -246,6 +320,14 @@ var ConsultationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateAgreement",
 			Handler:    _ConsultationService_UpdateAgreement_Handler,
+		},
+		{
+			MethodName: "RecordAttendance",
+			Handler:    _ConsultationService_RecordAttendance_Handler,
+		},
+		{
+			MethodName: "RecordGap",
+			Handler:    _ConsultationService_RecordGap_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

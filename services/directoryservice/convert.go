@@ -1,0 +1,156 @@
+package directoryservice
+
+import (
+	"strings"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/store"
+)
+
+// Enums are stored by their proto name without the type prefix, e.g.
+// SCHOOL for PARTNER_ORGANISATION_KIND_SCHOOL, as the case service does.
+type protoEnum interface {
+	~int32
+	Descriptor() protoreflect.EnumDescriptor
+}
+
+func enumPrefix[E protoEnum]() string {
+	var e E
+	name := string(e.Descriptor().Values().ByNumber(0).Name()) // e.g. AGE_BAND_UNSPECIFIED
+	return strings.TrimSuffix(name, "UNSPECIFIED")
+}
+
+// stored is the stored name of a proto enum value, "" for UNSPECIFIED or
+// an unknown number.
+func stored[E protoEnum](e E) string {
+	if e == 0 {
+		return ""
+	}
+	v := e.Descriptor().Values().ByNumber(protoreflect.EnumNumber(e))
+	if v == nil {
+		return ""
+	}
+	return strings.TrimPrefix(string(v.Name()), enumPrefix[E]())
+}
+
+// fromStored is the proto enum value of a stored name, 0 when unknown.
+func fromStored[E protoEnum](s string) E {
+	if s == "" {
+		return 0
+	}
+	var e E
+	v := e.Descriptor().Values().ByName(protoreflect.Name(enumPrefix[E]() + s))
+	if v == nil {
+		return 0
+	}
+	return E(v.Number())
+}
+
+func storedAll[E protoEnum](es []E) []string {
+	out := make([]string, 0, len(es))
+	for _, e := range es {
+		out = append(out, stored(e))
+	}
+	return out
+}
+
+func fromStoredAll[E protoEnum](ss []string) []E {
+	out := make([]E, 0, len(ss))
+	for _, s := range ss {
+		out = append(out, fromStored[E](s))
+	}
+	return out
+}
+
+const orgPrefix = "organisations/"
+
+func orgName(id string) string { return orgPrefix + id }
+
+func offerName(orgID, id string) string { return orgName(orgID) + "/offers/" + id }
+
+func orgToProto(o *store.Organisation) *rotsv1.PartnerOrganisation {
+	po := &rotsv1.PartnerOrganisation{
+		Name:        orgName(o.ID),
+		DisplayName: o.Name,
+		Kind:        fromStored[rotsv1.PartnerOrganisationKind](o.Kind),
+		Regions:     fromStoredAll[rotsv1.Region](o.Regions),
+		Active:      o.Active,
+	}
+	for _, c := range o.Contacts {
+		po.Contacts = append(po.Contacts, &rotsv1.PartnerContact{DisplayName: c.Name, Role: c.Role, Email: c.Email})
+	}
+	if !o.CreatedAt.IsZero() {
+		po.CreateTime = timestamppb.New(o.CreatedAt)
+	}
+	if !o.UpdatedAt.IsZero() {
+		po.UpdateTime = timestamppb.New(o.UpdatedAt)
+	}
+	return po
+}
+
+// orgFromProto sets the changeable fields of o from po.
+func orgFromProto(o *store.Organisation, po *rotsv1.PartnerOrganisation) {
+	o.Name = strings.TrimSpace(po.GetDisplayName())
+	o.Kind = stored(po.GetKind())
+	o.Regions = storedAll(po.GetRegions())
+	o.Contacts = []store.OrganisationContact{}
+	for _, c := range po.GetContacts() {
+		o.Contacts = append(o.Contacts, store.OrganisationContact{
+			Name: strings.TrimSpace(c.GetDisplayName()), Role: strings.TrimSpace(c.GetRole()), Email: c.GetEmail(),
+		})
+	}
+	o.Active = po.GetActive()
+}
+
+func offerToProto(f *store.Offer) *rotsv1.Offer {
+	pf := &rotsv1.Offer{
+		Name:                    offerName(f.OrganisationID, f.ID),
+		DisplayName:             f.Name,
+		Description:             f.Description,
+		AgeBand:                 fromStored[rotsv1.AgeBand](f.AgeBand),
+		SchoolLevels:            fromStoredAll[rotsv1.SchoolLevel](f.SchoolLevels),
+		Themes:                  fromStoredAll[rotsv1.Theme](f.Themes),
+		HowToReach:              f.HowToReach,
+		Active:                  f.Active,
+		OrganisationDisplayName: f.OrganisationName,
+		OrganisationActive:      f.OrganisationActive,
+	}
+	if f.Capacity != nil {
+		n := int32(*f.Capacity)
+		pf.Capacity = &n
+	}
+	if f.WaitingWeeks != nil {
+		n := int32(*f.WaitingWeeks)
+		pf.WaitingWeeks = &n
+	}
+	if !f.CreatedAt.IsZero() {
+		pf.CreateTime = timestamppb.New(f.CreatedAt)
+	}
+	if !f.UpdatedAt.IsZero() {
+		pf.UpdateTime = timestamppb.New(f.UpdatedAt)
+	}
+	return pf
+}
+
+// offerFromProto sets the changeable fields of f from pf.
+func offerFromProto(f *store.Offer, pf *rotsv1.Offer) {
+	f.Name = strings.TrimSpace(pf.GetDisplayName())
+	f.Description = strings.TrimSpace(pf.GetDescription())
+	f.AgeBand = stored(pf.GetAgeBand())
+	f.SchoolLevels = storedAll(pf.GetSchoolLevels())
+	f.Themes = storedAll(pf.GetThemes())
+	f.Capacity, f.WaitingWeeks = nil, nil
+	if pf.Capacity != nil {
+		n := int(pf.GetCapacity())
+		f.Capacity = &n
+	}
+	if pf.WaitingWeeks != nil {
+		n := int(pf.GetWaitingWeeks())
+		f.WaitingWeeks = &n
+	}
+	f.HowToReach = strings.TrimSpace(pf.GetHowToReach())
+	f.Active = pf.GetActive()
+}

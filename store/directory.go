@@ -1,0 +1,602 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// The partner directory (sociale kaart): organisations, the regions they
+// serve, their contacts and their offers. Enums are stored by their proto
+// name without the type prefix (SCHOOL, UNDER_12, LIMBURG, ABSENCE, …), as
+// for cases.
+
+// ErrRequestIDReused means a request_id was used before for another call
+// or another resource; a retry must send the same request as the first time.
+var ErrRequestIDReused = errors.New("request_id was used before for another request")
+
+// Organisation is an entry of the partner directory.
+type Organisation struct {
+	ID        string
+	RequestID string
+	Name      string
+	Kind      string
+	Regions   []string
+	Contacts  []OrganisationContact
+	Active    bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// OrganisationContact is a contact person of an organisation.
+type OrganisationContact struct {
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+	Email string `json:"email"`
+}
+
+// Offer is something an organisation offers.
+type Offer struct {
+	ID             string
+	OrganisationID string
+	RequestID      string
+	Name           string
+	Description    string
+	AgeBand        string
+	SchoolLevels   []string
+	Themes         []string
+	Capacity       *int // places; nil when unknown
+	WaitingWeeks   *int // nil when unknown, 0 for no waiting list
+	HowToReach     string
+	Active         bool
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+
+	// Read only: the organisation's name and whether it is active.
+	OrganisationName   string
+	OrganisationActive bool
+	// Rank is the full-text rank SearchOffers found, 0 without query text.
+	Rank float32
+}
+
+// The methods recorded with a request_id.
+const (
+	methodCreateOrganisation     = "CreateOrganisation"
+	methodUpdateOrganisation     = "UpdateOrganisation"
+	methodDeactivateOrganisation = "DeactivateOrganisation"
+	methodCreateOffer            = "CreateOffer"
+	methodUpdateOffer            = "UpdateOffer"
+	methodDeactivateOffer        = "DeactivateOffer"
+)
+
+func organisationResource(id string) string { return "organisations/" + id }
+
+func offerResource(orgID, id string) string { return organisationResource(orgID) + "/offers/" + id }
+
+// claimRequest records that requestID is used for method on resource. It
+// returns fresh=false when the request_id was used before, with the resource
+// it was used for then; another method is ErrRequestIDReused. Two
+// concurrent claims of one request_id wait for each other.
+func claimRequest(ctx context.Context, tx pgx.Tx, requestID, method, resource string, at time.Time) (fresh bool, before string, err error) {
+	tag, err := tx.Exec(ctx, `INSERT INTO directory_requests (request_id, method, resource, at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (request_id) DO NOTHING`, requestID, method, resource, at)
+	if err != nil {
+		return false, "", err
+	}
+	if tag.RowsAffected() == 1 {
+		return true, resource, nil
+	}
+	var prevMethod string
+	if err := tx.QueryRow(ctx, `SELECT method, resource FROM directory_requests WHERE request_id = $1`,
+		requestID).Scan(&prevMethod, &before); err != nil {
+		return false, "", err
+	}
+	if prevMethod != method {
+		return false, before, ErrRequestIDReused
+	}
+	return false, before, nil
+}
+
+// validID reports whether id can be a key at all; anything else is not found.
+func validID(id string) bool {
+	_, err := uuid.Parse(id)
+	return err == nil && len(id) == 36
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func stamp(t time.Time) time.Time {
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+const organisationColumns = `id, request_id, name, kind, regions, contacts, active, created_at, updated_at`
+
+func scanOrganisation(row pgx.Row) (*Organisation, error) {
+	var o Organisation
+	err := row.Scan(&o.ID, &o.RequestID, &o.Name, &o.Kind, &o.Regions, &o.Contacts, &o.Active, &o.CreatedAt, &o.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	o.Contacts = nonNil(o.Contacts)
+	return &o, nil
+}
+
+// CreateOrganisation adds an active organisation with the given ID. When
+// the RequestID was used by an earlier CreateOrganisation, it returns that
+// organisation and created=false: a retry never creates a second one.
+func (db *DB) CreateOrganisation(ctx context.Context, o *Organisation) (_ *Organisation, created bool, err error) {
+	at := stamp(o.CreatedAt)
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		fresh, _, err := claimRequest(ctx, tx, o.RequestID, methodCreateOrganisation, organisationResource(o.ID), at)
+		if err != nil || !fresh {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO organisations (`+organisationColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, true, $7, $7)`,
+			o.ID, o.RequestID, o.Name, o.Kind, nonNil(o.Regions), nonNil(o.Contacts), at)
+		created = err == nil
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("store.CreateOrganisation: %w", err)
+	}
+	got, err := scanOrganisation(db.pool.QueryRow(ctx, `SELECT `+organisationColumns+` FROM organisations WHERE request_id = $1`, o.RequestID))
+	if err != nil {
+		return nil, false, fmt.Errorf("store.CreateOrganisation: %w", err)
+	}
+	return got, created, nil
+}
+
+// GetOrganisation returns the organisation with the given ID, or ErrNotFound.
+func (db *DB) GetOrganisation(ctx context.Context, id string) (*Organisation, error) {
+	if !validID(id) {
+		return nil, fmt.Errorf("store.GetOrganisation(%q): %w", id, ErrNotFound)
+	}
+	o, err := scanOrganisation(db.pool.QueryRow(ctx, `SELECT `+organisationColumns+` FROM organisations WHERE id = $1`, id))
+	if err != nil {
+		return nil, fmt.Errorf("store.GetOrganisation(%q): %w", id, err)
+	}
+	return o, nil
+}
+
+// OrganisationRegions returns the regions an organisation serves, for
+// deciding whether a caller may see it or its offers.
+func (db *DB) OrganisationRegions(ctx context.Context, id string) ([]string, error) {
+	if !validID(id) {
+		return nil, fmt.Errorf("store.OrganisationRegions(%q): %w", id, ErrNotFound)
+	}
+	var regions []string
+	err := db.pool.QueryRow(ctx, `SELECT regions FROM organisations WHERE id = $1`, id).Scan(&regions)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store.OrganisationRegions(%q): %w", id, err)
+	}
+	return regions, nil
+}
+
+// OrganisationFilter narrows ListOrganisations; empty fields match all.
+type OrganisationFilter struct {
+	Region       string // organisations that serve this region
+	Kind         string
+	ShowInactive bool
+}
+
+// OrganisationCursor is the position after which a page of organisations
+// starts: they are ordered by name, then ID.
+type OrganisationCursor struct {
+	Name string
+	ID   string
+}
+
+// ListOrganisations returns up to limit organisations matching f, by name
+// then ID, starting after the cursor when one is given.
+func (db *DB) ListOrganisations(ctx context.Context, f OrganisationFilter, after *OrganisationCursor, limit int) ([]*Organisation, error) {
+	where := `WHERE ($1 = '' OR regions @> ARRAY[$1]::text[]) AND ($2 = '' OR kind = $2) AND ($3 OR active)`
+	args := []any{f.Region, f.Kind, f.ShowInactive, limit}
+	if after != nil {
+		if !validID(after.ID) {
+			return nil, fmt.Errorf("store.ListOrganisations: cursor ID %q is not a UUID", after.ID)
+		}
+		where += ` AND (name, id) > ($5, $6)`
+		args = append(args, after.Name, after.ID)
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+organisationColumns+` FROM organisations `+where+`
+		ORDER BY name, id LIMIT $4`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store.ListOrganisations: %w", err)
+	}
+	orgs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Organisation, error) { return scanOrganisation(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store.ListOrganisations: %w", err)
+	}
+	return orgs, nil
+}
+
+// UpdateOrganisation changes an organisation with change, which gets the
+// stored organisation and may refuse by returning an error; that error is
+// returned as it is and nothing is stored. A retry with the same requestID
+// calls nothing and returns the organisation as it is now.
+func (db *DB) UpdateOrganisation(ctx context.Context, id, requestID string, at time.Time, change func(*Organisation) error) (*Organisation, error) {
+	return db.changeOrganisation(ctx, methodUpdateOrganisation, id, requestID, at, change)
+}
+
+// DeactivateOrganisation marks an organisation inactive: it and its offers
+// leave lists and searches. It is idempotent.
+func (db *DB) DeactivateOrganisation(ctx context.Context, id, requestID string, at time.Time) (*Organisation, error) {
+	return db.changeOrganisation(ctx, methodDeactivateOrganisation, id, requestID, at, func(o *Organisation) error {
+		o.Active = false
+		return nil
+	})
+}
+
+// errRefused rolls a transaction back after change refused.
+var errRefused = errors.New("change refused")
+
+func (db *DB) changeOrganisation(ctx context.Context, method, id, requestID string, at time.Time, change func(*Organisation) error) (*Organisation, error) {
+	if !validID(id) {
+		return nil, fmt.Errorf("store.%s(%q): %w", method, id, ErrNotFound)
+	}
+	at = stamp(at)
+	var (
+		result  *Organisation
+		refusal error
+	)
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		o, err := scanOrganisation(tx.QueryRow(ctx, `SELECT `+organisationColumns+` FROM organisations WHERE id = $1 FOR UPDATE`, id))
+		if err != nil {
+			return err
+		}
+		resource := organisationResource(id)
+		fresh, before, err := claimRequest(ctx, tx, requestID, method, resource, at)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			if before != resource {
+				return ErrRequestIDReused
+			}
+			result = o
+			return nil
+		}
+		if refusal = change(o); refusal != nil {
+			return errRefused
+		}
+		o.ID, o.UpdatedAt = id, at
+		o.Regions, o.Contacts = nonNil(o.Regions), nonNil(o.Contacts)
+		_, err = tx.Exec(ctx, `UPDATE organisations SET name = $2, kind = $3, regions = $4, contacts = $5,
+			active = $6, updated_at = $7 WHERE id = $1`,
+			id, o.Name, o.Kind, nonNil(o.Regions), nonNil(o.Contacts), o.Active, at)
+		result = o
+		return err
+	})
+	if refusal != nil {
+		return nil, refusal
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store.%s(%q): %w", method, id, err)
+	}
+	return result, nil
+}
+
+const offerColumns = `f.id, f.organisation_id, f.request_id, f.name, f.description, f.age_band,
+	f.school_levels, f.themes, f.capacity, f.waiting_weeks, f.how_to_reach, f.active, f.created_at, f.updated_at,
+	o.name AS organisation_name, o.active AS organisation_active`
+
+const offerFrom = ` FROM offers f JOIN organisations o ON o.id = f.organisation_id`
+
+func scanOffer(row pgx.Row, extra ...any) (*Offer, error) {
+	var f Offer
+	dest := append([]any{&f.ID, &f.OrganisationID, &f.RequestID, &f.Name, &f.Description, &f.AgeBand,
+		&f.SchoolLevels, &f.Themes, &f.Capacity, &f.WaitingWeeks, &f.HowToReach, &f.Active, &f.CreatedAt, &f.UpdatedAt,
+		&f.OrganisationName, &f.OrganisationActive}, extra...)
+	err := row.Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.SchoolLevels, f.Themes = nonNil(f.SchoolLevels), nonNil(f.Themes)
+	return &f, nil
+}
+
+// CreateOffer adds an active offer with the given ID to its organisation,
+// ErrNotFound when that does not exist. When the RequestID was used by an
+// earlier CreateOffer for the same organisation, it returns that offer and
+// created=false.
+func (db *DB) CreateOffer(ctx context.Context, f *Offer) (_ *Offer, created bool, err error) {
+	if !validID(f.OrganisationID) {
+		return nil, false, fmt.Errorf("store.CreateOffer: %w", ErrNotFound)
+	}
+	at := stamp(f.CreatedAt)
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM organisations WHERE id = $1 FOR KEY SHARE`, f.OrganisationID).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		fresh, before, err := claimRequest(ctx, tx, f.RequestID, methodCreateOffer, offerResource(f.OrganisationID, f.ID), at)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			if !strings.HasPrefix(before, offerResource(f.OrganisationID, "")) {
+				return ErrRequestIDReused
+			}
+			return nil
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO offers (id, organisation_id, request_id, name, description, age_band,
+				school_levels, themes, capacity, waiting_weeks, how_to_reach, active, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, true, $12, $12)`,
+			f.ID, f.OrganisationID, f.RequestID, f.Name, f.Description, f.AgeBand,
+			nonNil(f.SchoolLevels), nonNil(f.Themes), f.Capacity, f.WaitingWeeks, f.HowToReach, at)
+		created = err == nil
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("store.CreateOffer: %w", err)
+	}
+	got, err := scanOffer(db.pool.QueryRow(ctx, `SELECT `+offerColumns+offerFrom+` WHERE f.request_id = $1`, f.RequestID))
+	if err != nil {
+		return nil, false, fmt.Errorf("store.CreateOffer: %w", err)
+	}
+	return got, created, nil
+}
+
+// GetOffer returns an offer of an organisation, or ErrNotFound.
+func (db *DB) GetOffer(ctx context.Context, orgID, id string) (*Offer, error) {
+	if !validID(orgID) || !validID(id) {
+		return nil, fmt.Errorf("store.GetOffer(%q): %w", id, ErrNotFound)
+	}
+	f, err := scanOffer(db.pool.QueryRow(ctx, `SELECT `+offerColumns+offerFrom+` WHERE f.id = $1 AND f.organisation_id = $2`, id, orgID))
+	if err != nil {
+		return nil, fmt.Errorf("store.GetOffer(%q): %w", id, err)
+	}
+	return f, nil
+}
+
+// UpdateOffer changes an offer as UpdateOrganisation changes an
+// organisation. change may not move the offer to another organisation.
+func (db *DB) UpdateOffer(ctx context.Context, orgID, id, requestID string, at time.Time, change func(*Offer) error) (*Offer, error) {
+	return db.changeOffer(ctx, methodUpdateOffer, orgID, id, requestID, at, change)
+}
+
+// DeactivateOffer marks an offer inactive: it leaves searches. It is
+// idempotent.
+func (db *DB) DeactivateOffer(ctx context.Context, orgID, id, requestID string, at time.Time) (*Offer, error) {
+	return db.changeOffer(ctx, methodDeactivateOffer, orgID, id, requestID, at, func(f *Offer) error {
+		f.Active = false
+		return nil
+	})
+}
+
+func (db *DB) changeOffer(ctx context.Context, method, orgID, id, requestID string, at time.Time, change func(*Offer) error) (*Offer, error) {
+	if !validID(orgID) || !validID(id) {
+		return nil, fmt.Errorf("store.%s(%q): %w", method, id, ErrNotFound)
+	}
+	at = stamp(at)
+	var (
+		result  *Offer
+		refusal error
+	)
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		f, err := scanOffer(tx.QueryRow(ctx, `SELECT `+offerColumns+offerFrom+`
+			WHERE f.id = $1 AND f.organisation_id = $2 FOR UPDATE OF f`, id, orgID))
+		if err != nil {
+			return err
+		}
+		resource := offerResource(orgID, id)
+		fresh, before, err := claimRequest(ctx, tx, requestID, method, resource, at)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			if before != resource {
+				return ErrRequestIDReused
+			}
+			result = f
+			return nil
+		}
+		if refusal = change(f); refusal != nil {
+			return errRefused
+		}
+		f.ID, f.OrganisationID, f.UpdatedAt = id, orgID, at
+		f.SchoolLevels, f.Themes = nonNil(f.SchoolLevels), nonNil(f.Themes)
+		_, err = tx.Exec(ctx, `UPDATE offers SET name = $2, description = $3, age_band = $4, school_levels = $5,
+			themes = $6, capacity = $7, waiting_weeks = $8, how_to_reach = $9, active = $10, updated_at = $11
+			WHERE id = $1`,
+			id, f.Name, f.Description, f.AgeBand, nonNil(f.SchoolLevels), nonNil(f.Themes),
+			f.Capacity, f.WaitingWeeks, f.HowToReach, f.Active, at)
+		result = f
+		return err
+	})
+	if refusal != nil {
+		return nil, refusal
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store.%s(%q): %w", method, id, err)
+	}
+	return result, nil
+}
+
+// OfferQuery says which offers SearchOffers finds; empty fields match all.
+type OfferQuery struct {
+	// OrganisationID limits the search to one organisation's offers.
+	OrganisationID string
+	// Text is Dutch free text in web-search syntax (websearch_to_tsquery):
+	// words, "quoted phrases", or, -word. Words are stemmed ("wachtlijsten"
+	// finds "wachtlijst") and, from three letters, also match the start of a
+	// longer word, stemmed or as written, so that "time-out" finds
+	// "time-outtraject" and "school" finds "schoolverzuim" (Dutch glues
+	// words together); a whole word ranks higher than a prefix. Text without
+	// any searchable Dutch word (only stop words like "de") filters nothing.
+	Text string
+	// Region: offers of organisations that serve it.
+	Region string
+	// Themes: offers with at least one of them.
+	Themes []string
+	// AgeBand UNDER_12 or TWELVE_AND_OVER: offers for that band or for ALL;
+	// ALL: offers for all ages only.
+	AgeBand string
+	// SchoolLevel: offers for that level or that list no level.
+	SchoolLevel string
+	// ShowInactive includes deactivated offers and the offers of
+	// deactivated organisations.
+	ShowInactive bool
+}
+
+// OfferCursor is the position after which a page of search results
+// starts: results are ordered by rank, highest first, then by ID.
+type OfferCursor struct {
+	Rank float32
+	ID   string
+}
+
+// SearchOffers returns up to limit offers matching q, best first, starting
+// after the cursor when one is given.
+//
+// The order is ts_rank (a real) descending, then the offer ID ascending, and
+// a page starts after the last (rank, ID) of the previous one: no offset, so
+// offers added or changed between pages never shift the others, and an
+// offer appears on two pages only if its own text changed in between.
+// ts_rank depends on the offer's text and the query alone, not on the other
+// rows, so ranks are the same on every page.
+func (db *DB) SearchOffers(ctx context.Context, q OfferQuery, after *OfferCursor, limit int) ([]*Offer, error) {
+	var (
+		args  []any
+		conds []string
+		rank  = `0::real`
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if strings.TrimSpace(q.Text) != "" {
+		var dutch, simple string
+		if err := db.pool.QueryRow(ctx, `SELECT websearch_to_tsquery('dutch', $1)::text, websearch_to_tsquery('simple', $1)::text`,
+			q.Text).Scan(&dutch, &simple); err != nil {
+			return nil, fmt.Errorf("store.SearchOffers: %w", err)
+		}
+		if dutch != "" {
+			// Stems, or words as written, whole or as the start of a longer
+			// word; a whole stem counts a second time in the rank.
+			exact := arg(dutch) + `::tsquery`
+			prefix := `(` + arg(prefixQuery(dutch)) + `::tsquery || ` + arg(prefixQuery(simple)) + `::tsquery)`
+			conds = append(conds, `f.search @@ `+prefix)
+			rank = `ts_rank(f.search, ` + exact + `) + ts_rank(f.search, ` + prefix + `)`
+		}
+	}
+	if q.OrganisationID != "" {
+		if !validID(q.OrganisationID) {
+			return nil, nil
+		}
+		conds = append(conds, `f.organisation_id = `+arg(q.OrganisationID))
+	}
+	if q.Region != "" {
+		conds = append(conds, `o.regions @> ARRAY[`+arg(q.Region)+`]::text[]`)
+	}
+	if len(q.Themes) > 0 {
+		conds = append(conds, `f.themes && `+arg(q.Themes)+`::text[]`)
+	}
+	switch q.AgeBand {
+	case "":
+	case "ALL":
+		conds = append(conds, `f.age_band = 'ALL'`)
+	default:
+		conds = append(conds, `f.age_band IN (`+arg(q.AgeBand)+`, 'ALL')`)
+	}
+	if q.SchoolLevel != "" {
+		conds = append(conds, `(f.school_levels @> ARRAY[`+arg(q.SchoolLevel)+`]::text[] OR f.school_levels = '{}')`)
+	}
+	if !q.ShowInactive {
+		conds = append(conds, `f.active AND o.active`)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = ` WHERE ` + strings.Join(conds, ` AND `)
+	}
+	page := ""
+	if after != nil {
+		if !validID(after.ID) {
+			return nil, fmt.Errorf("store.SearchOffers: cursor ID %q is not a UUID", after.ID)
+		}
+		r, id := arg(after.Rank), arg(after.ID)
+		page = ` WHERE s.rank < ` + r + `::real OR (s.rank = ` + r + `::real AND s.id > ` + id + `::uuid)`
+	}
+	sql := `SELECT s.* FROM (SELECT ` + offerColumns + `, ` + rank + ` AS rank` + offerFrom + where + `) s` +
+		page + ` ORDER BY s.rank DESC, s.id LIMIT ` + arg(limit)
+	rows, err := db.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store.SearchOffers: %w", err)
+	}
+	offers, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Offer, error) {
+		var rank float32
+		f, err := scanOffer(r, &rank)
+		if f != nil {
+			f.Rank = rank
+		}
+		return f, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store.SearchOffers: %w", err)
+	}
+	return offers, nil
+}
+
+// prefixQuery makes every lexeme of at least three characters in a tsquery
+// (in its text form, lexemes quoted with ' and inner quotes doubled) match
+// as a prefix too: 'wachtlijst' & !'jeugdhulp' becomes
+// 'wachtlijst':* & !'jeugdhulp':*.
+func prefixQuery(q string) string {
+	var b strings.Builder
+	for i := 0; i < len(q); {
+		if q[i] != '\'' {
+			b.WriteByte(q[i])
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(q) {
+			if q[j] == '\'' {
+				if j+1 < len(q) && q[j+1] == '\'' {
+					j += 2
+					continue
+				}
+				break
+			}
+			j++
+		}
+		if j >= len(q) { // unbalanced: cannot come from PostgreSQL; leave it be
+			b.WriteString(q[i:])
+			break
+		}
+		b.WriteString(q[i : j+1])
+		if utf8.RuneCountInString(strings.ReplaceAll(q[i+1:j], "''", "'")) >= 3 {
+			b.WriteString(":*")
+		}
+		i = j + 1
+	}
+	return b.String()
+}
