@@ -27,7 +27,11 @@ func (s *stack) testTable(t *testing.T) {
 	c := must(t)(s.cases.SubmitCase(own, submitRequest(org)))
 	name := c.GetName()
 	must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: name, Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
-	must(t)(s.cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: uuid.NewString(), Name: name, Advice: "Tafel", Decision: rotsv1.ConsultDecision_CONSULT_DECISION_CONVENE_TABLE}))
+	consulted := must(t)(s.cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: uuid.NewString(), Name: name, Advice: "Tafel",
+		Decision: rotsv1.ConsultDecision_CONSULT_DECISION_CONVENE_TABLE, Experts: []string{"CGG Lichtpunt", "Vzw Arktos"}}))
+	if !slices.Equal(consulted.GetConsultExperts(), []string{"CGG Lichtpunt", "Vzw Arktos"}) || consulted.GetConsultDate() != time.Now().Format("2006-01-02") {
+		t.Errorf("consult: experts %v on %s", consulted.GetConsultExperts(), consulted.GetConsultDate())
+	}
 
 	partner := s.asEmail(auth.Partner, "limburg", "Vzw Arktos", partnerEmail)
 	_, err := s.cases.GetCase(partner, &rotsv1.GetCaseRequest{Name: name})

@@ -29,6 +29,7 @@ type Agreement struct {
 	DueDate           time.Time // a calendar date, UTC midnight
 	Status            string    // OPEN, IN_PROGRESS, DONE or BLOCKED
 	BlockedReason     string
+	Person            string
 }
 
 // Participant is one invitee of a consultation table.
@@ -84,6 +85,9 @@ type Case struct {
 	ConsentWithdrawnAt *time.Time
 	Meeting            Meeting
 	Participants       []Participant
+	ConsultExperts     []string
+	ConsultDate        *time.Time
+	OffersUsed         []string
 }
 
 // Event is one entry on a case's timeline.
@@ -108,7 +112,8 @@ const caseInsertColumns = `id, request_id, region, stage, org_name, org_kind,
 	submitted_at, updated_at, closed_at, rung, breakthrough, deadlines, consent_withdrawn_at`
 
 // caseColumns are the columns scanCase reads.
-const caseColumns = caseInsertColumns + `, meeting_at, meeting_minutes, meeting_location, meeting_sequence`
+const caseColumns = caseInsertColumns + `, meeting_at, meeting_minutes, meeting_location, meeting_sequence,
+	consult_experts, consult_date, offers_used`
 
 // scanCase reads a case row and opens its sealed texts.
 func (db *DB) scanCase(row pgx.Row) (*Case, error) {
@@ -120,12 +125,20 @@ func (db *DB) scanCase(row pgx.Row) (*Case, error) {
 		&c.Blocked, &c.Tried, &c.Themes, &c.CLBStuck, &c.YouthCareStuck, &c.Informed,
 		&c.OpenQuestion, &c.Advice, &c.Offer, &c.ClosureReason, &c.ClosureNote,
 		&c.SubmittedAt, &c.UpdatedAt, &c.ClosedAt, &c.Escalation.Rung, &c.Escalation.Breakthrough, &c.Escalation.Deadlines, &c.ConsentWithdrawnAt,
-		&c.Meeting.At, &c.Meeting.Minutes, &c.Meeting.Location, &c.Meeting.Sequence)
+		&c.Meeting.At, &c.Meeting.Minutes, &c.Meeting.Location, &c.Meeting.Sequence,
+		&c.ConsultExperts, &c.ConsultDate, &c.OffersUsed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, err
+	}
+	// Empty lists read back as none, as they were given.
+	if len(c.ConsultExperts) == 0 {
+		c.ConsultExperts = nil
+	}
+	if len(c.OffersUsed) == 0 {
+		c.OffersUsed = nil
 	}
 	return &c, db.openCase(&c)
 }
@@ -179,14 +192,14 @@ func (db *DB) caseBy(ctx context.Context, column, value string) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, `SELECT action, owner_organisation, due_date, status, blocked_reason
+	rows, err := db.pool.Query(ctx, `SELECT action, owner_organisation, due_date, status, blocked_reason, person
 		FROM agreements WHERE case_id = $1 ORDER BY position`, c.ID)
 	if err != nil {
 		return nil, err
 	}
 	c.Agreements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Agreement, error) {
 		var a Agreement
-		if err := r.Scan(&a.Action, &a.OwnerOrganisation, &a.DueDate, &a.Status, &a.BlockedReason); err != nil {
+		if err := r.Scan(&a.Action, &a.OwnerOrganisation, &a.DueDate, &a.Status, &a.BlockedReason, &a.Person); err != nil {
 			return a, err
 		}
 		action, err := db.texts.OpenText(a.Action, c.ID)
@@ -311,6 +324,10 @@ type Transition struct {
 	Participants []Participant
 	Meeting      *Meeting
 	Agreement    *AgreementUpdate
+	// The consult's experts and date, and the offers a table's offer uses.
+	ConsultExperts []string
+	ConsultDate    *time.Time
+	OffersUsed     []string
 }
 
 // AgreementUpdate sets one agreement's status.
@@ -523,9 +540,9 @@ func (db *DB) applyTable(ctx context.Context, tx pgx.Tx, t Transition) error {
 			return err
 		}
 		for i, a := range t.Agreements {
-			if _, err := tx.Exec(ctx, `INSERT INTO agreements (case_id, position, action, owner_organisation, due_date, status)
-				VALUES ($1,$2,$3,$4,$5,COALESCE(NULLIF($6, ''), 'OPEN'))`,
-				t.CaseID, i, db.seal(a.Action, t.CaseID), a.OwnerOrganisation, a.DueDate, a.Status); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO agreements (case_id, position, action, owner_organisation, due_date, status, person)
+				VALUES ($1,$2,$3,$4,$5,COALESCE(NULLIF($6, ''), 'OPEN'),$7)`,
+				t.CaseID, i, db.seal(a.Action, t.CaseID), a.OwnerOrganisation, a.DueDate, a.Status, a.Person); err != nil {
 				return err
 			}
 		}
@@ -545,6 +562,17 @@ func (db *DB) applyTable(ctx context.Context, tx pgx.Tx, t Transition) error {
 				VALUES ($1,$2,$3,$4,$5,$6,$7)`, t.CaseID, i, p.Kind, p.Organisation, p.Name, p.Email, p.Role); err != nil {
 				return err
 			}
+		}
+	}
+	if t.ConsultExperts != nil || t.ConsultDate != nil {
+		if _, err := tx.Exec(ctx, `UPDATE cases SET consult_experts = COALESCE($2::text[], '{}'), consult_date = $3 WHERE id = $1`,
+			t.CaseID, t.ConsultExperts, t.ConsultDate); err != nil {
+			return err
+		}
+	}
+	if t.OffersUsed != nil {
+		if _, err := tx.Exec(ctx, `UPDATE cases SET offers_used = $2 WHERE id = $1`, t.CaseID, t.OffersUsed); err != nil {
+			return err
 		}
 	}
 	if m := t.Meeting; m != nil {

@@ -98,11 +98,14 @@ type (
 		Actor    string
 		Advice   string
 		Decision string // ADVICE_ONLY or CONVENE_TABLE
+		Experts  []string
+		Date     *time.Time
 	}
 	TableOutcomeCommand struct {
 		Actor      string
 		Offer      string
 		Agreements []store.Agreement
+		OffersUsed []string
 	}
 	CloseCommand struct {
 		Actor  string
@@ -308,7 +311,7 @@ func (w *caseWorkflow) answerQuestion(ctx workflow.Context, c AnswerCommand) (St
 }
 
 func (w *caseWorkflow) recordConsult(ctx workflow.Context, c ConsultCommand) (State, error) {
-	t := store.Transition{Actor: c.Actor, Advice: &c.Advice}
+	t := store.Transition{Actor: c.Actor, Advice: &c.Advice, ConsultExperts: c.Experts, ConsultDate: c.Date}
 	switch c.Decision {
 	case "ADVICE_ONLY":
 		t.Kind, t.ToStage, t.Summary = "consult.advice", StageFollowUp, "Consult: advies aan de aanmelder"
@@ -332,7 +335,7 @@ func (w *caseWorkflow) recordTableOutcome(ctx workflow.Context, c TableOutcomeCo
 	return w.transition(ctx, UpdateRecordTableOutcome, store.Transition{
 		Actor: c.Actor, Kind: "table.outcome", ToStage: StageFollowUp,
 		Summary: fmt.Sprintf("Aanbod op maat vastgelegd met %d afspraken", len(c.Agreements)),
-		Offer:   &c.Offer, Agreements: c.Agreements,
+		Offer:   &c.Offer, Agreements: c.Agreements, OffersUsed: c.OffersUsed,
 	})
 }
 

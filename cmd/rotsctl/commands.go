@@ -141,10 +141,13 @@ func (c *client) answer(ctx context.Context, args []string) error {
 }
 
 func (c *client) consult(ctx context.Context, args []string) error {
-	var advice, decision string
+	var advice, decision, date string
+	var experts listFlag
 	name, requestID, err := caseCommand("consult", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&advice, "advice", "", "the consult's advice")
 		fs.StringVar(&decision, "decision", "", "advice-only or table")
+		fs.Var(&experts, "expert", "an expert consulted: a directory name (organisations/…) or free text (repeat)")
+		fs.StringVar(&date, "date", "", "when the consult was held, YYYY-MM-DD (default today)")
 	})
 	if err != nil {
 		return err
@@ -155,27 +158,32 @@ func (c *client) consult(ctx context.Context, args []string) error {
 	if d == 0 {
 		return fmt.Errorf("-decision %q: must be advice-only or table", decision)
 	}
-	resp, err := c.cases.RecordConsult(ctx, &rotsv1.RecordConsultRequest{RequestId: requestID, Name: name, Advice: advice, Decision: d})
+	resp, err := c.cases.RecordConsult(ctx, &rotsv1.RecordConsultRequest{RequestId: requestID, Name: name, Advice: advice, Decision: d, Experts: experts, ConsultDate: date})
 	return c.printCase(resp.GetCase(), err)
 }
 
 func (c *client) outcome(ctx context.Context, args []string) error {
 	var offer string
-	var agreements listFlag
+	var agreements, used listFlag
 	name, requestID, err := caseCommand("outcome", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&offer, "offer", "", "the tailored offer (aanbod op maat)")
-		fs.Var(&agreements, "agreement", `an agreement "action|owning organisation|YYYY-MM-DD" (repeat)`)
+		fs.Var(&agreements, "agreement", `an agreement "action|owning organisation|YYYY-MM-DD[|person]" (repeat)`)
+		fs.Var(&used, "use-offer", "a directory offer the tailored offer uses, organisations/…/offers/… (repeat)")
 	})
 	if err != nil {
 		return err
 	}
-	req := &rotsv1.RecordTableOutcomeRequest{RequestId: requestID, Name: name, Offer: offer}
+	req := &rotsv1.RecordTableOutcomeRequest{RequestId: requestID, Name: name, Offer: offer, Offers: used}
 	for _, a := range agreements {
 		parts := strings.Split(a, "|")
-		if len(parts) != 3 {
-			return fmt.Errorf("-agreement %q: must be \"action|owning organisation|YYYY-MM-DD\"", a)
+		if len(parts) != 3 && len(parts) != 4 {
+			return fmt.Errorf("-agreement %q: must be \"action|owning organisation|YYYY-MM-DD[|person]\"", a)
 		}
-		req.Agreements = append(req.Agreements, &rotsv1.Agreement{Action: parts[0], OwnerOrganisation: parts[1], DueDate: parts[2]})
+		ag := &rotsv1.Agreement{Action: parts[0], OwnerOrganisation: parts[1], DueDate: parts[2]}
+		if len(parts) == 4 {
+			ag.Person = parts[3]
+		}
+		req.Agreements = append(req.Agreements, ag)
 	}
 	resp, err := c.cases.RecordTableOutcome(ctx, req)
 	return c.printCase(resp.GetCase(), err)

@@ -3,6 +3,7 @@ package caseservice
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -13,6 +14,9 @@ import (
 )
 
 const dateLayout = "2006-01-02"
+
+// offerName is the resource name of a directory offer.
+var offerName = regexp.MustCompile(`^organisations/[0-9a-f-]{36}/offers/[0-9a-f-]{36}$`)
 
 // brussels is where dates are counted: "today" is a Flemish today.
 var brussels = mustLocation("Europe/Brussels")
@@ -147,8 +151,29 @@ func (s *Server) RecordConsult(ctx context.Context, req *rotsv1.RecordConsultReq
 	if stored(req.GetDecision()) == "" {
 		v.Add("decision", "must be ADVICE_ONLY or CONVENE_TABLE")
 	}
-	c, err := s.command(ctx, workflows.UpdateRecordConsult, req.GetName(), req.GetRequestId(), v,
-		workflows.ConsultCommand{Actor: rpc.Actor(ctx), Advice: req.GetAdvice(), Decision: stored(req.GetDecision())})
+	if n := len(req.GetExperts()); n > 20 {
+		v.Add("experts", "at most 20, got %d", n)
+	}
+	for i, e := range req.GetExperts() {
+		v.Text(fmt.Sprintf("experts[%d]", i), e, true, 200)
+	}
+	now := s.now().In(brussels)
+	date := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if d := req.GetConsultDate(); d != "" {
+		parsed, err := time.Parse(dateLayout, d)
+		switch {
+		case err != nil:
+			v.Add("consult_date", "must be a date like 2027-03-29, got %q", d)
+		case d > now.Format(dateLayout):
+			v.Add("consult_date", "must not be in the future, got %s", d)
+		case parsed.Before(date.AddDate(-1, 0, 0)):
+			v.Add("consult_date", "must be within the last year, got %s", d)
+		}
+		date = parsed
+	}
+	c, err := s.command(ctx, workflows.UpdateRecordConsult, req.GetName(), req.GetRequestId(), v, workflows.ConsultCommand{
+		Actor: rpc.Actor(ctx), Advice: req.GetAdvice(), Decision: stored(req.GetDecision()), Experts: req.GetExperts(), Date: &date,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -182,10 +207,19 @@ func (s *Server) RecordTableOutcome(ctx context.Context, req *rotsv1.RecordTable
 		case a.GetDueDate() > limit:
 			v.Add(field+"due_date", "must be within two years, got %s", a.GetDueDate())
 		}
-		agreements = append(agreements, store.Agreement{Action: a.GetAction(), OwnerOrganisation: a.GetOwnerOrganisation(), DueDate: due})
+		v.Text(field+"person", a.GetPerson(), false, 200)
+		agreements = append(agreements, store.Agreement{Action: a.GetAction(), OwnerOrganisation: a.GetOwnerOrganisation(), DueDate: due, Person: a.GetPerson()})
+	}
+	if n := len(req.GetOffers()); n > 20 {
+		v.Add("offers", "at most 20, got %d", n)
+	}
+	for i, o := range req.GetOffers() {
+		if !offerName.MatchString(o) {
+			v.Add(fmt.Sprintf("offers[%d]", i), "must be a directory offer like organisations/…/offers/…, got %q", o)
+		}
 	}
 	c, err := s.command(ctx, workflows.UpdateRecordTableOutcome, req.GetName(), req.GetRequestId(), v,
-		workflows.TableOutcomeCommand{Actor: rpc.Actor(ctx), Offer: req.GetOffer(), Agreements: agreements})
+		workflows.TableOutcomeCommand{Actor: rpc.Actor(ctx), Offer: req.GetOffer(), Agreements: agreements, OffersUsed: req.GetOffers()})
 	if err != nil {
 		return nil, err
 	}

@@ -86,8 +86,12 @@ func toProto(c *store.Case) *rotsv1.Case {
 	for _, a := range c.Agreements {
 		pc.Agreements = append(pc.Agreements, &rotsv1.Agreement{
 			Action: a.Action, OwnerOrganisation: a.OwnerOrganisation, DueDate: a.DueDate.Format(dateLayout),
-			Status: fromStored[rotsv1.AgreementStatus](a.Status), BlockedReason: a.BlockedReason,
+			Status: fromStored[rotsv1.AgreementStatus](a.Status), BlockedReason: a.BlockedReason, Person: a.Person,
 		})
+	}
+	pc.ConsultExperts, pc.OffersUsed = c.ConsultExperts, c.OffersUsed
+	if c.ConsultDate != nil {
+		pc.ConsultDate = c.ConsultDate.Format(dateLayout)
 	}
 	if m := c.Meeting; m.At != nil {
 		pc.MeetingTime, pc.MeetingLocation = timestamppb.New(*m.At), m.Location

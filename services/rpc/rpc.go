@@ -147,7 +147,7 @@ func Status(ctx context.Context, log *slog.Logger, method, what string, err erro
 		return status.Error(codes.NotFound, what+" not found")
 	case errors.Is(err, context.Canceled):
 		return status.Error(codes.Canceled, "request cancelled")
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, new(*serviceerror.DeadlineExceeded)):
 		return status.Error(codes.DeadlineExceeded, "no answer in time; retry with the same request_id")
 	case errors.As(err, &unavail), errors.As(err, &notFound),
 		pgconn.SafeToRetry(err), pgconn.Timeout(err), !errors.As(err, &pgErr) && isConnError(err):

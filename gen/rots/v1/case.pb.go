@@ -751,6 +751,8 @@ type Agreement struct {
 	// Set by UpdateAgreement; OPEN until then.
 	Status        AgreementStatus `protobuf:"varint,4,opt,name=status,proto3,enum=rots.v1.AgreementStatus" json:"status,omitempty"`
 	BlockedReason string          `protobuf:"bytes,5,opt,name=blocked_reason,json=blockedReason,proto3" json:"blocked_reason,omitempty"`
+	// The person at the owning organisation, optional.
+	Person        string `protobuf:"bytes,6,opt,name=person,proto3" json:"person,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -820,6 +822,13 @@ func (x *Agreement) GetBlockedReason() string {
 	return ""
 }
 
+func (x *Agreement) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
 // Case is a stuck pupil case, resource name "cases/{case_id}".
 type Case struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -864,8 +873,13 @@ type Case struct {
 	MeetingLocation string                 `protobuf:"bytes,25,opt,name=meeting_location,json=meetingLocation,proto3" json:"meeting_location,omitempty"`
 	// Organisations invited to the table.
 	InvitedOrganisations []string `protobuf:"bytes,26,rep,name=invited_organisations,json=invitedOrganisations,proto3" json:"invited_organisations,omitempty"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	// The consult: who was consulted and when (YYYY-MM-DD).
+	ConsultExperts []string `protobuf:"bytes,27,rep,name=consult_experts,json=consultExperts,proto3" json:"consult_experts,omitempty"`
+	ConsultDate    string   `protobuf:"bytes,28,opt,name=consult_date,json=consultDate,proto3" json:"consult_date,omitempty"`
+	// Directory offers the tailored offer uses.
+	OffersUsed    []string `protobuf:"bytes,29,rep,name=offers_used,json=offersUsed,proto3" json:"offers_used,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Case) Reset() {
@@ -1080,6 +1094,27 @@ func (x *Case) GetInvitedOrganisations() []string {
 	return nil
 }
 
+func (x *Case) GetConsultExperts() []string {
+	if x != nil {
+		return x.ConsultExperts
+	}
+	return nil
+}
+
+func (x *Case) GetConsultDate() string {
+	if x != nil {
+		return x.ConsultDate
+	}
+	return ""
+}
+
+func (x *Case) GetOffersUsed() []string {
+	if x != nil {
+		return x.OffersUsed
+	}
+	return nil
+}
+
 // Deadline is one running deadline of a case.
 type Deadline struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1258,13 +1293,15 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"\vAttestation\x12\x1b\n" +
 	"\tclb_stuck\x18\x01 \x01(\bR\bclbStuck\x12(\n" +
 	"\x10youth_care_stuck\x18\x02 \x01(\bR\x0eyouthCareStuck\x12H\n" +
-	"!young_person_and_parents_informed\x18\x03 \x01(\bR\x1dyoungPersonAndParentsInformed\"\xc6\x01\n" +
+	"!young_person_and_parents_informed\x18\x03 \x01(\bR\x1dyoungPersonAndParentsInformed\"\xde\x01\n" +
 	"\tAgreement\x12\x16\n" +
 	"\x06action\x18\x01 \x01(\tR\x06action\x12-\n" +
 	"\x12owner_organisation\x18\x02 \x01(\tR\x11ownerOrganisation\x12\x19\n" +
 	"\bdue_date\x18\x03 \x01(\tR\adueDate\x120\n" +
 	"\x06status\x18\x04 \x01(\x0e2\x18.rots.v1.AgreementStatusR\x06status\x12%\n" +
-	"\x0eblocked_reason\x18\x05 \x01(\tR\rblockedReason\"\xaa\t\n" +
+	"\x0eblocked_reason\x18\x05 \x01(\tR\rblockedReason\x12\x16\n" +
+	"\x06person\x18\x06 \x01(\tR\x06person\"\x97\n" +
+	"\n" +
 	"\x04Case\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12'\n" +
 	"\x06region\x18\x02 \x01(\x0e2\x0f.rots.v1.RegionR\x06region\x12$\n" +
@@ -1297,7 +1334,11 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"\x15consent_withdraw_time\x18\x17 \x01(\v2\x1a.google.protobuf.TimestampR\x13consentWithdrawTime\x12=\n" +
 	"\fmeeting_time\x18\x18 \x01(\v2\x1a.google.protobuf.TimestampR\vmeetingTime\x12)\n" +
 	"\x10meeting_location\x18\x19 \x01(\tR\x0fmeetingLocation\x123\n" +
-	"\x15invited_organisations\x18\x1a \x03(\tR\x14invitedOrganisations\"i\n" +
+	"\x15invited_organisations\x18\x1a \x03(\tR\x14invitedOrganisations\x12'\n" +
+	"\x0fconsult_experts\x18\x1b \x03(\tR\x0econsultExperts\x12!\n" +
+	"\fconsult_date\x18\x1c \x01(\tR\vconsultDate\x12\x1f\n" +
+	"\voffers_used\x18\x1d \x03(\tR\n" +
+	"offersUsed\"i\n" +
 	"\bDeadline\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x125\n" +
 	"\bdue_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x12\x12\n" +

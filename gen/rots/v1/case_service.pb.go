@@ -927,11 +927,16 @@ func (x *AnswerQuestionResponse) GetCase() *Case {
 }
 
 type RecordConsultRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
-	Advice        string                 `protobuf:"bytes,3,opt,name=advice,proto3" json:"advice,omitempty"`
-	Decision      ConsultDecision        `protobuf:"varint,4,opt,name=decision,proto3,enum=rots.v1.ConsultDecision" json:"decision,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	Name      string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Advice    string                 `protobuf:"bytes,3,opt,name=advice,proto3" json:"advice,omitempty"`
+	Decision  ConsultDecision        `protobuf:"varint,4,opt,name=decision,proto3,enum=rots.v1.ConsultDecision" json:"decision,omitempty"`
+	// The experts consulted: directory offers or organisations
+	// ("organisations/…") or free text; at most 20.
+	Experts []string `protobuf:"bytes,5,rep,name=experts,proto3" json:"experts,omitempty"`
+	// When the consult was held, YYYY-MM-DD; today when empty.
+	ConsultDate   string `protobuf:"bytes,6,opt,name=consult_date,json=consultDate,proto3" json:"consult_date,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -994,6 +999,20 @@ func (x *RecordConsultRequest) GetDecision() ConsultDecision {
 	return ConsultDecision_CONSULT_DECISION_UNSPECIFIED
 }
 
+func (x *RecordConsultRequest) GetExperts() []string {
+	if x != nil {
+		return x.Experts
+	}
+	return nil
+}
+
+func (x *RecordConsultRequest) GetConsultDate() string {
+	if x != nil {
+		return x.ConsultDate
+	}
+	return ""
+}
+
 type RecordConsultResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Case          *Case                  `protobuf:"bytes,1,opt,name=case,proto3" json:"case,omitempty"`
@@ -1045,7 +1064,10 @@ type RecordTableOutcomeRequest struct {
 	// The tailored offer (aanbod op maat).
 	Offer string `protobuf:"bytes,3,opt,name=offer,proto3" json:"offer,omitempty"`
 	// At least one, at most 50.
-	Agreements    []*Agreement `protobuf:"bytes,4,rep,name=agreements,proto3" json:"agreements,omitempty"`
+	Agreements []*Agreement `protobuf:"bytes,4,rep,name=agreements,proto3" json:"agreements,omitempty"`
+	// The directory offers the tailored offer uses,
+	// "organisations/{organisation}/offers/{offer}"; at most 20.
+	Offers        []string `protobuf:"bytes,5,rep,name=offers,proto3" json:"offers,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1104,6 +1126,13 @@ func (x *RecordTableOutcomeRequest) GetOffer() string {
 func (x *RecordTableOutcomeRequest) GetAgreements() []*Agreement {
 	if x != nil {
 		return x.Agreements
+	}
+	return nil
+}
+
+func (x *RecordTableOutcomeRequest) GetOffers() []string {
+	if x != nil {
+		return x.Offers
 	}
 	return nil
 }
@@ -1632,15 +1661,17 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
 	"\x06answer\x18\x03 \x01(\tR\x06answer\";\n" +
 	"\x16AnswerQuestionResponse\x12!\n" +
-	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"\x97\x01\n" +
+	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"\xd4\x01\n" +
 	"\x14RecordConsultRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
 	"\x06advice\x18\x03 \x01(\tR\x06advice\x124\n" +
-	"\bdecision\x18\x04 \x01(\x0e2\x18.rots.v1.ConsultDecisionR\bdecision\":\n" +
+	"\bdecision\x18\x04 \x01(\x0e2\x18.rots.v1.ConsultDecisionR\bdecision\x12\x18\n" +
+	"\aexperts\x18\x05 \x03(\tR\aexperts\x12!\n" +
+	"\fconsult_date\x18\x06 \x01(\tR\vconsultDate\":\n" +
 	"\x15RecordConsultResponse\x12!\n" +
-	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"\x98\x01\n" +
+	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"\xb0\x01\n" +
 	"\x19RecordTableOutcomeRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x12\n" +
@@ -1648,7 +1679,8 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\x05offer\x18\x03 \x01(\tR\x05offer\x122\n" +
 	"\n" +
 	"agreements\x18\x04 \x03(\v2\x12.rots.v1.AgreementR\n" +
-	"agreements\"?\n" +
+	"agreements\x12\x16\n" +
+	"\x06offers\x18\x05 \x03(\tR\x06offers\"?\n" +
 	"\x1aRecordTableOutcomeResponse\x12!\n" +
 	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"\x89\x01\n" +
 	"\x10CloseCaseRequest\x12\x1d\n" +
