@@ -52,6 +52,8 @@ commands:
   convene    invite the table: convene <case> -partner "org|name|email|role" -context parents|moeder
   schedule   set or move the meeting: schedule <case> -at "2027-01-12 14:00" -location …
   outcome    record a table's tailored offer and agreements
+  attendance who came: attendance <case> -present 0 -present 2
+  gap        record a gap in the regional offer: gap <case> -theme … -age … -needed …
   agreement  set an agreement's status: agreement <case> -index 0 -status done
   reconvene  bring a case in follow-up back to the table
   close      close a case in follow-up
@@ -112,26 +114,28 @@ type client struct {
 }
 
 var commands = map[string]func(*client, context.Context, []string) error{
-	"submit":    (*client).submit,
-	"list":      (*client).list,
-	"show":      (*client).show,
-	"intake":    (*client).intake,
-	"answer":    (*client).answer,
-	"consult":   (*client).consult,
-	"outcome":   (*client).outcome,
-	"close":     (*client).close,
-	"withdraw":  (*client).withdraw,
-	"policy":    (*client).policy,
-	"inbox":     (*client).inbox,
-	"read":      (*client).read,
-	"export":    (*client).export,
-	"audit":     (*client).audit,
-	"consent":   (*client).consent,
-	"convene":   (*client).convene,
-	"schedule":  (*client).schedule,
-	"reconvene": (*client).reconvene,
-	"agreement": (*client).agreement,
-	"offers":    (*client).offers,
+	"submit":     (*client).submit,
+	"list":       (*client).list,
+	"show":       (*client).show,
+	"intake":     (*client).intake,
+	"answer":     (*client).answer,
+	"consult":    (*client).consult,
+	"outcome":    (*client).outcome,
+	"close":      (*client).close,
+	"withdraw":   (*client).withdraw,
+	"policy":     (*client).policy,
+	"inbox":      (*client).inbox,
+	"read":       (*client).read,
+	"export":     (*client).export,
+	"audit":      (*client).audit,
+	"consent":    (*client).consent,
+	"convene":    (*client).convene,
+	"schedule":   (*client).schedule,
+	"reconvene":  (*client).reconvene,
+	"agreement":  (*client).agreement,
+	"offers":     (*client).offers,
+	"attendance": (*client).attendance,
+	"gap":        (*client).gap,
 }
 
 func envOr(name, def string) string {

@@ -149,3 +149,60 @@ func (c *client) offers(ctx context.Context, args []string) error {
 	}
 	return tw.Flush()
 }
+
+// attendance records who came: the positions of the participants present.
+func (c *client) attendance(ctx context.Context, args []string) error {
+	var present listFlag
+	name, requestID, err := caseCommand("attendance", args, func(fs *flag.FlagSet) {
+		fs.Var(&present, "present", "position of a participant who came, from 0 (repeat)")
+	})
+	if err != nil {
+		return err
+	}
+	req := &rotsv1.RecordAttendanceRequest{RequestId: requestID, Name: name}
+	for _, p := range present {
+		var n int32
+		if _, err := fmt.Sscan(p, &n); err != nil {
+			return fmt.Errorf("-present %q: must be a number", p)
+		}
+		req.Present = append(req.Present, n)
+	}
+	resp, err := c.tables.RecordAttendance(ctx, req)
+	if err != nil {
+		return err
+	}
+	for i, p := range resp.GetParticipants() {
+		fmt.Fprintf(c.out, "%d  %-5t  %s %s %s\n", i, resp.GetPresent()[i], strings.TrimPrefix(p.GetKind().String(), "PARTICIPANT_KIND_"), p.GetOrganisation(), p.GetRole())
+	}
+	return nil
+}
+
+// gap records an offer the table needed and the region lacks.
+func (c *client) gap(ctx context.Context, args []string) error {
+	var theme, band, needed string
+	var weeks int
+	name, requestID, err := caseCommand("gap", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&theme, "theme", "", "the theme, e.g. mental-health")
+		fs.StringVar(&band, "age", "", "under-12 or twelve-and-over")
+		fs.StringVar(&needed, "needed", "", "what was needed, in a few words")
+		fs.IntVar(&weeks, "waiting-weeks", 0, "waiting time of the nearest offer; 0 when there is none")
+	})
+	if err != nil {
+		return err
+	}
+	th, err := enumValue(rotsv1.Theme_value, "THEME_", "theme", theme)
+	if err != nil {
+		return err
+	}
+	ab, err := enumValue(rotsv1.AgeBand_value, "AGE_BAND_", "age", band)
+	if err != nil {
+		return err
+	}
+	resp, err := c.tables.RecordGap(ctx, &rotsv1.RecordGapRequest{RequestId: requestID, Name: name, Gap: &rotsv1.Gap{
+		Theme: rotsv1.Theme(th), AgeBand: rotsv1.AgeBand(ab), Needed: needed, WaitingWeeks: int32(weeks),
+	}})
+	if err != nil {
+		return err
+	}
+	return c.print(resp.GetGap())
+}
