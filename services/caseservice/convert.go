@@ -2,52 +2,21 @@ package caseservice
 
 import (
 	"slices"
-	"strings"
 
-	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
-// Enums are stored by their proto name without the type prefix, e.g.
-// Stage INTAKE for STAGE_INTAKE, so that one list of values serves both.
-type protoEnum interface {
-	~int32
-	Descriptor() protoreflect.EnumDescriptor
-}
+// Enums are stored by their proto name without the type prefix
+// (rpc.Stored); these keep the calls short.
+type protoEnum = rpc.ProtoEnum
 
-func enumPrefix[E protoEnum]() string {
-	var e E
-	name := string(e.Descriptor().Values().ByNumber(0).Name()) // e.g. STAGE_UNSPECIFIED
-	return strings.TrimSuffix(name, "UNSPECIFIED")
-}
+func stored[E protoEnum](e E) string { return rpc.Stored(e) }
 
-// stored is the stored name of a proto enum value, "" for UNSPECIFIED.
-func stored[E protoEnum](e E) string {
-	if e == 0 {
-		return ""
-	}
-	v := e.Descriptor().Values().ByNumber(protoreflect.EnumNumber(e))
-	if v == nil {
-		return ""
-	}
-	return strings.TrimPrefix(string(v.Name()), enumPrefix[E]())
-}
-
-// fromStored is the proto enum value of a stored name, 0 when unknown.
-func fromStored[E protoEnum](s string) E {
-	if s == "" {
-		return 0
-	}
-	var e E
-	v := e.Descriptor().Values().ByName(protoreflect.Name(enumPrefix[E]() + s))
-	if v == nil {
-		return 0
-	}
-	return E(v.Number())
-}
+func fromStored[E protoEnum](s string) E { return rpc.FromStored[E](s) }
 
 const caseNamePrefix = "cases/"
 
