@@ -138,6 +138,20 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 		return Relation{SameRegion: true, SameOrg: true}, "", nil
 	case *rotsv1.ListCaseEventsRequest:
 		return i.relateCase(ctx, p, r.GetParent())
+	case *rotsv1.UpdateAgreementRequest:
+		rel, id, err := i.relateCase(ctx, p, r.GetName())
+		if err != nil || !rel.Invited {
+			return rel, id, err
+		}
+		// A partner updates only the agreements their organisation owns.
+		c, err := i.DB.GetCase(ctx, id)
+		if err != nil {
+			return Relation{}, id, status.Error(codes.Unavailable, "a backend is unavailable; retry")
+		}
+		if idx := int(r.GetIndex()); idx >= 0 && idx < len(c.Agreements) && c.Agreements[idx].OwnerOrganisation != p.Organisation {
+			return Relation{}, id, status.Error(codes.PermissionDenied, "the agreement belongs to another organisation")
+		}
+		return rel, id, nil
 	case *rotsv1.GetEscalationPolicyRequest:
 		return Relation{SameRegion: inRegion(policyRegion(r.GetName()))}, "", nil
 	case *rotsv1.UpdateEscalationPolicyRequest:

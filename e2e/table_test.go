@@ -90,7 +90,12 @@ func (s *stack) testTable(t *testing.T) {
 	}
 	due := time.Now().AddDate(0, 0, 14).Format("2006-01-02")
 	must(t)(s.cases.RecordTableOutcome(tandem, &rotsv1.RecordTableOutcomeRequest{RequestId: uuid.NewString(), Name: name, Offer: "Time-out en halve dagen school",
-		Agreements: []*rotsv1.Agreement{{Action: "Time-outtraject starten", OwnerOrganisation: "Vzw Arktos", DueDate: due}}}))
+		Agreements: []*rotsv1.Agreement{
+			{Action: "Time-outtraject starten", OwnerOrganisation: "Vzw Arktos", DueDate: due},
+			{Action: "Gesprek met de school", OwnerOrganisation: "CLB tafel", DueDate: due},
+		}}))
+	_, err = s.consult.UpdateAgreement(partner, &rotsv1.UpdateAgreementRequest{RequestId: uuid.NewString(), Name: name, Index: 1, Status: rotsv1.AgreementStatus_AGREEMENT_STATUS_DONE})
+	wantCode(t, err, codes.PermissionDenied, "another organisation")
 	updated, err := s.consult.UpdateAgreement(partner, &rotsv1.UpdateAgreementRequest{RequestId: uuid.NewString(), Name: name, Index: 0, Status: rotsv1.AgreementStatus_AGREEMENT_STATUS_DONE})
 	if err != nil {
 		t.Fatal(err)
