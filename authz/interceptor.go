@@ -122,12 +122,8 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 		same := inRegion(region) && p.Region != ""
 		return Relation{SameRegion: same, SameOrg: same && strings.TrimSpace(r.GetSubmittingOrganisation().GetName()) == p.Organisation}, "", nil
 	case *rotsv1.ListCasesRequest:
-		if p.Region != "" {
-			mine := rotsv1.Region(rotsv1.Region_value["REGION_"+p.Region])
-			if r.GetRegion() != 0 && r.GetRegion() != mine {
-				return Relation{}, "", nil
-			}
-			r.Region = mine
+		if !narrowRegion(p, &r.Region) {
+			return Relation{}, "", nil
 		}
 		if p.Role == auth.Submitter {
 			if r.GetSubmittingOrganisation() != "" && r.GetSubmittingOrganisation() != p.Organisation {
@@ -175,23 +171,9 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 		}
 		return Relation{Self: true}, "", nil
 	case *rotsv1.ListOrganisationsRequest:
-		if p.Region != "" {
-			mine := rotsv1.Region(rotsv1.Region_value["REGION_"+p.Region])
-			if r.GetRegion() != 0 && r.GetRegion() != mine {
-				return Relation{}, "", nil
-			}
-			r.Region = mine
-		}
-		return Relation{SameRegion: true}, "", nil
+		return Relation{SameRegion: narrowRegion(p, &r.Region)}, "", nil
 	case *rotsv1.SearchOffersRequest:
-		if p.Region != "" {
-			mine := rotsv1.Region(rotsv1.Region_value["REGION_"+p.Region])
-			if r.GetRegion() != 0 && r.GetRegion() != mine {
-				return Relation{}, "", nil
-			}
-			r.Region = mine
-		}
-		return Relation{SameRegion: true}, "", nil
+		return Relation{SameRegion: narrowRegion(p, &r.Region)}, "", nil
 	case *rotsv1.GetOrganisationRequest:
 		return i.relateOrganisation(ctx, p, r.GetName())
 	case *rotsv1.GetOfferRequest:
@@ -242,6 +224,20 @@ func (i *Interceptor) relateCase(ctx context.Context, p auth.Principal, name str
 	// young person and the parents consent.
 	invited := p.Role == auth.Partner && same && !scope.ConsentWithdrawn && slices.Contains(scope.InvitedOrgs, p.Organisation)
 	return Relation{SameRegion: same, SameOrg: same && p.Role == auth.Submitter && p.Organisation == scope.Org, Invited: invited}, id, nil
+}
+
+// narrowRegion limits a listing to the caller's region, or reports false
+// when it asks for another one. Callers for all of Flanders are not limited.
+func narrowRegion(p auth.Principal, region *rotsv1.Region) bool {
+	if p.Region == "" {
+		return true
+	}
+	mine := rotsv1.Region(rotsv1.Region_value["REGION_"+p.Region])
+	if *region != 0 && *region != mine {
+		return false
+	}
+	*region = mine
+	return true
 }
 
 func policyRegion(name string) string {

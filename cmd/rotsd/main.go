@@ -55,12 +55,7 @@ func realMain(ctx context.Context, args []string) error {
 // verifyAccessLog checks the access log's hash chain and says how many
 // entries it checked, or which entry was changed or removed.
 func verifyAccessLog(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("rotsd verify-access-log", flag.ContinueOnError)
-	dbURL := fs.String("database-url", envOr("DATABASE_URL", store.DefaultURL), "PostgreSQL URL (DATABASE_URL)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, *dbURL)
+	db, err := openStore(ctx, "verify-access-log", args)
 	if err != nil {
 		return err
 	}
@@ -76,12 +71,7 @@ func verifyAccessLog(ctx context.Context, args []string) error {
 // seedDirectory adds the fictional Limburg partner directory; running it
 // again adds nothing.
 func seedDirectory(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("rotsd seed-directory", flag.ContinueOnError)
-	dbURL := fs.String("database-url", envOr("DATABASE_URL", store.DefaultURL), "PostgreSQL URL (DATABASE_URL)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, *dbURL)
+	db, err := openStore(ctx, "seed-directory", args)
 	if err != nil {
 		return err
 	}
@@ -92,6 +82,17 @@ func seedDirectory(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("partner directory seeded: %d organisations and offers added\n", n)
 	return nil
+}
+
+// openStore opens the database of a maintenance subcommand, named by its
+// -database-url flag or DATABASE_URL.
+func openStore(ctx context.Context, command string, args []string) (*store.DB, error) {
+	fs := flag.NewFlagSet("rotsd "+command, flag.ContinueOnError)
+	dbURL := fs.String("database-url", envOr("DATABASE_URL", store.DefaultURL), "PostgreSQL URL (DATABASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, *dbURL)
 }
 
 func envOr(name, def string) string {
