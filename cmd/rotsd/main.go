@@ -2,6 +2,7 @@
 //
 //	rotsd dev    everything on one machine: embedded Temporal, local PostgreSQL
 //	rotsd serve  against an existing Temporal cluster: API, worker or both
+//	rotsd temporal  only the embedded Temporal server of dev, on its own
 package main
 
 import (
@@ -12,8 +13,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
+	"github.com/rots-vlaanderen/roundtable/devtemporal"
 	"github.com/rots-vlaanderen/roundtable/directory"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
@@ -35,6 +38,9 @@ func realMain(ctx context.Context, args []string) error {
 	}
 	if len(args) > 0 && args[0] == "seed-directory" {
 		return seedDirectory(ctx, args[1:])
+	}
+	if len(args) > 0 && args[0] == "temporal" {
+		return runTemporal(ctx, args[1:])
 	}
 	if len(args) == 0 || (args[0] != "dev" && args[0] != "serve") {
 		fmt.Fprint(os.Stderr, usage)
@@ -84,6 +90,28 @@ func seedDirectory(ctx context.Context, args []string) error {
 	return nil
 }
 
+// runTemporal runs the embedded Temporal server of rotsd dev as a process of
+// its own, so that the API and the worker (rotsd serve) can be stopped,
+// killed and restarted apart from it: the fault tests and benchmarks do.
+func runTemporal(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("rotsd temporal", flag.ContinueOnError)
+	dataDir := fs.String("data-dir", envOr("ROTS_DATA_DIR", ".rotsd"), "where the server keeps its state (ROTS_DATA_DIR)")
+	port := fs.Int("temporal-port", 7233, "frontend port on 127.0.0.1; the services take the seven ports after it")
+	namespace := fs.String("temporal-namespace", envOr("TEMPORAL_NAMESPACE", devtemporal.DefaultNamespace), "namespace (TEMPORAL_NAMESPACE)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ts, err := devtemporal.Start(devtemporal.Config{
+		DatabaseFile: filepath.Join(*dataDir, "temporal.db"), Namespace: *namespace, FrontendPort: *port,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, "rotsd temporal: serving on", ts.HostPort)
+	<-ctx.Done()
+	return ts.Stop()
+}
+
 // openStore opens the database of a maintenance subcommand, named by its
 // -database-url flag or DATABASE_URL.
 func openStore(ctx context.Context, command string, args []string) (*store.DB, error) {
@@ -102,12 +130,14 @@ func envOr(name, def string) string {
 	return def
 }
 
-const usage = `usage: rotsd dev|serve|verify-access-log|seed-directory [flags]
+const usage = `usage: rotsd dev|serve|temporal|verify-access-log|seed-directory [flags]
 
   dev    run the API, the worker and an embedded Temporal server (state in
          -data-dir) against the local PostgreSQL
   serve  run the API and/or the worker against a Temporal cluster
+  temporal  run only the embedded Temporal server of dev (for serve to use)
   verify-access-log  check the access log's hash chain
+  seed-directory     add the fictional partner directory
 
 Run "rotsd dev -h" or "rotsd serve -h" for the flags; each flag can also be
 set with the environment variable named in its help.

@@ -26,6 +26,10 @@ import (
 // commandTimeout bounds how long a stage command waits for its workflow.
 const commandTimeout = 30 * time.Second
 
+// startTimeout bounds starting a submitted case's workflow; after it the
+// relay takes over.
+const startTimeout = 3 * time.Second
+
 // Server implements rots.v1.CaseService.
 type Server struct {
 	rotsv1.UnimplementedCaseServiceServer
@@ -83,7 +87,11 @@ func (s *Server) SubmitCase(ctx context.Context, req *rotsv1.SubmitCaseRequest) 
 	if created {
 		s.log.InfoContext(ctx, "case submitted", "case", got.ID, "region", got.Region)
 	}
-	if err := workflows.Start(ctx, s.temporal, got); err != nil {
+	// A Temporal server that is away must not hold up the answer: the case
+	// is recorded, and the relay starts its workflow later.
+	startCtx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	if err := workflows.Start(startCtx, s.temporal, got); err != nil {
 		// The case is recorded; the relay starts its workflow later.
 		s.log.WarnContext(ctx, "case workflow not started yet; the relay will", "case", got.ID, "err", err)
 	} else if err := s.db.MarkWorkflowStarted(ctx, got.ID); err != nil {

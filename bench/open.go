@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rots-vlaanderen/roundtable/escalation"
+	"github.com/rots-vlaanderen/roundtable/store"
+	"github.com/rots-vlaanderen/roundtable/workflows"
+)
+
+// open holds many case workflows open, each waiting on its intake deadline,
+// and measures the worker's memory; then all those deadlines fall due at
+// the same moment, and it measures how late each escalation fired.
+//
+// The cases are recorded and their workflows started the way the outbox
+// relay does (store.CreateCase, workflows.Start), all with the same
+// submission time, so that every intake deadline is due at once.
+func (e *env) open(ctx context.Context, cfg config, out io.Writer) error {
+	n := cfg.openCases
+	idle, err := e.cl.Worker.RSS()
+	if err != nil {
+		return err
+	}
+	submitted := time.Now().UTC().Truncate(time.Microsecond)
+	due := submitted.Add(time.Duration(escalation.Default().IntakeDays) * cfg.deadlineDay)
+	cases := make([]*store.Case, n)
+	ids := make([]string, n)
+	create := load(16, n, func(i int) error {
+		c := sampleCase(submitted)
+		got, _, err := e.db.CreateCase(ctx, c)
+		cases[i], ids[i] = got, c.ID
+		return err
+	})
+	began := time.Now()
+	start := load(32, n, func(i int) error {
+		if err := workflows.Start(ctx, e.tc, cases[i]); err != nil {
+			return err
+		}
+		return e.db.MarkWorkflowStarted(ctx, cases[i].ID)
+	})
+	if err := failed("starting", create, start); err != nil {
+		return err
+	}
+	if err := e.waitStage(ctx, ids, workflows.StageIntake, 30*time.Minute); err != nil {
+		return err
+	}
+	settled := time.Since(began)
+	var open int64
+	for range 5 { // resident memory moves with the garbage collector: take the peak
+		rss, err := e.cl.Worker.RSS()
+		if err != nil {
+			return err
+		}
+		open = max(open, rss)
+		time.Sleep(time.Second)
+	}
+
+	// Now the deadlines: wait for every case's first escalation.
+	lateness := result{}
+	end := due.Add(30 * time.Minute)
+	var peak int64
+	for {
+		rss, _ := e.cl.Worker.RSS()
+		peak = max(peak, rss)
+		rows, err := e.pool.Query(ctx, `SELECT min(at) FROM case_events WHERE case_id = ANY($1::uuid[]) AND kind LIKE 'escalation.%' GROUP BY case_id`, ids)
+		if err != nil {
+			return err
+		}
+		lateness.latencies = lateness.latencies[:0]
+		for rows.Next() {
+			var at time.Time
+			if err := rows.Scan(&at); err != nil {
+				return err
+			}
+			lateness.latencies = append(lateness.latencies, at.Sub(due))
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if lateness.n() == n {
+			break
+		}
+		if time.Now().After(end) {
+			return fmt.Errorf("only %d of %d deadlines fired within 30 minutes", lateness.n(), n)
+		}
+		time.Sleep(time.Second)
+	}
+
+	mib := func(b int64) float64 { return float64(b) / (1 << 20) }
+	fmt.Fprintf(out, "\n### 4. Open cases: worker memory with %d open case workflows\n\n", n)
+	fmt.Fprintln(out, "| worker idle MiB | with the cases open MiB | per open case KiB | while the deadlines fire, peak MiB | time to open them all s |")
+	fmt.Fprintln(out, "|---:|---:|---:|---:|---:|")
+	fmt.Fprintf(out, "| %.0f | %.0f | %.1f | %.0f | %.0f |\n", mib(idle), mib(open), float64(open-idle)/float64(n)/1024, mib(max(peak, open)), settled.Seconds())
+	fmt.Fprintln(out, "\nTarget: under 1 GiB in all.")
+	fmt.Fprintf(out, "\n### 5. Timers: %d intake deadlines due at the same moment\n\n", n)
+	if began.Add(settled).After(due) {
+		fmt.Fprintln(out, "Not all cases were open before their deadline fell due: the lateness includes the backlog.")
+	}
+	fmt.Fprintln(out, "| fired after the deadline | p50 ms | p99 ms | max ms |")
+	fmt.Fprintln(out, "|---|---:|---:|---:|")
+	fmt.Fprintf(out, "| escalation to rung 1 | %s | %s | %s |\n", ms(lateness.quantile(.5)), ms(lateness.quantile(.99)), ms(lateness.quantile(1)))
+	fmt.Fprintln(out, "\nTarget: p99 lateness under 2 s.")
+	return nil
+}
+
+// sampleCase is a case record like rotsdproc.SampleCase's, submitted at t.
+func sampleCase(t time.Time) *store.Case {
+	return &store.Case{
+		ID: uuid.NewString(), RequestID: uuid.NewString(), Region: "LIMBURG", Stage: workflows.StageSubmitted,
+		OrgName: "Vrij CLB Limburg", OrgKind: "CLB", ContactName: "Test Contact", ContactEmail: "contact@vclb-limburg.test",
+		YoungPerson: store.YoungPerson{Alias: "T.", BirthYear: 2012, BirthMonth: 5, SchoolLevel: "SECUNDAIR", Grade: 1, School: "Testschool", Municipality: "Hasselt"},
+		Blocked:     "Thuiszitter sinds september", Tried: []string{"Trajectbegeleiding CLB"}, Themes: []string{"ABSENCE"},
+		CLBStuck: true, YouthCareStuck: true, Informed: true, SubmittedAt: t,
+	}
+}
