@@ -127,6 +127,8 @@ type caseWorkflow struct {
 	// escalating is false for cases started before deadlines existed
 	// (workflow version DefaultVersion): they keep running without them.
 	escalating bool
+	// local: the short store activities run as local activities.
+	local bool
 	ladder
 	table table
 }
@@ -140,6 +142,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	// Before the handlers: an update that came with the start runs as soon
 	// as its handler is registered, and must see the version.
 	w.escalating = workflow.GetVersion(ctx, versionEscalation, workflow.DefaultVersion, 1) >= 1
+	w.local = workflow.GetVersion(ctx, versionLocal, workflow.DefaultVersion, 1) >= 1
 	if r := in.Resume; r != nil {
 		w.stage, w.stageSeq, w.handledSeq, w.eventSeq = r.Stage, r.StageSeq, r.StageSeq, r.EventSeq
 		w.stageDeadline, w.offerDeadline, w.breakthrough = r.Stage0, r.Offer, r.Breakthrough
@@ -272,12 +275,8 @@ func (w *caseWorkflow) project(ctx workflow.Context, ticket int, t store.Transit
 	}
 	t.CaseID = w.in.CaseID
 	t.At = workflow.Now(ctx)
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: 30 * time.Second},
-	})
 	var a *Activities
-	return workflow.ExecuteActivity(ctx, a.ProjectTransition, t).Get(ctx, nil)
+	return w.short(ctx, a.ProjectTransition, t).Get(ctx, nil)
 }
 
 func (w *caseWorkflow) decideIntake(ctx workflow.Context, c IntakeCommand) (State, error) {

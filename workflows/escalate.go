@@ -155,7 +155,7 @@ func (w *caseWorkflow) retain(ctx workflow.Context) error {
 		}
 	}
 	var a *Activities
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, shortActivity), a.Anonymise, w.in.CaseID).Get(ctx, nil); err != nil {
+	if err := w.short(ctx, a.Anonymise, w.in.CaseID).Get(ctx, nil); err != nil {
 		return err
 	}
 	return w.projectEscalation(ctx, store.Transition{
@@ -314,10 +314,30 @@ var shortActivity = workflow.ActivityOptions{
 	RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: 30 * time.Second},
 }
 
+var shortLocalActivity = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: 30 * time.Second},
+}
+
+// versionLocal marks the change that runs the short store activities as
+// local activities.
+const versionLocal = "local-activities"
+
+// short runs a short store activity (a projection, a policy read, an inbox
+// write). In the worker itself, as a local activity, it costs no round trip
+// through the Temporal server; workflows started before that change keep
+// the regular activities their histories hold.
+func (w *caseWorkflow) short(ctx workflow.Context, activity any, args ...any) workflow.Future {
+	if w.local {
+		return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, shortLocalActivity), activity, args...)
+	}
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, shortActivity), activity, args...)
+}
+
 func (w *caseWorkflow) loadPolicy(ctx workflow.Context) (escalation.Policy, error) {
 	var p escalation.Policy
 	var a *Activities
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, shortActivity), a.LoadPolicy, w.in.Region).Get(ctx, &p)
+	err := w.short(ctx, a.LoadPolicy, w.in.Region).Get(ctx, &p)
 	return p, err
 }
 
@@ -337,7 +357,7 @@ func (w *caseWorkflow) sendNotifications(ctx workflow.Context, in NotifyInput) e
 	in.CaseID, in.Region, in.Stage, in.Key, in.At = w.in.CaseID, w.in.Region, w.stage, w.nextEventID(), workflow.Now(ctx)
 	var a *Activities
 	var ids []int64
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, shortActivity), a.Notify, in).Get(ctx, &ids)
+	err := w.short(ctx, a.Notify, in).Get(ctx, &ids)
 	if err != nil {
 		return err
 	}
