@@ -123,12 +123,16 @@ func retryable(err error) bool {
 	return c == codes.Unavailable || c == codes.DeadlineExceeded
 }
 
+// attemptTimeout is how long a client waits for one answer: a little more
+// than the service's own bound on a stage command (30 s).
+const attemptTimeout = 35 * time.Second
+
 // call makes one attempt with a timeout and retries retryable failures
 // until the budget runs out; it returns the failed attempts' errors.
 func call(budget time.Duration, attempt func(ctx context.Context) error) (failures []error, err error) {
 	end := time.Now().Add(budget)
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), attemptTimeout)
 		err := attempt(ctx)
 		cancel()
 		if err == nil || !retryable(err) || time.Now().After(end) {

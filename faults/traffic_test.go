@@ -2,6 +2,7 @@ package faults
 
 import (
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -22,6 +23,8 @@ type traffic struct {
 	// Failed attempts that were retried, by code.
 	submitFailures, commandFailures map[codes.Code]int
 	errs                            []error // calls that failed for good
+	// How long acknowledged calls took, retries included.
+	submitTimes, commandTimes []time.Duration
 }
 
 type ack struct {
@@ -41,8 +44,9 @@ func (h *harness) traffic(clients int) *traffic {
 					return
 				default:
 				}
+				t0 := time.Now()
 				id, failures, err := h.submit()
-				tr.record(tr.submitFailures, failures, err)
+				tr.record(tr.submitFailures, &tr.submitTimes, time.Since(t0), failures, err)
 				if err != nil {
 					continue
 				}
@@ -50,8 +54,9 @@ func (h *harness) traffic(clients int) *traffic {
 				tr.acked = append(tr.acked, ack{id, time.Now()})
 				tr.mu.Unlock()
 				if rand.IntN(2) == 0 {
+					t0 := time.Now()
 					failures, err := h.accept(id)
-					tr.record(tr.commandFailures, failures, err)
+					tr.record(tr.commandFailures, &tr.commandTimes, time.Since(t0), failures, err)
 				}
 			}
 		}()
@@ -59,7 +64,7 @@ func (h *harness) traffic(clients int) *traffic {
 	return tr
 }
 
-func (tr *traffic) record(byCode map[codes.Code]int, failures []error, err error) {
+func (tr *traffic) record(byCode map[codes.Code]int, times *[]time.Duration, took time.Duration, failures []error, err error) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	for _, f := range failures {
@@ -67,7 +72,18 @@ func (tr *traffic) record(byCode map[codes.Code]int, failures []error, err error
 	}
 	if err != nil {
 		tr.errs = append(tr.errs, err)
+		return
 	}
+	*times = append(*times, took)
+}
+
+// quantile is the q-th quantile (nearest rank) of durations.
+func quantile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(ds))
+	return s[min(max(int(q*float64(len(s))+0.5)-1, 0), len(s)-1)]
 }
 
 // stop waits for every client to finish its call, and fails the test for
@@ -85,6 +101,9 @@ func (tr *traffic) stop(t *testing.T) {
 	}
 	t.Logf("%d submissions acknowledged; attempts that failed and were retried: submissions %v, commands %v",
 		len(tr.acked), tr.submitFailures, tr.commandFailures)
+	t.Logf("time to acknowledgement: submissions p50 %s p99 %s; commands (%d) p50 %s p99 %s",
+		quantile(tr.submitTimes, .5).Round(time.Millisecond), quantile(tr.submitTimes, .99).Round(time.Millisecond), len(tr.commandTimes),
+		quantile(tr.commandTimes, .5).Round(time.Millisecond), quantile(tr.commandTimes, .99).Round(time.Millisecond))
 }
 
 // before is the cases acknowledged before t.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -147,7 +148,8 @@ func Status(ctx context.Context, log *slog.Logger, method, what string, err erro
 		return status.Error(codes.NotFound, what+" not found")
 	case errors.Is(err, context.Canceled):
 		return status.Error(codes.Canceled, "request cancelled")
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, new(*serviceerror.DeadlineExceeded)):
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, new(*serviceerror.DeadlineExceeded)),
+		errors.As(err, new(*client.WorkflowUpdateServiceTimeoutOrCanceledError)):
 		return status.Error(codes.DeadlineExceeded, "no answer in time; retry with the same request_id")
 	case errors.As(err, &unavail), errors.As(err, &notFound),
 		pgconn.SafeToRetry(err), pgconn.Timeout(err), !errors.As(err, &pgErr) && isConnError(err):
