@@ -172,6 +172,10 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 		return Relation{Self: true}, "", nil
 	case *rotsv1.ListOrganisationsRequest:
 		return Relation{SameRegion: narrowRegion(p, &r.Region)}, "", nil
+	case *rotsv1.GetDashboardRequest:
+		// A regional manager's dashboard is of their region; no region means
+		// theirs, and all of Flanders only for a Flemish manager.
+		return Relation{SameRegion: narrowRegion(p, &r.Region)}, "", nil
 	case *rotsv1.SearchOffersRequest:
 		return Relation{SameRegion: narrowRegion(p, &r.Region)}, "", nil
 	case *rotsv1.GetOrganisationRequest:
@@ -183,10 +187,41 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 		// Admins only, for all of Flanders: no relation needed. These must
 		// come before the GetName case, which expects a case.
 		return Relation{}, "", nil
+	case *rotsv1.CreateSignalRequest:
+		// About one region, or (unset) all of Flanders: Flemish managers only.
+		region := r.GetSignal().GetRegion()
+		return Relation{SameRegion: p.Region == "" || region != 0 && strings.TrimPrefix(region.String(), "REGION_") == p.Region}, "", nil
+	case *rotsv1.ListSignalsRequest:
+		if p.Region != "" && r.GetFlandersOnly() {
+			return Relation{}, "", nil
+		}
+		return Relation{SameRegion: narrowRegion(p, &r.Region)}, "", nil
+	case *rotsv1.UpdateSignalRequest:
+		return i.relateSignal(ctx, p, r.GetSignal().GetName())
+	case *rotsv1.GetSignalRequest, *rotsv1.ApproveSignalRequest, *rotsv1.MarkSignalSentRequest, *rotsv1.ExportSignalRequest:
+		return i.relateSignal(ctx, p, r.(interface{ GetName() string }).GetName())
 	case interface{ GetName() string }:
 		return i.relateCase(ctx, p, r.GetName())
 	}
 	return Relation{}, "", nil
+}
+
+// relateSignal relates the caller to the signal named "signals/{id}": in
+// scope when it is about the caller's region, or the caller's scope is all
+// of Flanders. A signal about all of Flanders is for Flemish managers only.
+func (i *Interceptor) relateSignal(ctx context.Context, p auth.Principal, name string) (Relation, string, error) {
+	id, ok := strings.CutPrefix(name, "signals/")
+	if _, err := uuid.Parse(id); !ok || err != nil {
+		return Relation{}, "", status.Errorf(codes.InvalidArgument, "must name a signal like signals/0b9e3a5c-…, got %q", name)
+	}
+	region, err := i.DB.SignalRegion(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return Relation{}, "", status.Error(codes.NotFound, "signal not found")
+	}
+	if err != nil {
+		return Relation{}, "", status.Error(codes.Unavailable, "a backend is unavailable; retry")
+	}
+	return Relation{SameRegion: p.Region == "" || p.Region == region}, "", nil
 }
 
 // relateOrganisation relates the caller to the directory organisation

@@ -111,6 +111,9 @@ var Rules = map[string]map[string]Access{
 	svc + "ConsultationService/RecordAttendance":     {auth.Coordinator: {Region, Full}},
 	svc + "ConsultationService/RecordGap":            {auth.Coordinator: {Region, Full}},
 	svc + "AuditService/ListAccessLog":               {auth.Auditor: {Anyone, Full}},
+	// The managers' dashboard: aggregate figures only, of the manager's
+	// region, or any region or all of Flanders for a Flemish manager.
+	svc + "ReportService/GetDashboard": {auth.Manager: {Region, Statistical}},
 	// The partner directory (sociale kaart): read in one's region, changed
 	// by admins.
 	svc + "DirectoryService/GetOrganisation":        directoryReaders(false),
@@ -123,7 +126,20 @@ var Rules = map[string]map[string]Access{
 	svc + "DirectoryService/CreateOffer":            {auth.Admin: {Anyone, Full}},
 	svc + "DirectoryService/UpdateOffer":            {auth.Admin: {Anyone, Full}},
 	svc + "DirectoryService/DeactivateOffer":        {auth.Admin: {Anyone, Full}},
+	// Signals to government: managers, of the signal's region or of all of
+	// Flanders. Signals hold counts only, no personal data.
+	svc + "SignalService/CreateSignal":   signalManagers,
+	svc + "SignalService/GetSignal":      signalManagers,
+	svc + "SignalService/ListSignals":    signalManagers,
+	svc + "SignalService/UpdateSignal":   signalManagers,
+	svc + "SignalService/ApproveSignal":  signalManagers,
+	svc + "SignalService/MarkSignalSent": signalManagers,
+	svc + "SignalService/ExportSignal":   signalManagers,
 }
+
+// signalManagers: a manager, for signals about their region; a manager for
+// all of Flanders, for every signal.
+var signalManagers = map[string]Access{auth.Manager: {Region, Statistical}}
 
 // directoryReaders may read the directory of their region; submitters only
 // the offers.

@@ -38,6 +38,7 @@ var matrix = map[string]map[string]string{
 	"ConsultationService/RecordAttendance":     {"coordinator": "region/full"},
 	"ConsultationService/RecordGap":            {"coordinator": "region/full"},
 	"AuditService/ListAccessLog":               {"auditor": "any/full"},
+	"ReportService/GetDashboard":               {"manager": "region/statistical"},
 	"DirectoryService/GetOrganisation":         {"coordinator": "region/full", "partner": "region/full", "manager": "region/full", "admin": "any/full"},
 	"DirectoryService/ListOrganisations":       {"coordinator": "region/full", "partner": "region/full", "manager": "region/full", "admin": "any/full"},
 	"DirectoryService/GetOffer":                {"submitter": "region/full", "coordinator": "region/full", "partner": "region/full", "manager": "region/full", "admin": "any/full"},
@@ -48,6 +49,13 @@ var matrix = map[string]map[string]string{
 	"DirectoryService/CreateOffer":             {"admin": "any/full"},
 	"DirectoryService/UpdateOffer":             {"admin": "any/full"},
 	"DirectoryService/DeactivateOffer":         {"admin": "any/full"},
+	"SignalService/CreateSignal":               {"manager": "region/statistical"},
+	"SignalService/GetSignal":                  {"manager": "region/statistical"},
+	"SignalService/ListSignals":                {"manager": "region/statistical"},
+	"SignalService/UpdateSignal":               {"manager": "region/statistical"},
+	"SignalService/ApproveSignal":              {"manager": "region/statistical"},
+	"SignalService/MarkSignalSent":             {"manager": "region/statistical"},
+	"SignalService/ExportSignal":               {"manager": "region/statistical"},
 }
 
 // allMethods lists every RPC of every rots.v1 service.

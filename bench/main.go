@@ -44,7 +44,7 @@ var full = config{
 	intakeCalls: 2000, concurrency: []int{1, 8, 64},
 	commandCalls: 300,
 	readSizes:    []int{10_000, 100_000, 1_000_000}, readCalls: 2000,
-	openCases: 10_000, deadlineDay: 40 * time.Second,
+	openCases: 10_000, deadlineDay: 60 * time.Second,
 }
 
 var quick = config{

@@ -10,6 +10,7 @@ import (
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/rotsdproc"
+	"github.com/rots-vlaanderen/roundtable/store/seedgen"
 )
 
 // reads grows the cases table to each size and measures GetCase and one
@@ -19,8 +20,8 @@ func (e *env) reads(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintf(out, "\n### 3. Reads at scale (%d calls per cell, one at a time)\n\n", cfg.readCalls)
 	fmt.Fprintln(out, "| cases | GetCase p50 ms | p99 ms | SELECT by id p99 ms | ListCases (region, stage; 20) p50 ms | p99 ms |")
 	fmt.Fprintln(out, "|---:|---:|---:|---:|---:|---:|")
-	for _, size := range cfg.readSizes {
-		if err := generateCases(ctx, e.pool, size); err != nil {
+	for i, size := range cfg.readSizes {
+		if err := growCases(ctx, e.pool, e.dbURL, size, uint64(i+1)); err != nil {
 			return err
 		}
 		var ids []string
@@ -69,32 +70,17 @@ func (e *env) reads(ctx context.Context, cfg config, out io.Writer) error {
 	return nil
 }
 
-// generateCases adds generated cases until the table holds size, straight
-// into PostgreSQL: spread over the regions, stages and five years, with
-// their workflows marked started so that the relay leaves them alone.
-func generateCases(ctx context.Context, pool *pgxpool.Pool, size int) error {
+// growCases loads generated cases (package seedgen: each played along the
+// case path, with its timeline) until the table holds about size, one
+// seed per step.
+func growCases(ctx context.Context, pool *pgxpool.Pool, dbURL string, size int, seed uint64) error {
 	var have int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM cases`).Scan(&have); err != nil {
 		return err
 	}
-	for have < size {
-		batch := min(size-have, 100_000)
-		_, err := pool.Exec(ctx, `
-			INSERT INTO cases (id, request_id, region, stage, org_name, org_kind, contact_name, contact_email,
-				yp_alias, yp_birth_year, yp_birth_month, yp_school_level, yp_grade, yp_school, yp_municipality,
-				blocked, tried, themes, clb_stuck, youth_care_stuck, informed, submitted_at, updated_at, workflow_started)
-			SELECT gen_random_uuid(), 'generated-' || g, (ARRAY['ANTWERPEN','BRUSSEL','LIMBURG','OOST_VLAANDEREN','VLAAMS_BRABANT','WEST_VLAANDEREN'])[1 + g % 6],
-				(ARRAY['INTAKE','NEEDS_INFO','CONSULT','TABLE','FOLLOW_UP','CLOSED','CLOSED','CLOSED'])[1 + (g / 6) % 8],
-				'CLB ' || (g % 300), 'CLB', 'Contact ' || g, 'contact' || g || '@clb.test',
-				'A.', 2008 + g % 10, 1 + g % 12, 'SECUNDAIR', 1 + g % 6, 'School ' || (g % 900), 'Gemeente ' || (g % 300),
-				repeat('x', 300), ARRAY['Trajectbegeleiding'], ARRAY['ABSENCE'], true, true, true, ts, ts, true
-			FROM generate_series($1::bigint, $2::bigint) g,
-				LATERAL (SELECT now() - make_interval(mins => (g * 2621) % 2628000)) t(ts)`, have+1, have+batch)
-		if err != nil {
-			return err
-		}
-		have += batch
+	if have >= size {
+		return nil
 	}
-	_, err := pool.Exec(ctx, `ANALYZE cases`)
+	_, err := seedgen.Load(ctx, dbURL, seedgen.Options{Cases: size - have, Seed: seed})
 	return err
 }

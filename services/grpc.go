@@ -26,6 +26,8 @@ type Services struct {
 	Audit         rotsv1.AuditServiceServer
 	Consultation  rotsv1.ConsultationServiceServer
 	Directory     rotsv1.DirectoryServiceServer
+	Reports       rotsv1.ReportServiceServer
+	Signals       rotsv1.SignalServiceServer
 	// Access authenticates and authorises every call (authz.Interceptor).
 	Access grpc.UnaryServerInterceptor
 }
@@ -40,8 +42,10 @@ func NewGRPCServer(log *slog.Logger, svc Services) (*grpc.Server, *health.Server
 	rotsv1.RegisterAuditServiceServer(srv, svc.Audit)
 	rotsv1.RegisterConsultationServiceServer(srv, svc.Consultation)
 	rotsv1.RegisterDirectoryServiceServer(srv, svc.Directory)
+	rotsv1.RegisterReportServiceServer(srv, svc.Reports)
+	rotsv1.RegisterSignalServiceServer(srv, svc.Signals)
 	hs := health.NewServer()
-	for _, name := range []string{rotsv1.CaseService_ServiceDesc.ServiceName, rotsv1.AdminService_ServiceDesc.ServiceName, rotsv1.NotificationService_ServiceDesc.ServiceName, rotsv1.AuditService_ServiceDesc.ServiceName, rotsv1.ConsultationService_ServiceDesc.ServiceName, rotsv1.DirectoryService_ServiceDesc.ServiceName} {
+	for _, name := range []string{rotsv1.CaseService_ServiceDesc.ServiceName, rotsv1.AdminService_ServiceDesc.ServiceName, rotsv1.NotificationService_ServiceDesc.ServiceName, rotsv1.AuditService_ServiceDesc.ServiceName, rotsv1.ConsultationService_ServiceDesc.ServiceName, rotsv1.DirectoryService_ServiceDesc.ServiceName, rotsv1.ReportService_ServiceDesc.ServiceName, rotsv1.SignalService_ServiceDesc.ServiceName} {
 		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
 	}
 	healthpb.RegisterHealthServer(srv, hs)

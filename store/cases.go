@@ -148,25 +148,11 @@ func (db *DB) scanCase(row pgx.Row) (*Case, error) {
 // created=false: a retried submission never makes a second case.
 func (db *DB) CreateCase(ctx context.Context, c *Case) (_ *Case, created bool, err error) {
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		yp := c.YoungPerson
-		tag, err := tx.Exec(ctx, `INSERT INTO cases (`+caseInsertColumns+`)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,'','','','','',$23,$23,NULL,0,false,'[]',NULL)
-			ON CONFLICT (request_id) DO NOTHING`,
-			c.ID, c.RequestID, c.Region, c.Stage, c.OrgName, c.OrgKind,
-			c.ContactName, c.ContactEmail, c.ContactPhone,
-			yp.Alias, yp.BirthYear, yp.BirthMonth, yp.SchoolLevel, yp.Grade, yp.School, yp.Municipality,
-			db.seal(c.Blocked, c.ID), db.sealAll(c.Tried, c.ID), c.Themes, c.CLBStuck, c.YouthCareStuck, c.Informed, c.SubmittedAt)
-		if err != nil {
+		if err := db.createCase(ctx, tx, c, &created); err != nil || !created {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return nil
-		}
-		created = true
-		_, err = tx.Exec(ctx, `INSERT INTO case_events (case_id, request_id, kind, from_stage, to_stage, actor, summary, at)
-			VALUES ($1, $2, 'submitted', '', $3, $4, 'Aangemeld door ' || $5, $6)`,
-			c.ID, c.RequestID, c.Stage, c.ContactName, c.OrgName, c.SubmittedAt)
-		return err
+		// The new case counts in the reports.
+		return addReportRows(ctx, tx, c.ID)
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("store.CreateCase: %w", err)
@@ -176,6 +162,29 @@ func (db *DB) CreateCase(ctx context.Context, c *Case) (_ *Case, created bool, e
 		return nil, false, fmt.Errorf("store.CreateCase: %w", err)
 	}
 	return got, created, nil
+}
+
+func (db *DB) createCase(ctx context.Context, tx pgx.Tx, c *Case, created *bool) error {
+	yp := c.YoungPerson
+	tag, err := tx.Exec(ctx, `INSERT INTO cases (`+caseInsertColumns+`, age_band)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,'','','','','',$23,$23,NULL,0,false,'[]',NULL,
+			report_age_band($11, $12, $23))
+		ON CONFLICT (request_id) DO NOTHING`,
+		c.ID, c.RequestID, c.Region, c.Stage, c.OrgName, c.OrgKind,
+		c.ContactName, c.ContactEmail, c.ContactPhone,
+		yp.Alias, yp.BirthYear, yp.BirthMonth, yp.SchoolLevel, yp.Grade, yp.School, yp.Municipality,
+		db.seal(c.Blocked, c.ID), db.sealAll(c.Tried, c.ID), c.Themes, c.CLBStuck, c.YouthCareStuck, c.Informed, c.SubmittedAt)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return nil
+	}
+	*created = true
+	_, err = tx.Exec(ctx, `INSERT INTO case_events (case_id, request_id, kind, from_stage, to_stage, actor, summary, at)
+		VALUES ($1, $2, 'submitted', '', $3, $4, 'Aangemeld door ' || $5, $6)`,
+		c.ID, c.RequestID, c.Stage, c.ContactName, c.OrgName, c.SubmittedAt)
+	return err
 }
 
 // GetCase returns the case with the given ID, or ErrNotFound.
@@ -352,44 +361,49 @@ func (db *DB) ApplyTransition(ctx context.Context, t Transition) error {
 		// Lock the case first: an unknown case is ErrNotFound rather than a
 		// foreign-key violation on the event, and transitions of one case
 		// are applied one at a time.
-		var one int
-		err := tx.QueryRow(ctx, `SELECT 1 FROM cases WHERE id = $1 FOR NO KEY UPDATE`, t.CaseID).Scan(&one)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
-		}
+		rc, err := lockReportCase(ctx, tx, t.CaseID)
 		if err != nil {
 			return err
 		}
-		if t.Kind != "" {
-			tag, err := tx.Exec(ctx, `INSERT INTO case_events (case_id, request_id, kind, from_stage, to_stage, actor, summary, at)
-				VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (case_id, request_id) DO NOTHING`,
-				t.CaseID, t.RequestID, t.Kind, t.FromStage, t.ToStage, t.Actor, t.Summary, t.At)
-			if err != nil {
-				return err
-			}
-			if tag.RowsAffected() == 0 {
-				return nil
-			}
-			if err := updateStage(ctx, tx, t); err != nil {
-				return err
-			}
-		}
-		if e := t.Escalation; e != nil {
-			deadlines := e.Deadlines
-			if deadlines == nil {
-				deadlines = []escalation.Deadline{}
-			}
-			if _, err := tx.Exec(ctx, `UPDATE cases SET rung = $2, breakthrough = $3, deadlines = $4 WHERE id = $1`,
-				t.CaseID, e.Rung, e.Breakthrough, deadlines); err != nil {
-				return err
-			}
-		}
-		return db.applyTable(ctx, tx, t)
+		// The reports follow every change in this transaction.
+		return withReports(ctx, tx, t.CaseID, func() error { return db.applyTransition(ctx, tx, rc, t) })
 	})
 	if err != nil {
 		return fmt.Errorf("store.ApplyTransition(%q, %q): %w", t.CaseID, t.Kind, err)
 	}
 	return nil
+}
+
+// applyTransition writes a transition to a locked case.
+func (db *DB) applyTransition(ctx context.Context, tx pgx.Tx, rc reportCase, t Transition) error {
+	if t.Kind != "" {
+		tag, err := tx.Exec(ctx, `INSERT INTO case_events (case_id, request_id, kind, from_stage, to_stage, actor, summary, at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (case_id, request_id) DO NOTHING`,
+			t.CaseID, t.RequestID, t.Kind, t.FromStage, t.ToStage, t.Actor, t.Summary, t.At)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		if err := updateStage(ctx, tx, t); err != nil {
+			return err
+		}
+		if err := recordStay(ctx, tx, rc, t); err != nil {
+			return fmt.Errorf("report durations: %w", err)
+		}
+	}
+	if e := t.Escalation; e != nil {
+		deadlines := e.Deadlines
+		if deadlines == nil {
+			deadlines = []escalation.Deadline{}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE cases SET rung = $2, breakthrough = $3, deadlines = $4 WHERE id = $1`,
+			t.CaseID, e.Rung, e.Breakthrough, deadlines); err != nil {
+			return err
+		}
+	}
+	return db.applyTable(ctx, tx, t)
 }
 
 // MarkWorkflowStarted records that the case's workflow runs, taking the

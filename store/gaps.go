@@ -25,7 +25,20 @@ type Gap struct {
 
 // RecordGap stores a gap once per (case, request ID) and returns it.
 func (db *DB) RecordGap(ctx context.Context, requestID string, g Gap) (*Gap, error) {
-	err := db.pool.QueryRow(ctx, `WITH ins AS (
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := lockReportCase(ctx, tx, g.CaseID); err != nil {
+			return err
+		}
+		return withReports(ctx, tx, g.CaseID, func() error { return recordGap(ctx, tx, requestID, &g) })
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store.RecordGap: %w", err)
+	}
+	return &g, nil
+}
+
+func recordGap(ctx context.Context, tx pgx.Tx, requestID string, g *Gap) error {
+	err := tx.QueryRow(ctx, `WITH ins AS (
 			INSERT INTO gaps (case_id, request_id, region, theme, age_band, needed, waiting_weeks, recorded_at, recorded_by)
 			SELECT id, $2, region, $3, $4, $5, $6, $7, $8 FROM cases WHERE id = $1
 			ON CONFLICT (case_id, request_id) DO NOTHING
@@ -37,10 +50,7 @@ func (db *DB) RecordGap(ctx context.Context, requestID string, g Gap) (*Gap, err
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNotFound
 	}
-	if err != nil {
-		return nil, fmt.Errorf("store.RecordGap: %w", err)
-	}
-	return &g, nil
+	return err
 }
 
 // RecordAttendance marks which participants came: those at the positions

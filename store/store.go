@@ -46,6 +46,10 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store.Open: %w", err)
 	}
+	if err := db.rebuildReportsOnce(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store.Open: report rollups: %w", err)
+	}
 	return db, nil
 }
 

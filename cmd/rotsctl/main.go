@@ -64,6 +64,8 @@ commands:
   export     everything held about a case, as JSON
   consent    record that consent was withdrawn: consent <case> -by parents
   audit      the access log: audit -case <case> | audit -actor <name>
+  report     the managers' dashboard: report -region limburg -year 2026 (or -from 2026-01 -to 2026-06)
+  signal     signals to government: signal create|edit|approve|sent|export|list|show (rotsctl signal for help)
 
 A case is named by "cases/<id>" or just its id. Every command that changes
 a case takes -request-id; the same request ID never does the work twice.
@@ -99,7 +101,8 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+t)
 	}
 	return cmd(&client{rotsv1.NewCaseServiceClient(conn), rotsv1.NewAdminServiceClient(conn), rotsv1.NewNotificationServiceClient(conn), rotsv1.NewAuditServiceClient(conn),
-		rotsv1.NewConsultationServiceClient(conn), rotsv1.NewDirectoryServiceClient(conn), out},
+		rotsv1.NewConsultationServiceClient(conn), rotsv1.NewDirectoryServiceClient(conn), rotsv1.NewReportServiceClient(conn),
+		rotsv1.NewSignalServiceClient(conn), out},
 		ctx, global.Args()[1:])
 }
 
@@ -110,6 +113,8 @@ type client struct {
 	audits        rotsv1.AuditServiceClient
 	tables        rotsv1.ConsultationServiceClient
 	directory     rotsv1.DirectoryServiceClient
+	reports       rotsv1.ReportServiceClient
+	signals       rotsv1.SignalServiceClient
 	out           io.Writer
 }
 
@@ -136,6 +141,8 @@ var commands = map[string]func(*client, context.Context, []string) error{
 	"offers":     (*client).offers,
 	"attendance": (*client).attendance,
 	"gap":        (*client).gap,
+	"report":     (*client).report,
+	"signal":     (*client).signal,
 }
 
 func envOr(name, def string) string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/auth"
 	"github.com/rots-vlaanderen/roundtable/devtemporal"
+	"github.com/rots-vlaanderen/roundtable/disclosure"
 	"github.com/rots-vlaanderen/roundtable/notify"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
@@ -34,6 +35,7 @@ type config struct {
 	KeyFile           string // payload encryption keys
 	CodecListen       string // codec endpoint for the Temporal Web UI; empty: off
 	CodecOrigin       string // the Web UI's origin, allowed by CORS
+	ReportThreshold   int    // report counts below it are suppressed
 }
 
 func (c *config) api() bool    { return c.Role == "all" || c.Role == "api" }
@@ -76,8 +78,12 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 	fs.StringVar(&c.SMTP.TLS, "smtp-tls", env("ROTS_SMTP_TLS", "starttls"), "none, starttls or tls (ROTS_SMTP_TLS)")
 	fs.StringVar(&c.SMTP.Username, "smtp-username", env("ROTS_SMTP_USERNAME", ""), "SMTP user (ROTS_SMTP_USERNAME); the password comes from ROTS_SMTP_PASSWORD")
 	fs.DurationVar(&c.DeadlineDay, "deadline-day", 0, "make every working day of every deadline this long, e.g. 10s, to watch the ladder (ROTS_DEADLINE_DAY)")
+	fs.IntVar(&c.ReportThreshold, "report-threshold", disclosure.DefaultThreshold, "report counts from 1 to this minus one are suppressed; at least 5 (ROTS_REPORT_THRESHOLD)")
 	c.SMTP.Password, _ = lookup("ROTS_SMTP_PASSWORD")
-	var portErr, dayErr error
+	var portErr, dayErr, thresholdErr error
+	if v, ok := lookup("ROTS_REPORT_THRESHOLD"); ok {
+		c.ReportThreshold, thresholdErr = strconv.Atoi(v)
+	}
 	if v, ok := lookup("ROTS_SMTP_PORT"); ok {
 		c.SMTP.Port, portErr = strconv.Atoi(v)
 	}
@@ -87,7 +93,7 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if err := errors.Join(portErr, dayErr); err != nil {
+	if err := errors.Join(portErr, dayErr, thresholdErr); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -143,6 +149,9 @@ func (c *config) validate() error {
 	}
 	if c.Auth.Audience == "" {
 		errs = append(errs, errors.New("OIDC audience is required"))
+	}
+	if c.ReportThreshold < disclosure.MinThreshold {
+		errs = append(errs, fmt.Errorf("report threshold %d: must be at least %d", c.ReportThreshold, disclosure.MinThreshold))
 	}
 	if c.DeadlineDay < 0 {
 		errs = append(errs, fmt.Errorf("deadline day %s: must not be negative", c.DeadlineDay))

@@ -37,3 +37,30 @@ func TestLoadConfigReportsEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+// The report threshold defaults to 10, comes from the environment or a
+// flag, and is never below 5.
+func TestLoadConfigReportThreshold(t *testing.T) {
+	for _, tt := range []struct {
+		args    []string
+		env     map[string]string
+		want    int
+		wantErr bool
+	}{
+		{want: 10},
+		{env: map[string]string{"ROTS_REPORT_THRESHOLD": "20"}, want: 20},
+		{args: []string{"-report-threshold", "15"}, env: map[string]string{"ROTS_REPORT_THRESHOLD": "20"}, want: 15},
+		{args: []string{"-report-threshold", "4"}, wantErr: true},
+		{env: map[string]string{"ROTS_REPORT_THRESHOLD": "ten"}, wantErr: true},
+	} {
+		cfg, err := loadConfig("dev", tt.args, lookupIn(tt.env))
+		switch {
+		case tt.wantErr && err == nil:
+			t.Errorf("%v %v: no error", tt.args, tt.env)
+		case !tt.wantErr && err != nil:
+			t.Errorf("%v %v: %v", tt.args, tt.env, err)
+		case !tt.wantErr && cfg.ReportThreshold != tt.want:
+			t.Errorf("%v %v: threshold %d, want %d", tt.args, tt.env, cfg.ReportThreshold, tt.want)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/auth/devissuer"
 	"github.com/rots-vlaanderen/roundtable/authz"
 	"github.com/rots-vlaanderen/roundtable/devtemporal"
+	"github.com/rots-vlaanderen/roundtable/disclosure"
 	"github.com/rots-vlaanderen/roundtable/encryption"
 	"github.com/rots-vlaanderen/roundtable/services"
 	"github.com/rots-vlaanderen/roundtable/services/adminservice"
@@ -27,6 +28,8 @@ import (
 	"github.com/rots-vlaanderen/roundtable/services/consultationservice"
 	"github.com/rots-vlaanderen/roundtable/services/directoryservice"
 	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
+	"github.com/rots-vlaanderen/roundtable/services/reportservice"
+	"github.com/rots-vlaanderen/roundtable/services/signalservice"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
 )
@@ -122,7 +125,13 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 			return fmt.Errorf("run: %w", err)
 		}
 		access := &authz.Interceptor{Verifier: verifier, DB: db, Log: log}
+		reportControl, err := disclosure.New(cfg.ReportThreshold)
+		if err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
 		cases := caseservice.New(db, tc, log)
+		// Signals freeze the dashboard's figures, after its disclosure control.
+		reports := reportservice.New(db, log, reportControl)
 		srv, hs := services.NewGRPCServer(log, services.Services{
 			Cases:         cases,
 			Admin:         adminservice.New(db, log),
@@ -130,6 +139,8 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 			Audit:         auditservice.New(db, log),
 			Consultation:  consultationservice.New(cases, db, log),
 			Directory:     directoryservice.New(db, log),
+			Reports:       reports,
+			Signals:       signalservice.New(db, signalservice.DashboardFigures{Reports: reports}, log),
 			Access:        access.Unary(),
 		})
 		g.Go(func() error {

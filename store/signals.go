@@ -1,0 +1,465 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rots-vlaanderen/roundtable/disclosure"
+)
+
+// The states of a signal to government.
+const (
+	SignalDraft    = "DRAFT"
+	SignalApproved = "APPROVED"
+	SignalSent     = "SENT"
+)
+
+var (
+	// ErrOwnSignal means an author tried to approve their own signal.
+	ErrOwnSignal = errors.New("the author of a signal cannot approve it")
+	// ErrStaleSignal means the signal changed since the version the caller
+	// read (its etag).
+	ErrStaleSignal = errors.New("the signal changed since it was read")
+)
+
+// SignalStateError means a signal is not in the state a change needs.
+type SignalStateError struct {
+	State string // the signal's state
+	Need  string // the state the change needs
+}
+
+func (e *SignalStateError) Error() string {
+	return fmt.Sprintf("signal is %s; this needs %s", e.State, e.Need)
+}
+
+// Figure is one figure after disclosure control: a count, a measure, or
+// hidden. A hidden figure has no value, here or in the database. Make one
+// from a [disclosure.Count] with [CountFigure], or from a
+// [disclosure.Control.Measure] result with [MeasureFigure]; the zero Figure
+// means "not applicable".
+type Figure struct {
+	Count      *int64   `json:"count,omitempty"`
+	Measure    *float64 `json:"measure,omitempty"`
+	Suppressed bool     `json:"suppressed,omitempty"`
+}
+
+// CountFigure is the figure of a count that went through disclosure control.
+func CountFigure(c disclosure.Count) Figure {
+	n, ok := c.Value()
+	if !ok {
+		return Figure{Suppressed: true}
+	}
+	v := int64(n)
+	return Figure{Count: &v}
+}
+
+// MeasureFigure is the figure of a measure that went through
+// [disclosure.Control.Measure]: hidden unless ok.
+func MeasureFigure(v float64, ok bool) Figure {
+	if !ok {
+		return Figure{Suppressed: true}
+	}
+	return Figure{Measure: &v}
+}
+
+// Valid reports whether the figure is at most one of count, measure or
+// hidden.
+func (f Figure) Valid() bool {
+	n := 0
+	for _, set := range []bool{f.Count != nil, f.Measure != nil, f.Suppressed} {
+		if set {
+			n++
+		}
+	}
+	return n <= 1
+}
+
+// String is the figure as published: the count, the measure with a
+// decimal point (as few digits as it needs), "x" when hidden, "" when not
+// applicable.
+func (f Figure) String() string {
+	switch {
+	case f.Suppressed:
+		return "x"
+	case f.Count != nil:
+		return strconv.FormatInt(*f.Count, 10)
+	case f.Measure != nil:
+		return strconv.FormatFloat(*f.Measure, 'f', -1, 64)
+	}
+	return ""
+}
+
+// FigureRow is one row of a figure table.
+type FigureRow struct {
+	Label string   `json:"label"`
+	Cells []Figure `json:"cells"`
+	Total *Figure  `json:"total,omitempty"`
+}
+
+// FigureTable is one table of a signal's figures, after disclosure control.
+type FigureTable struct {
+	Section      string      `json:"section"` // e.g. STAGE
+	Title        string      `json:"title"`
+	Unit         string      `json:"unit,omitempty"`
+	RowHeader    string      `json:"row_header,omitempty"`
+	Columns      []string    `json:"columns"`
+	Rows         []FigureRow `json:"rows"`
+	ColumnTotals []Figure    `json:"column_totals,omitempty"`
+	Total        *Figure     `json:"total,omitempty"`
+	Note         string      `json:"note,omitempty"`
+}
+
+// Validate reports the first way the table is malformed.
+func (t FigureTable) Validate() error {
+	check := func(f *Figure, where string) error {
+		if f != nil && !f.Valid() {
+			return fmt.Errorf("figure table %q: %s holds more than one value", t.Section, where)
+		}
+		return nil
+	}
+	for i, r := range t.Rows {
+		if len(r.Cells) != len(t.Columns) {
+			return fmt.Errorf("figure table %q: row %d has %d cells for %d columns", t.Section, i, len(r.Cells), len(t.Columns))
+		}
+		for j := range r.Cells {
+			if err := check(&r.Cells[j], fmt.Sprintf("cell (%d, %d)", i, j)); err != nil {
+				return err
+			}
+		}
+		if err := check(r.Total, fmt.Sprintf("row total %d", i)); err != nil {
+			return err
+		}
+	}
+	if len(t.ColumnTotals) != 0 && len(t.ColumnTotals) != len(t.Columns) {
+		return fmt.Errorf("figure table %q: %d column totals for %d columns", t.Section, len(t.ColumnTotals), len(t.Columns))
+	}
+	for j := range t.ColumnTotals {
+		if err := check(&t.ColumnTotals[j], fmt.Sprintf("column total %d", j)); err != nil {
+			return err
+		}
+	}
+	return check(t.Total, "the total")
+}
+
+// Signal is a signal to government.
+type Signal struct {
+	ID        string
+	RequestID string
+	State     string // DRAFT, APPROVED or SENT
+	// Region is the stored region name, "" for all of Flanders.
+	Region string
+	// StartMonth and EndMonth are the first days (UTC) of the period's first
+	// and last month.
+	StartMonth, EndMonth time.Time
+	Title                string
+	Text                 string
+	Sections             []string
+	Figures              []FigureTable
+	FiguresAt            time.Time
+	// Author and Approver are display names; the subjects are the stable
+	// identities that four eyes compare.
+	Author, AuthorSubject     string
+	Approver, ApproverSubject string
+	ApprovedAt                *time.Time
+	Recipient, Sender         string
+	SentAt                    *time.Time
+	Revision                  int
+	CreatedAt, UpdatedAt      time.Time
+}
+
+// Etag names the signal's current version.
+func (s *Signal) Etag() string { return `"` + strconv.Itoa(s.Revision) + `"` }
+
+// The methods recorded with a request_id.
+const (
+	methodCreateSignal   = "CreateSignal"
+	methodUpdateSignal   = "UpdateSignal"
+	methodApproveSignal  = "ApproveSignal"
+	methodMarkSignalSent = "MarkSignalSent"
+)
+
+const signalColumns = `id, request_id, state, region, start_month, end_month, title, body, sections, figures, figures_at,
+	author, author_subject, approver, approver_subject, approved_at, recipient, sender, sent_at, revision, created_at, updated_at`
+
+func scanSignal(row pgx.Row) (*Signal, error) {
+	var (
+		s   Signal
+		raw []byte
+	)
+	err := row.Scan(&s.ID, &s.RequestID, &s.State, &s.Region, &s.StartMonth, &s.EndMonth, &s.Title, &s.Text, &s.Sections, &raw, &s.FiguresAt,
+		&s.Author, &s.AuthorSubject, &s.Approver, &s.ApproverSubject, &s.ApprovedAt, &s.Recipient, &s.Sender, &s.SentAt, &s.Revision, &s.CreatedAt, &s.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(raw, &s.Figures); err != nil {
+		return nil, fmt.Errorf("figures of signal %s: %w", s.ID, err)
+	}
+	return &s, nil
+}
+
+func marshalFigures(tables []FigureTable) ([]byte, error) {
+	for _, t := range tables {
+		if err := t.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(nonNil(tables))
+}
+
+// claimSignalRequest records that requestID is used for method on the
+// signal. It returns fresh=false when the request_id was used before, with
+// the signal it was used for then; another method is ErrRequestIDReused.
+func claimSignalRequest(ctx context.Context, tx pgx.Tx, requestID, method, signalID string, at time.Time) (fresh bool, before string, err error) {
+	tag, err := tx.Exec(ctx, `INSERT INTO signal_requests (request_id, method, signal_id, at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (request_id) DO NOTHING`, requestID, method, signalID, at)
+	if err != nil {
+		return false, "", err
+	}
+	if tag.RowsAffected() == 1 {
+		return true, signalID, nil
+	}
+	var prevMethod string
+	if err := tx.QueryRow(ctx, `SELECT method, signal_id FROM signal_requests WHERE request_id = $1`,
+		requestID).Scan(&prevMethod, &before); err != nil {
+		return false, "", err
+	}
+	if prevMethod != method {
+		return false, before, ErrRequestIDReused
+	}
+	return false, before, nil
+}
+
+// SignalByRequest returns the signal that CreateSignal made with requestID,
+// ErrNotFound when none did, or ErrRequestIDReused when the request_id was
+// used for another call.
+func (db *DB) SignalByRequest(ctx context.Context, requestID string) (*Signal, error) {
+	var method, id string
+	err := db.pool.QueryRow(ctx, `SELECT method, signal_id FROM signal_requests WHERE request_id = $1`, requestID).Scan(&method, &id)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil, ErrNotFound
+	case err != nil:
+		return nil, fmt.Errorf("store.SignalByRequest: %w", err)
+	case method != methodCreateSignal:
+		return nil, fmt.Errorf("store.SignalByRequest: %w", ErrRequestIDReused)
+	}
+	return db.GetSignal(ctx, id)
+}
+
+// CreateSignal stores a new DRAFT signal, or, when its request ID was used
+// by a CreateSignal before, returns that signal with created false.
+func (db *DB) CreateSignal(ctx context.Context, s *Signal) (_ *Signal, created bool, err error) {
+	if !validID(s.ID) {
+		return nil, false, fmt.Errorf("store.CreateSignal: ID %q is not a UUID", s.ID)
+	}
+	figures, err := marshalFigures(s.Figures)
+	if err != nil {
+		return nil, false, fmt.Errorf("store.CreateSignal: %w", err)
+	}
+	at := stamp(s.CreatedAt)
+	var id string
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		fresh, before, err := claimSignalRequest(ctx, tx, s.RequestID, methodCreateSignal, s.ID, at)
+		if err != nil || !fresh {
+			id = before
+			return err
+		}
+		id, created = s.ID, true
+		_, err = tx.Exec(ctx, `INSERT INTO signals (id, request_id, state, region, start_month, end_month, title, body, sections,
+				figures, figures_at, author, author_subject, revision, created_at, updated_at)
+			VALUES ($1, $2, 'DRAFT', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13)`,
+			s.ID, s.RequestID, s.Region, s.StartMonth, s.EndMonth, s.Title, s.Text, nonNil(s.Sections),
+			figures, stamp(s.FiguresAt), s.Author, s.AuthorSubject, at)
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("store.CreateSignal: %w", err)
+	}
+	got, err := db.GetSignal(ctx, id)
+	if err != nil {
+		return nil, false, fmt.Errorf("store.CreateSignal: %w", err)
+	}
+	return got, created, nil
+}
+
+// GetSignal returns one signal with its figures.
+func (db *DB) GetSignal(ctx context.Context, id string) (*Signal, error) {
+	if !validID(id) {
+		return nil, fmt.Errorf("store.GetSignal(%q): %w", id, ErrNotFound)
+	}
+	s, err := scanSignal(db.pool.QueryRow(ctx, `SELECT `+signalColumns+` FROM signals WHERE id = $1`, id))
+	if err != nil {
+		return nil, fmt.Errorf("store.GetSignal(%q): %w", id, err)
+	}
+	return s, nil
+}
+
+// SignalRegion returns the region a signal is about, "" for all of
+// Flanders: what access to it depends on.
+func (db *DB) SignalRegion(ctx context.Context, id string) (string, error) {
+	if !validID(id) {
+		return "", fmt.Errorf("store.SignalRegion(%q): %w", id, ErrNotFound)
+	}
+	var region string
+	err := db.pool.QueryRow(ctx, `SELECT region FROM signals WHERE id = $1`, id).Scan(&region)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("store.SignalRegion(%q): %w", id, err)
+	}
+	return region, nil
+}
+
+// SignalFilter narrows ListSignals.
+type SignalFilter struct {
+	// AnyRegion: signals about every region and about all of Flanders.
+	// Otherwise only those whose region is Region ("" for all of Flanders).
+	AnyRegion bool
+	Region    string
+	State     string // "" for every state
+}
+
+// SignalCursor is the position after which a page starts, newest first.
+type SignalCursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// ListSignals returns up to limit signals matching f, newest first,
+// starting after the cursor when one is given. Figures are not loaded.
+func (db *DB) ListSignals(ctx context.Context, f SignalFilter, after *SignalCursor, limit int) ([]*Signal, error) {
+	where := `WHERE ($1 OR region = $2) AND ($3 = '' OR state = $3)`
+	args := []any{f.AnyRegion, f.Region, f.State, limit}
+	if after != nil {
+		if !validID(after.ID) {
+			return nil, fmt.Errorf("store.ListSignals: cursor ID %q is not a UUID", after.ID)
+		}
+		where += ` AND (created_at, id) < ($5, $6)`
+		args = append(args, after.CreatedAt, after.ID)
+	}
+	columns := `id, request_id, state, region, start_month, end_month, title, body, sections, '[]'::jsonb, figures_at,
+		author, author_subject, approver, approver_subject, approved_at, recipient, sender, sent_at, revision, created_at, updated_at`
+	rows, err := db.pool.Query(ctx, `SELECT `+columns+` FROM signals `+where+` ORDER BY created_at DESC, id DESC LIMIT $4`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store.ListSignals: %w", err)
+	}
+	signals, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Signal, error) { return scanSignal(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store.ListSignals: %w", err)
+	}
+	return signals, nil
+}
+
+// UpdateSignal changes a DRAFT with edit, which gets the stored signal and
+// may refuse by returning an error; that error is returned as it is and
+// nothing is stored. Any other state is a *SignalStateError. A retry with
+// the same requestID calls nothing and returns the signal as it is now.
+func (db *DB) UpdateSignal(ctx context.Context, id, requestID string, at time.Time, edit func(*Signal) error) (*Signal, error) {
+	return db.changeSignal(ctx, methodUpdateSignal, id, requestID, at, func(s *Signal) error {
+		if s.State != SignalDraft {
+			return &SignalStateError{State: s.State, Need: SignalDraft}
+		}
+		return edit(s)
+	})
+}
+
+// Approver is who approves a signal.
+type Approver struct {
+	Name, Subject string
+	// Etag, when not empty, must be the signal's etag (ErrStaleSignal).
+	Etag string
+}
+
+// ApproveSignal approves a DRAFT on behalf of a, who must not be its author
+// (ErrOwnSignal). A retry with the same requestID returns the signal as it
+// is now.
+func (db *DB) ApproveSignal(ctx context.Context, id, requestID string, a Approver, at time.Time) (*Signal, error) {
+	at = stamp(at)
+	return db.changeSignal(ctx, methodApproveSignal, id, requestID, at, func(s *Signal) error {
+		switch {
+		case s.State != SignalDraft:
+			return &SignalStateError{State: s.State, Need: SignalDraft}
+		case a.Subject == "" || a.Subject == s.AuthorSubject:
+			return ErrOwnSignal
+		case a.Etag != "" && a.Etag != s.Etag():
+			return ErrStaleSignal
+		}
+		s.State, s.Approver, s.ApproverSubject, s.ApprovedAt = SignalApproved, a.Name, a.Subject, &at
+		return nil
+	})
+}
+
+// MarkSignalSent records that an APPROVED signal went to recipient, by
+// sender. A retry with the same requestID returns the signal as it is now.
+func (db *DB) MarkSignalSent(ctx context.Context, id, requestID, sender, recipient string, at time.Time) (*Signal, error) {
+	at = stamp(at)
+	return db.changeSignal(ctx, methodMarkSignalSent, id, requestID, at, func(s *Signal) error {
+		if s.State != SignalApproved {
+			return &SignalStateError{State: s.State, Need: SignalApproved}
+		}
+		s.State, s.Sender, s.Recipient, s.SentAt = SignalSent, sender, recipient, &at
+		return nil
+	})
+}
+
+func (db *DB) changeSignal(ctx context.Context, method, id, requestID string, at time.Time, change func(*Signal) error) (*Signal, error) {
+	if !validID(id) {
+		return nil, fmt.Errorf("store.%s(%q): %w", method, id, ErrNotFound)
+	}
+	at = stamp(at)
+	var (
+		result  *Signal
+		refusal error
+	)
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		s, err := scanSignal(tx.QueryRow(ctx, `SELECT `+signalColumns+` FROM signals WHERE id = $1 FOR UPDATE`, id))
+		if err != nil {
+			return err
+		}
+		fresh, before, err := claimSignalRequest(ctx, tx, requestID, method, id, at)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			if before != id {
+				return ErrRequestIDReused
+			}
+			result = s
+			return nil
+		}
+		if refusal = change(s); refusal != nil {
+			return errRefused
+		}
+		figures, err := marshalFigures(s.Figures)
+		if err != nil {
+			return err
+		}
+		s.Revision++
+		s.UpdatedAt = at
+		_, err = tx.Exec(ctx, `UPDATE signals SET state = $2, start_month = $3, end_month = $4, title = $5, body = $6, sections = $7,
+				figures = $8, figures_at = $9, approver = $10, approver_subject = $11, approved_at = $12, recipient = $13, sender = $14,
+				sent_at = $15, revision = $16, updated_at = $17
+			WHERE id = $1`,
+			id, s.State, s.StartMonth, s.EndMonth, s.Title, s.Text, nonNil(s.Sections), figures, stamp(s.FiguresAt),
+			s.Approver, s.ApproverSubject, s.ApprovedAt, s.Recipient, s.Sender, s.SentAt, s.Revision, s.UpdatedAt)
+		result = s
+		return err
+	})
+	if refusal != nil {
+		return nil, refusal
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store.%s(%q): %w", method, id, err)
+	}
+	return result, nil
+}
