@@ -79,6 +79,11 @@ func run(ctx context.Context, cfg config, chosen []string, out io.Writer) error 
 			return fmt.Errorf("unknown scenario %q", s)
 		}
 	}
+	release, err := rotsdproc.Exclusive()
+	if err != nil {
+		return err
+	}
+	defer release()
 	dir, err := os.MkdirTemp("", "rots-bench")
 	if err != nil {
 		return err

@@ -27,12 +27,15 @@ import (
 	"github.com/rots-vlaanderen/roundtable/workflows"
 )
 
-var (
-	bin     string // the rotsd binary, built once for the package
-	buildMu sync.Mutex
-)
+// bin is the rotsd binary, built once for the package.
+var bin string
 
 func TestMain(m *testing.M) {
+	release, err := rotsdproc.Exclusive()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	dir, err := os.MkdirTemp("", "rotsd-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -47,6 +50,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	release()
 	os.Exit(code)
 }
 

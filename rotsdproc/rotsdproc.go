@@ -191,3 +191,19 @@ func freePortRange(n int) (int, error) {
 	}
 	return 0, errors.New("no range of free ports found")
 }
+
+// Exclusive waits until no other process on this machine holds the
+// cluster lock, and takes it. The fault tests and the benchmark each run
+// clusters that load both cores; run side by side (go test runs packages
+// in parallel) they would measure each other.
+func Exclusive() (release func(), err error) {
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "rotsdproc.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
