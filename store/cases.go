@@ -408,8 +408,18 @@ func (db *DB) applyTransition(ctx context.Context, tx pgx.Tx, rc reportCase, t T
 
 // MarkWorkflowStarted records that the case's workflow runs, taking the
 // case off the outbox.
+//
+// It does not wait for the disk: a mark lost in a crash only makes the
+// relay start the workflow again, which does nothing.
 func (db *DB) MarkWorkflowStarted(ctx context.Context, caseID string) error {
-	if _, err := db.pool.Exec(ctx, `UPDATE cases SET workflow_started = true WHERE id = $1`, caseID); err != nil {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE cases SET workflow_started = true WHERE id = $1`, caseID)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("store.MarkWorkflowStarted: %w", err)
 	}
 	return nil
