@@ -30,7 +30,7 @@ type env struct {
 	tc    client.Client // with the cluster's payload encryption
 	floor worker.Worker // runs the floors' empty workflows
 
-	submitter, coordinator string // tokens
+	submitter, coordinator, manager string // tokens
 }
 
 // floorQueue is the task queue of the floors' workflows, served by this
@@ -66,6 +66,7 @@ func (e *env) connect(ctx context.Context) error {
 	}
 	e.submitter = e.cl.Token(auth.Submitter, "limburg", rotsdproc.SampleOrg)
 	e.coordinator = e.cl.Token(auth.Coordinator, "limburg", "")
+	e.manager = e.cl.Token(auth.Manager, "limburg", "")
 	return nil
 }
 

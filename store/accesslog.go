@@ -52,20 +52,26 @@ func (db *DB) LogAccess(ctx context.Context, entries []Access) error {
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		for _, a := range entries {
+		// One statement for all entries (a page of cases is twenty): the
+		// lock is held for one round trip, not one per entry.
+		n := len(entries)
+		var (
+			at                                   = make([]time.Time, n)
+			actor, role, caseID, action, purpose = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+			prevs, hashes                        = make([][]byte, n), make([][]byte, n)
+		)
+		for i, a := range entries {
 			a.At = a.At.UTC().Truncate(time.Microsecond)
-			hash := chainHash(prev, a)
-			var caseID any
-			if a.CaseID != "" {
-				caseID = a.CaseID
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO access_log (at, actor, role, case_id, action, purpose, prev_hash, hash)
-				VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, a.At, a.Actor, a.Role, caseID, a.Action, a.Purpose, prev, hash); err != nil {
-				return err
-			}
-			prev = hash
+			at[i], actor[i], role[i], caseID[i], action[i], purpose[i] = a.At, a.Actor, a.Role, a.CaseID, a.Action, a.Purpose
+			prevs[i], hashes[i] = prev, chainHash(prev, a)
+			prev = hashes[i]
 		}
-		return nil
+		_, err = tx.Exec(ctx, `INSERT INTO access_log (at, actor, role, case_id, action, purpose, prev_hash, hash)
+			SELECT e.at, e.actor, e.role, NULLIF(e.case_id, '')::uuid, e.action, e.purpose, e.prev_hash, e.hash
+			FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::bytea[])
+				WITH ORDINALITY AS e(at, actor, role, case_id, action, purpose, prev_hash, hash, n)
+			ORDER BY e.n`, at, actor, role, caseID, action, purpose, prevs, hashes)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("store.LogAccess: %w", err)

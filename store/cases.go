@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -251,24 +252,46 @@ type Cursor struct {
 // ListCases returns up to limit cases matching f, newest first, starting
 // after the cursor when one is given. Agreements are not loaded.
 func (db *DB) ListCases(ctx context.Context, f CaseFilter, after *Cursor, limit int) ([]*Case, error) {
+	// Only the filters given are in the query: a generic plan for
+	// "($1 = '' OR region = $1)" cannot use the indexes.
 	var (
-		where   = `WHERE ($1 = '' OR region = $1) AND ($2 = '' OR stage = $2) AND ($3 = '' OR org_name = $3)`
-		args    = []any{f.Region, f.Stage, f.OrgName, limit}
-		minRung = f.MinRung
+		conds []string
+		args  []any
 	)
+	where := func(cond string, vals ...any) {
+		for _, v := range vals {
+			args = append(args, v)
+			cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)), 1)
+		}
+		conds = append(conds, cond)
+	}
+	if f.Region != "" {
+		where("region = ?", f.Region)
+	}
+	if f.Stage != "" {
+		where("stage = ?", f.Stage)
+	}
+	if f.OrgName != "" {
+		where("org_name = ?", f.OrgName)
+	}
+	minRung := f.MinRung
 	if f.OverdueOnly && minRung < 1 {
 		minRung = 1
 	}
 	if minRung > 0 {
 		// A literal, so the planner can use the partial index on rung > 0.
-		where += fmt.Sprintf(` AND rung >= %d AND rung > 0`, minRung)
+		where(fmt.Sprintf("rung >= %d AND rung > 0", minRung))
 	}
 	if after != nil {
-		where += ` AND (submitted_at, id) < ($5, $6)`
-		args = append(args, after.SubmittedAt, after.ID)
+		where("(submitted_at, id) < (?, ?)", after.SubmittedAt, after.ID)
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+caseColumns+` FROM cases `+where+`
-		ORDER BY submitted_at DESC, id DESC LIMIT $4`, args...)
+	query := `SELECT ` + caseColumns + ` FROM cases`
+	if len(conds) > 0 {
+		query += ` WHERE ` + strings.Join(conds, " AND ")
+	}
+	args = append(args, limit)
+	query += fmt.Sprintf(` ORDER BY submitted_at DESC, id DESC LIMIT $%d`, len(args))
+	rows, err := db.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store.ListCases: %w", err)
 	}
