@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
@@ -61,6 +62,7 @@ func (e *env) connect(ctx context.Context) error {
 	e.floor = worker.New(e.tc, floorQueue, worker.Options{})
 	e.floor.RegisterWorkflowWithOptions(emptyWorkflow, workflow.RegisterOptions{Name: "Empty"})
 	e.floor.RegisterWorkflowWithOptions(waiterWorkflow, workflow.RegisterOptions{Name: "Waiter"})
+	e.floor.RegisterWorkflowWithOptions(sleeperWorkflow, workflow.RegisterOptions{Name: "Sleeper"})
 	if err := e.floor.Start(); err != nil {
 		return err
 	}
@@ -104,6 +106,15 @@ func waiterWorkflow(ctx workflow.Context) error {
 		return err
 	}
 	return workflow.Await(ctx, func() bool { return done })
+}
+
+// sleeperWorkflow is the floor of a deadline: a timer until due, and
+// nothing else. It returns the workflow's clock when it woke.
+func sleeperWorkflow(ctx workflow.Context, due time.Time) (time.Time, error) {
+	if err := workflow.Sleep(ctx, due.Sub(workflow.Now(ctx))); err != nil {
+		return time.Time{}, err
+	}
+	return workflow.Now(ctx), nil
 }
 
 // failed turns a series' failures into an error: a benchmark that failed

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
 
 	"github.com/rots-vlaanderen/roundtable/escalation"
 	"github.com/rots-vlaanderen/roundtable/store"
@@ -15,13 +17,19 @@ import (
 
 // open holds many case workflows open, each waiting on its intake deadline,
 // and measures the worker's memory; then all those deadlines fall due at
-// the same moment, and it measures how late each escalation fired.
+// the same moment, and it measures how late each escalation fired. Before
+// them, as the floor, as many empty workflows sleep until one moment.
 //
 // The cases are recorded and their workflows started the way the outbox
 // relay does (store.CreateCase, workflows.Start), all with the same
 // submission time, so that every intake deadline is due at once.
 func (e *env) open(ctx context.Context, cfg config, out io.Writer) error {
 	n := cfg.openCases
+	// The floor first, on a server with nothing else to do.
+	floor, floorLate, err := e.sleepers(ctx, n, cfg.deadlineDay)
+	if err != nil {
+		return err
+	}
 	idle, err := e.cl.Worker.RSS()
 	if err != nil {
 		return err
@@ -104,6 +112,11 @@ func (e *env) open(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintln(out, "| fired after the deadline | p50 ms | p99 ms | max ms |")
 	fmt.Fprintln(out, "|---|---:|---:|---:|")
 	fmt.Fprintf(out, "| escalation to rung 1 | %s | %s | %s |\n", ms(lateness.quantile(.5)), ms(lateness.quantile(.99)), ms(lateness.quantile(1)))
+	fmt.Fprintf(out, "| floor: a bare timer in an empty workflow | %s | %s | %s |\n", ms(floor.quantile(.5)), ms(floor.quantile(.99)), ms(floor.quantile(1)))
+	fmt.Fprintf(out, "| ratio | %s | %s | |\n", ratio(float64(lateness.quantile(.5)), float64(floor.quantile(.5))), ratio(float64(lateness.quantile(.99)), float64(floor.quantile(.99))))
+	if floorLate {
+		fmt.Fprintln(out, "\nNot all bare timers were started before they fell due.")
+	}
 	fmt.Fprintln(out, "\nTarget: p99 lateness under 2 s.")
 	return nil
 }
@@ -117,4 +130,37 @@ func sampleCase(t time.Time) *store.Case {
 		Blocked:     "Thuiszitter sinds september", Tried: []string{"Trajectbegeleiding CLB"}, Themes: []string{"ABSENCE"},
 		CLBStuck: true, YouthCareStuck: true, Informed: true, SubmittedAt: t,
 	}
+}
+
+// sleepers is the floor of the timers: as many empty workflows on the same
+// server, each sleeping until one moment, and how late each woke. late says
+// whether starting them took past that moment.
+func (e *env) sleepers(ctx context.Context, n int, deadlineDay time.Duration) (lateness result, late bool, err error) {
+	// Starting them is quicker than opening cases; half the cases' wait.
+	due := time.Now().Add(time.Duration(escalation.Default().IntakeDays) * deadlineDay / 2)
+	ids := make([]string, n)
+	start := load(32, n, func(i int) error {
+		ids[i] = "sleeper-" + uuid.NewString()
+		_, err := e.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: ids[i], TaskQueue: floorQueue}, "Sleeper", due)
+		return err
+	})
+	if err := failed("starting sleepers", start); err != nil {
+		return result{}, false, err
+	}
+	late = time.Now().After(due)
+	var mu sync.Mutex
+	woke := load(32, n, func(i int) error {
+		var at time.Time
+		if err := e.tc.GetWorkflow(ctx, ids[i], "").Get(ctx, &at); err != nil {
+			return err
+		}
+		mu.Lock()
+		lateness.latencies = append(lateness.latencies, at.Sub(due))
+		mu.Unlock()
+		return nil
+	})
+	if err := failed("sleepers", woke); err != nil {
+		return result{}, false, err
+	}
+	return lateness, late, nil
 }
