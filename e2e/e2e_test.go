@@ -39,6 +39,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/auth"
 	"github.com/rots-vlaanderen/roundtable/auth/devissuer"
 	"github.com/rots-vlaanderen/roundtable/authz"
+	"github.com/rots-vlaanderen/roundtable/disclosure"
 	"github.com/rots-vlaanderen/roundtable/encryption"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/notify"
@@ -49,6 +50,8 @@ import (
 	"github.com/rots-vlaanderen/roundtable/services/consultationservice"
 	"github.com/rots-vlaanderen/roundtable/services/directoryservice"
 	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
+	"github.com/rots-vlaanderen/roundtable/services/reportservice"
+	"github.com/rots-vlaanderen/roundtable/services/signalservice"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/store/storetest"
 	"github.com/rots-vlaanderen/roundtable/workflows"
@@ -98,6 +101,8 @@ type stack struct {
 	inbox    rotsv1.NotificationServiceClient
 	audit    rotsv1.AuditServiceClient
 	consult  rotsv1.ConsultationServiceClient
+	reports  rotsv1.ReportServiceClient
+	signals  rotsv1.SignalServiceClient
 	mail     *mailServer
 	conn     *grpc.ClientConn
 	db       *store.DB
@@ -137,6 +142,11 @@ func startStack(t *testing.T) *stack {
 	issuer := startIssuer(t)
 	access := &authz.Interceptor{Verifier: auth.NewVerifier(auth.Config{Issuer: issuer.URL, Audience: "rots"}), DB: db, Log: log}
 	cases := caseservice.New(db, tc, log)
+	control, err := disclosure.New(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports := reportservice.New(db, log, control)
 
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -149,6 +159,8 @@ func startStack(t *testing.T) *stack {
 		Audit:         auditservice.New(db, log),
 		Consultation:  consultationservice.New(cases, db, log),
 		Directory:     directoryservice.New(db, log),
+		Reports:       reports,
+		Signals:       signalservice.New(db, signalservice.DashboardFigures{Reports: reports}, log),
 		Access:        access.Unary(),
 	})
 	go srv.Serve(lis)
@@ -161,6 +173,7 @@ func startStack(t *testing.T) *stack {
 	return &stack{
 		cases: rotsv1.NewCaseServiceClient(conn), admin: rotsv1.NewAdminServiceClient(conn), inbox: rotsv1.NewNotificationServiceClient(conn),
 		audit: rotsv1.NewAuditServiceClient(conn), consult: rotsv1.NewConsultationServiceClient(conn),
+		reports: rotsv1.NewReportServiceClient(conn), signals: rotsv1.NewSignalServiceClient(conn),
 		mail: mail, conn: conn, db: db, temporal: tc, logs: logs, issuer: issuer, codec: codec,
 	}
 }
@@ -556,6 +569,11 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("a consultation table with a partner", func(t *testing.T) {
 		t.Parallel()
 		s.testTable(t)
+	})
+
+	t.Run("a manager's dashboard and a signal to government", func(t *testing.T) {
+		t.Parallel()
+		s.dashboardAndSignal(t)
 	})
 
 	t.Run("health and reflection", func(t *testing.T) {
