@@ -79,12 +79,21 @@ func organisationResource(id string) string { return "organisations/" + id }
 
 func offerResource(orgID, id string) string { return organisationResource(orgID) + "/offers/" + id }
 
-// claimRequest records that requestID is used for method on resource. It
-// returns fresh=false when the request_id was used before, with the resource
-// it was used for then; another method is ErrRequestIDReused. Two
-// concurrent claims of one request_id wait for each other.
-func claimRequest(ctx context.Context, tx pgx.Tx, requestID, method, resource string, at time.Time) (fresh bool, before string, err error) {
-	tag, err := tx.Exec(ctx, `INSERT INTO directory_requests (request_id, method, resource, at)
+// requestLog is a table that remembers which request_id did what, and the
+// column naming what it was done to.
+type requestLog struct{ table, resource string }
+
+var (
+	directoryRequests = requestLog{"directory_requests", "resource"}
+	signalRequests    = requestLog{"signal_requests", "signal_id"}
+)
+
+// claimRequest records in the log that requestID is used for method on
+// resource. It returns fresh=false when the request_id was used before, with
+// the resource it was used for then; another method is ErrRequestIDReused.
+// Two concurrent claims of one request_id wait for each other.
+func claimRequest(ctx context.Context, tx pgx.Tx, log requestLog, requestID, method, resource string, at time.Time) (fresh bool, before string, err error) {
+	tag, err := tx.Exec(ctx, `INSERT INTO `+log.table+` (request_id, method, `+log.resource+`, at)
 		VALUES ($1, $2, $3, $4) ON CONFLICT (request_id) DO NOTHING`, requestID, method, resource, at)
 	if err != nil {
 		return false, "", err
@@ -93,7 +102,7 @@ func claimRequest(ctx context.Context, tx pgx.Tx, requestID, method, resource st
 		return true, resource, nil
 	}
 	var prevMethod string
-	if err := tx.QueryRow(ctx, `SELECT method, resource FROM directory_requests WHERE request_id = $1`,
+	if err := tx.QueryRow(ctx, `SELECT method, `+log.resource+`::text FROM `+log.table+` WHERE request_id = $1`,
 		requestID).Scan(&prevMethod, &before); err != nil {
 		return false, "", err
 	}
@@ -144,7 +153,7 @@ func scanOrganisation(row pgx.Row) (*Organisation, error) {
 func (db *DB) CreateOrganisation(ctx context.Context, o *Organisation) (_ *Organisation, created bool, err error) {
 	at := stamp(o.CreatedAt)
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		fresh, _, err := claimRequest(ctx, tx, o.RequestID, methodCreateOrganisation, organisationResource(o.ID), at)
+		fresh, _, err := claimRequest(ctx, tx, directoryRequests, o.RequestID, methodCreateOrganisation, organisationResource(o.ID), at)
 		if err != nil || !fresh {
 			return err
 		}
@@ -266,7 +275,7 @@ func (db *DB) changeOrganisation(ctx context.Context, method, id, requestID stri
 			return err
 		}
 		resource := organisationResource(id)
-		fresh, before, err := claimRequest(ctx, tx, requestID, method, resource, at)
+		fresh, before, err := claimRequest(ctx, tx, directoryRequests, requestID, method, resource, at)
 		if err != nil {
 			return err
 		}
@@ -337,7 +346,7 @@ func (db *DB) CreateOffer(ctx context.Context, f *Offer) (_ *Offer, created bool
 		if err != nil {
 			return err
 		}
-		fresh, before, err := claimRequest(ctx, tx, f.RequestID, methodCreateOffer, offerResource(f.OrganisationID, f.ID), at)
+		fresh, before, err := claimRequest(ctx, tx, directoryRequests, f.RequestID, methodCreateOffer, offerResource(f.OrganisationID, f.ID), at)
 		if err != nil {
 			return err
 		}
@@ -408,7 +417,7 @@ func (db *DB) changeOffer(ctx context.Context, method, orgID, id, requestID stri
 			return err
 		}
 		resource := offerResource(orgID, id)
-		fresh, before, err := claimRequest(ctx, tx, requestID, method, resource, at)
+		fresh, before, err := claimRequest(ctx, tx, directoryRequests, requestID, method, resource, at)
 		if err != nil {
 			return err
 		}

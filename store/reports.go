@@ -265,7 +265,9 @@ func (db *DB) rebuildReportsOnce(ctx context.Context) error {
 func rebuildReports(ctx context.Context, tx pgx.Tx, onlyIfNever bool) error {
 	// Readers go on; writers of the rollups wait. A change of a case that
 	// is not committed yet is not seen here and adds its difference after.
-	if _, err := tx.Exec(ctx, `LOCK TABLE report_counts, report_durations, report_rebuilds IN EXCLUSIVE MODE`); err != nil {
+	// The tables in the order a transition writes them (durations, then
+	// counts), or the two wait for each other: a deadlock.
+	if _, err := tx.Exec(ctx, `LOCK TABLE report_durations, report_counts, report_rebuilds IN EXCLUSIVE MODE`); err != nil {
 		return err
 	}
 	if onlyIfNever {

@@ -215,29 +215,6 @@ func marshalFigures(tables []FigureTable) ([]byte, error) {
 	return json.Marshal(nonNil(tables))
 }
 
-// claimSignalRequest records that requestID is used for method on the
-// signal. It returns fresh=false when the request_id was used before, with
-// the signal it was used for then; another method is ErrRequestIDReused.
-func claimSignalRequest(ctx context.Context, tx pgx.Tx, requestID, method, signalID string, at time.Time) (fresh bool, before string, err error) {
-	tag, err := tx.Exec(ctx, `INSERT INTO signal_requests (request_id, method, signal_id, at)
-		VALUES ($1, $2, $3, $4) ON CONFLICT (request_id) DO NOTHING`, requestID, method, signalID, at)
-	if err != nil {
-		return false, "", err
-	}
-	if tag.RowsAffected() == 1 {
-		return true, signalID, nil
-	}
-	var prevMethod string
-	if err := tx.QueryRow(ctx, `SELECT method, signal_id FROM signal_requests WHERE request_id = $1`,
-		requestID).Scan(&prevMethod, &before); err != nil {
-		return false, "", err
-	}
-	if prevMethod != method {
-		return false, before, ErrRequestIDReused
-	}
-	return false, before, nil
-}
-
 // SignalByRequest returns the signal that CreateSignal made with requestID,
 // ErrNotFound when none did, or ErrRequestIDReused when the request_id was
 // used for another call.
@@ -268,7 +245,7 @@ func (db *DB) CreateSignal(ctx context.Context, s *Signal) (_ *Signal, created b
 	at := stamp(s.CreatedAt)
 	var id string
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		fresh, before, err := claimSignalRequest(ctx, tx, s.RequestID, methodCreateSignal, s.ID, at)
+		fresh, before, err := claimRequest(ctx, tx, signalRequests, s.RequestID, methodCreateSignal, s.ID, at)
 		if err != nil || !fresh {
 			id = before
 			return err
@@ -426,7 +403,7 @@ func (db *DB) changeSignal(ctx context.Context, method, id, requestID string, at
 		if err != nil {
 			return err
 		}
-		fresh, before, err := claimSignalRequest(ctx, tx, requestID, method, id, at)
+		fresh, before, err := claimRequest(ctx, tx, signalRequests, requestID, method, id, at)
 		if err != nil {
 			return err
 		}
