@@ -50,7 +50,7 @@ func (s *stack) testLadder(t *testing.T) {
 	req := submitRequest("CLB ladder")
 	req.Region = rotsv1.Region_REGION_BRUSSEL
 	c := must(t)(s.cases.SubmitCase(s.as(auth.Submitter, "brussel", "CLB ladder"), req))
-	c = s.waitFor(t, c.GetName(), "rung 2", func(c *rotsv1.Case) bool { return c.GetRung() >= 2 })
+	c = s.waitFor(t, "brussel", c.GetName(), "rung 2", func(c *rotsv1.Case) bool { return c.GetRung() >= 2 })
 
 	for _, f := range []*rotsv1.ListCasesRequest{
 		{Region: rotsv1.Region_REGION_BRUSSEL, OverdueOnly: true},
@@ -112,12 +112,12 @@ func (s *stack) testLadder(t *testing.T) {
 	}
 }
 
-// waitFor polls the case until cond holds, for at most 30 seconds.
-func (s *stack) waitFor(t *testing.T, name, what string, cond func(*rotsv1.Case) bool) *rotsv1.Case {
+// waitFor polls the case (as the tandem of its region) until cond holds, for at most 30 seconds.
+func (s *stack) waitFor(t *testing.T, region, name, what string, cond func(*rotsv1.Case) bool) *rotsv1.Case {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		c := must(t)(s.cases.GetCase(s.as(auth.Coordinator, "brussel", ""), &rotsv1.GetCaseRequest{Name: name}))
+		c := must(t)(s.cases.GetCase(s.as(auth.Coordinator, region, ""), &rotsv1.GetCaseRequest{Name: name}))
 		if cond(c) {
 			return c
 		}

@@ -74,9 +74,11 @@ func (s *stack) dashboardAndSignal(t *testing.T) {
 		t.Fatalf("stage table after 12 accepted cases: consult %s, total %s; want 12, 12", got[0], got[1])
 	}
 	// Three more wait at intake: 3 is a small count, and the 12 beside it
-	// is hidden too, or the total would give the 3 away.
+	// is hidden too, or the total would give the 3 away. (While a new case
+	// still shows SUBMITTED, that small count hides beside the 3 instead.)
 	for range 3 {
-		submit()
+		name := submit()
+		s.waitFor(t, region, name, "intake", func(c *rotsv1.Case) bool { return c.GetStage() == rotsv1.Stage_STAGE_INTAKE })
 	}
 	d = dashboard()
 	if got := [3]string{shown(d["INTAKE"]), shown(d["CONSULT"]), shown(d["total"])}; got != [3]string{"x", "x", "15"} {
