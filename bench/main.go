@@ -3,7 +3,7 @@
 // server run as child processes (see rotsdproc) on PostgreSQL, and each
 // figure is printed beside its floor and the ratio, as Markdown.
 //
-//	go run ./bench                 everything, about 40 minutes
+//	go run ./bench                 everything, about 50 minutes
 //	go run ./bench -only intake    one scenario: intake, command, reads, open
 //	go run ./bench -quick          small sizes: checks the harness only
 package main
