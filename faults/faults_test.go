@@ -91,6 +91,7 @@ func start(t *testing.T, deadlineDay time.Duration, proxied func(dbURL string) s
 	t.Cleanup(func() {
 		if t.Failed() {
 			for _, p := range []*rotsdproc.Proc{cl.API, cl.Worker, cl.Temporal} {
+				t.Logf("%s errors logged:\n%s", p.Name, p.Errors(10))
 				t.Logf("%s log tail:\n%s", p.Name, p.Tail(3000))
 			}
 		}

@@ -155,6 +155,19 @@ func (p *Proc) Tail(n int) string {
 	return string(b)
 }
 
+// Errors is the log's first n lines at level ERROR, for failure messages:
+// the tail often holds only what came after.
+func (p *Proc) Errors(n int) string {
+	b, _ := os.ReadFile(p.LogFile)
+	var lines []string
+	for line := range strings.Lines(string(b)) {
+		if len(lines) < n && strings.Contains(line, `"level":"ERROR"`) {
+			lines = append(lines, line)
+		}
+	}
+	return strings.Join(lines, "")
+}
+
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -9,11 +9,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/mail"
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -160,8 +163,16 @@ func Status(ctx context.Context, log *slog.Logger, method, what string, err erro
 	return status.Error(codes.Internal, "internal error")
 }
 
+// isConnError reports whether err is the connection to PostgreSQL failing
+// rather than PostgreSQL refusing the statement: a refused connection, a
+// closed pool, or a connection cut in the middle of a query. Then the
+// outcome of a write may be unknown, which a retry with the same
+// request_id settles.
 func isConnError(err error) bool {
-	var connErr *pgconn.ConnectError
-	return errors.As(err, &connErr) || slices.ContainsFunc([]string{"connection refused", "closed pool", "conn closed"},
-		func(s string) bool { return strings.Contains(err.Error(), s) })
+	var netErr net.Error
+	return errors.As(err, new(*pgconn.ConnectError)) || errors.As(err, &netErr) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNREFUSED) ||
+		slices.ContainsFunc([]string{"closed pool", "conn closed", "unexpected EOF"},
+			func(s string) bool { return strings.Contains(err.Error(), s) })
 }
