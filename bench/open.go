@@ -16,17 +16,18 @@ import (
 )
 
 // open holds many case workflows open, each waiting on its intake deadline,
-// and measures the worker's memory; then all those deadlines fall due at
-// the same moment, and it measures how late each escalation fired. Before
-// them, as the floor, as many empty workflows sleep until one moment.
+// and measures the worker's memory; then all those deadlines fall due in
+// the same minute, and it measures how late each escalation fired. Before
+// them, as the floor, as many empty workflows sleep until moments spread
+// over a minute in the same way.
 //
 // The cases are recorded and their workflows started the way the outbox
-// relay does (store.CreateCase, workflows.Start), all with the same
-// submission time, so that every intake deadline is due at once.
+// relay does (store.CreateCase, workflows.Start), with submission times
+// spread evenly over cfg.dueWithin, so that their intake deadlines are.
 func (e *env) open(ctx context.Context, cfg config, out io.Writer) error {
 	n := cfg.openCases
 	// The floor first, on a server with nothing else to do.
-	floor, floorLate, err := e.sleepers(ctx, n, cfg.deadlineDay)
+	floor, floorLate, err := e.sleepers(ctx, n, cfg.deadlineDay, cfg.dueWithin)
 	if err != nil {
 		return err
 	}
@@ -34,14 +35,21 @@ func (e *env) open(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	submitted := time.Now().UTC().Truncate(time.Microsecond)
-	due := submitted.Add(time.Duration(escalation.Default().IntakeDays) * cfg.deadlineDay)
+	// Submitted over the last dueWithin, so due over dueWithin after
+	// the intake wait.
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	wait := time.Duration(escalation.Default().IntakeDays) * cfg.deadlineDay
+	firstDue := now.Add(wait - cfg.dueWithin)
 	cases := make([]*store.Case, n)
 	ids := make([]string, n)
+	due := make(map[string]time.Time, n)
+	var mu sync.Mutex
 	create := load(16, n, func(i int) error {
-		c := sampleCase(submitted)
+		c := sampleCase(now.Add(-spread(cfg.dueWithin, i, n)))
 		got, _, err := e.db.CreateCase(ctx, c)
-		cases[i], ids[i] = got, c.ID
+		mu.Lock()
+		cases[i], ids[i], due[c.ID] = got, c.ID, c.SubmittedAt.Add(wait)
+		mu.Unlock()
 		return err
 	})
 	began := time.Now()
@@ -70,22 +78,23 @@ func (e *env) open(ctx context.Context, cfg config, out io.Writer) error {
 
 	// Now the deadlines: wait for every case's first escalation.
 	lateness := result{}
-	end := due.Add(30 * time.Minute)
+	end := now.Add(wait + 30*time.Minute)
 	var peak int64
 	for {
 		rss, _ := e.cl.Worker.RSS()
 		peak = max(peak, rss)
-		rows, err := e.pool.Query(ctx, `SELECT min(at) FROM case_events WHERE case_id = ANY($1::uuid[]) AND kind LIKE 'escalation.%' GROUP BY case_id`, ids)
+		rows, err := e.pool.Query(ctx, `SELECT case_id::text, min(at) FROM case_events WHERE case_id = ANY($1::uuid[]) AND kind LIKE 'escalation.%' GROUP BY case_id`, ids)
 		if err != nil {
 			return err
 		}
 		lateness.latencies = lateness.latencies[:0]
 		for rows.Next() {
+			var id string
 			var at time.Time
-			if err := rows.Scan(&at); err != nil {
+			if err := rows.Scan(&id, &at); err != nil {
 				return err
 			}
-			lateness.latencies = append(lateness.latencies, at.Sub(due))
+			lateness.latencies = append(lateness.latencies, at.Sub(due[id]))
 		}
 		if err := rows.Err(); err != nil {
 			return err
@@ -105,8 +114,8 @@ func (e *env) open(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintln(out, "|---:|---:|---:|---:|---:|")
 	fmt.Fprintf(out, "| %.0f | %.0f | %.1f | %.0f | %.0f |\n", mib(idle), mib(open), float64(open-idle)/float64(n)/1024, mib(max(peak, open)), settled.Seconds())
 	fmt.Fprintln(out, "\nTarget: under 1 GiB in all.")
-	fmt.Fprintf(out, "\n### 5. Timers: %d intake deadlines due at the same moment\n\n", n)
-	if began.Add(settled).After(due) {
+	fmt.Fprintf(out, "\n### 5. Timers: %d intake deadlines due within %s\n\n", n, cfg.dueWithin)
+	if began.Add(settled).After(firstDue) {
 		fmt.Fprintln(out, "Not all cases were open before their deadline fell due: the lateness includes the backlog.")
 	}
 	fmt.Fprintln(out, "| fired after the deadline | p50 ms | p99 ms | max ms |")
@@ -132,22 +141,28 @@ func sampleCase(t time.Time) *store.Case {
 	}
 }
 
+// spread is the i-th of n moments spread evenly over d.
+func spread(d time.Duration, i, n int) time.Duration {
+	return d * time.Duration(i) / time.Duration(n)
+}
+
 // sleepers is the floor of the timers: as many empty workflows on the same
-// server, each sleeping until one moment, and how late each woke. late says
-// whether starting them took past that moment.
-func (e *env) sleepers(ctx context.Context, n int, deadlineDay time.Duration) (lateness result, late bool, err error) {
+// server, each sleeping until its moment, spread over within, and how late
+// each woke. late says whether starting them took past the first moment.
+func (e *env) sleepers(ctx context.Context, n int, deadlineDay, within time.Duration) (lateness result, late bool, err error) {
 	// Starting them is quicker than opening cases; half the cases' wait.
-	due := time.Now().Add(time.Duration(escalation.Default().IntakeDays) * deadlineDay / 2)
+	first := time.Now().Add(time.Duration(escalation.Default().IntakeDays) * deadlineDay / 2)
 	ids := make([]string, n)
+	due := make([]time.Time, n)
 	start := load(32, n, func(i int) error {
-		ids[i] = "sleeper-" + uuid.NewString()
-		_, err := e.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: ids[i], TaskQueue: floorQueue}, "Sleeper", due)
+		ids[i], due[i] = "sleeper-"+uuid.NewString(), first.Add(spread(within, i, n))
+		_, err := e.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: ids[i], TaskQueue: floorQueue}, "Sleeper", due[i])
 		return err
 	})
 	if err := failed("starting sleepers", start); err != nil {
 		return result{}, false, err
 	}
-	late = time.Now().After(due)
+	late = time.Now().After(first)
 	var mu sync.Mutex
 	woke := load(32, n, func(i int) error {
 		var at time.Time
@@ -155,7 +170,7 @@ func (e *env) sleepers(ctx context.Context, n int, deadlineDay time.Duration) (l
 			return err
 		}
 		mu.Lock()
-		lateness.latencies = append(lateness.latencies, at.Sub(due))
+		lateness.latencies = append(lateness.latencies, at.Sub(due[i]))
 		mu.Unlock()
 		return nil
 	})

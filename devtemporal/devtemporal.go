@@ -119,7 +119,15 @@ func Start(cfg Config) (*Server, error) {
 		temporal.WithConfig(conf),
 		// The server is chatty; its warnings and errors go to stderr.
 		temporal.WithLogger(log.NewZapLogger(log.BuildZapLogger(log.Config{Level: "warn", Format: "json"}))),
-		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{}),
+		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
+			// One partition per task queue: a single server has nothing to
+			// spread, and with the default four a task that lands on a
+			// partition without a waiting poller is forwarded at a limited
+			// rate. Ten thousand deadlines due at once fire about 1.6 times
+			// as fast with one (docs/BENCHMARKS.md, timers).
+			dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+			dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+		}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("devtemporal.Start: %w", err)
