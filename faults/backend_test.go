@@ -100,21 +100,10 @@ func TestBackends(t *testing.T) {
 		}
 		tr.stop(t)
 		// Every call is acknowledged in the end (tr.stop fails the test
-		// otherwise) and no submission fails even once. A stage command
-		// waits for its workflow, and in the first burst of 64 new
-		// workflows on the embedded SQLite server some run into the
-		// service's 30-second bound and are sent again: that is measured
-		// and reported (docs/RELIABILITY.md), not hidden.
-		if len(tr.submitFailures) > 0 {
-			t.Errorf("submissions failed under load (and were retried): %v", tr.submitFailures)
+		// otherwise), and none fails even once.
+		if len(tr.submitFailures) > 0 || len(tr.commandFailures) > 0 {
+			t.Errorf("calls failed under load (and were retried): submissions %v, commands %v", tr.submitFailures, tr.commandFailures)
 		}
-		for code := range tr.commandFailures {
-			if code != codes.DeadlineExceeded {
-				t.Errorf("commands failed under load with %s: %v", code, tr.commandFailures)
-			}
-		}
-		t.Logf("command attempts that ran into the 30-second bound and were sent again: %d of %d commands",
-			tr.commandFailures[codes.DeadlineExceeded], len(tr.commandTimes))
 		third := len(api) / 3
 		mib := func(b int64) int64 { return b >> 20 }
 		midAPI, endAPI := slices.Max(api[third:2*third]), slices.Max(api[2*third:])
