@@ -123,7 +123,7 @@ func Start(cfg Config) (*Server, error) {
 			// One partition per task queue: a single server has nothing to
 			// spread, and with the default four a task that lands on a
 			// partition without a waiting poller is forwarded at a limited
-			// rate. Ten thousand deadlines due at once fire about 1.6 times
+			// rate. Two thousand timers due at once fire about 1.6 times
 			// as fast with one (docs/BENCHMARKS.md, timers).
 			dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
 			dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
