@@ -16,7 +16,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -167,12 +166,12 @@ func Status(ctx context.Context, log *slog.Logger, method, what string, err erro
 // rather than PostgreSQL refusing the statement: a refused connection, a
 // closed pool, or a connection cut in the middle of a query. Then the
 // outcome of a write may be unknown, which a retry with the same
-// request_id settles.
+// request_id settles. A net.Error covers the socket's errors (a
+// syscall.Errno such as ECONNRESET is one).
 func isConnError(err error) bool {
 	var netErr net.Error
 	return errors.As(err, new(*pgconn.ConnectError)) || errors.As(err, &netErr) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNREFUSED) ||
 		slices.ContainsFunc([]string{"closed pool", "conn closed", "unexpected EOF"},
 			func(s string) bool { return strings.Contains(err.Error(), s) })
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"syscall"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -31,6 +32,7 @@ func TestStatus(t *testing.T) {
 		{"not found", fmt.Errorf("store.GetCase(%q): %w", "x", store.ErrNotFound), codes.NotFound},
 		{"refused connection", refused, codes.Unavailable},
 		{"connection cut mid-query", fmt.Errorf("store.GetCase(%q): %w", "x", io.ErrUnexpectedEOF), codes.Unavailable},
+		{"connection reset", fmt.Errorf("store.GetCase(%q): %w", "x", syscall.ECONNRESET), codes.Unavailable},
 		{"statement refused", fmt.Errorf("store.Submit: %w", &pgconn.PgError{Code: "23514"}), codes.Internal},
 		{"our deadline", fmt.Errorf("update: %w", context.DeadlineExceeded), codes.DeadlineExceeded},
 		{"anything else", errors.New("boom"), codes.Internal},
