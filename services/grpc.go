@@ -45,7 +45,7 @@ func NewGRPCServer(log *slog.Logger, svc Services) (*grpc.Server, *health.Server
 	rotsv1.RegisterReportServiceServer(srv, svc.Reports)
 	rotsv1.RegisterSignalServiceServer(srv, svc.Signals)
 	hs := health.NewServer()
-	for _, name := range []string{rotsv1.CaseService_ServiceDesc.ServiceName, rotsv1.AdminService_ServiceDesc.ServiceName, rotsv1.NotificationService_ServiceDesc.ServiceName, rotsv1.AuditService_ServiceDesc.ServiceName, rotsv1.ConsultationService_ServiceDesc.ServiceName, rotsv1.DirectoryService_ServiceDesc.ServiceName, rotsv1.ReportService_ServiceDesc.ServiceName, rotsv1.SignalService_ServiceDesc.ServiceName} {
+	for name := range srv.GetServiceInfo() {
 		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
 	}
 	healthpb.RegisterHealthServer(srv, hs)

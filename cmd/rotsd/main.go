@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
 	"github.com/rots-vlaanderen/roundtable/devtemporal"
@@ -101,9 +100,7 @@ func runTemporal(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ts, err := devtemporal.Start(devtemporal.Config{
-		DatabaseFile: filepath.Join(*dataDir, "temporal.db"), Namespace: *namespace, FrontendPort: *port,
-	})
+	ts, err := devtemporal.Start(devTemporalConfig(*dataDir, *namespace, *port))
 	if err != nil {
 		return err
 	}

@@ -37,17 +37,19 @@ import (
 // run starts what cfg asks for and blocks until ctx ends, then shuts down
 // gracefully: the API stops taking calls, in-flight calls finish, the worker
 // stops.
+// devTemporalConfig is the embedded Temporal server of rotsd dev and rotsd
+// temporal: its state in dataDir.
+func devTemporalConfig(dataDir, namespace string, port int) devtemporal.Config {
+	return devtemporal.Config{DatabaseFile: filepath.Join(dataDir, "temporal.db"), Namespace: namespace, FrontendPort: port}
+}
+
 func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	temporalAddr := cfg.TemporalAddress
 	if cfg.Mode == "dev" {
 		if err := store.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		ts, err := devtemporal.Start(devtemporal.Config{
-			DatabaseFile: filepath.Join(cfg.DataDir, "temporal.db"),
-			Namespace:    cfg.TemporalNamespace,
-			FrontendPort: cfg.DevTemporalPort,
-		})
+		ts, err := devtemporal.Start(devTemporalConfig(cfg.DataDir, cfg.TemporalNamespace, cfg.DevTemporalPort))
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}

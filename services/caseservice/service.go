@@ -92,7 +92,6 @@ func (s *Server) SubmitCase(ctx context.Context, req *rotsv1.SubmitCaseRequest) 
 	startCtx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	if err := workflows.Start(startCtx, s.temporal, got); err != nil {
-		// The case is recorded; the relay starts its workflow later.
 		s.log.WarnContext(ctx, "case workflow not started yet; the relay will", "case", got.ID, "err", err)
 	} else if err := s.db.MarkWorkflowStarted(ctx, got.ID); err != nil {
 		s.log.WarnContext(ctx, "marking workflow started", "case", got.ID, "err", err)
