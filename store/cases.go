@@ -149,7 +149,8 @@ func (db *DB) scanCase(row pgx.Row) (*Case, error) {
 // created=false: a retried submission never makes a second case.
 func (db *DB) CreateCase(ctx context.Context, c *Case) (_ *Case, created bool, err error) {
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		if err := db.createCase(ctx, tx, c, &created); err != nil || !created {
+		var err error
+		if created, err = db.createCase(ctx, tx, c); err != nil || !created {
 			return err
 		}
 		// The new case counts in the reports.
@@ -165,7 +166,7 @@ func (db *DB) CreateCase(ctx context.Context, c *Case) (_ *Case, created bool, e
 	return got, created, nil
 }
 
-func (db *DB) createCase(ctx context.Context, tx pgx.Tx, c *Case, created *bool) error {
+func (db *DB) createCase(ctx context.Context, tx pgx.Tx, c *Case) (created bool, err error) {
 	yp := c.YoungPerson
 	tag, err := tx.Exec(ctx, `INSERT INTO cases (`+caseInsertColumns+`, age_band)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,'','','','','',$23,$23,NULL,0,false,'[]',NULL,
@@ -175,17 +176,13 @@ func (db *DB) createCase(ctx context.Context, tx pgx.Tx, c *Case, created *bool)
 		c.ContactName, c.ContactEmail, c.ContactPhone,
 		yp.Alias, yp.BirthYear, yp.BirthMonth, yp.SchoolLevel, yp.Grade, yp.School, yp.Municipality,
 		db.seal(c.Blocked, c.ID), db.sealAll(c.Tried, c.ID), c.Themes, c.CLBStuck, c.YouthCareStuck, c.Informed, c.SubmittedAt)
-	if err != nil {
-		return err
+	if err != nil || tag.RowsAffected() == 0 {
+		return false, err
 	}
-	if tag.RowsAffected() == 0 {
-		return nil
-	}
-	*created = true
 	_, err = tx.Exec(ctx, `INSERT INTO case_events (case_id, request_id, kind, from_stage, to_stage, actor, summary, at)
 		VALUES ($1, $2, 'submitted', '', $3, $4, 'Aangemeld door ' || $5, $6)`,
 		c.ID, c.RequestID, c.Stage, c.ContactName, c.OrgName, c.SubmittedAt)
-	return err
+	return err == nil, err
 }
 
 // GetCase returns the case with the given ID, or ErrNotFound.
@@ -258,21 +255,18 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter, after *Cursor, limit 
 		conds []string
 		args  []any
 	)
-	where := func(cond string, vals ...any) {
-		for _, v := range vals {
-			args = append(args, v)
-			cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)), 1)
-		}
-		conds = append(conds, cond)
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
 	}
 	if f.Region != "" {
-		where("region = ?", f.Region)
+		conds = append(conds, "region = "+arg(f.Region))
 	}
 	if f.Stage != "" {
-		where("stage = ?", f.Stage)
+		conds = append(conds, "stage = "+arg(f.Stage))
 	}
 	if f.OrgName != "" {
-		where("org_name = ?", f.OrgName)
+		conds = append(conds, "org_name = "+arg(f.OrgName))
 	}
 	minRung := f.MinRung
 	if f.OverdueOnly && minRung < 1 {
@@ -280,17 +274,16 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter, after *Cursor, limit 
 	}
 	if minRung > 0 {
 		// A literal, so the planner can use the partial index on rung > 0.
-		where(fmt.Sprintf("rung >= %d AND rung > 0", minRung))
+		conds = append(conds, fmt.Sprintf("rung >= %d AND rung > 0", minRung))
 	}
 	if after != nil {
-		where("(submitted_at, id) < (?, ?)", after.SubmittedAt, after.ID)
+		conds = append(conds, "(submitted_at, id) < ("+arg(after.SubmittedAt)+", "+arg(after.ID)+")")
 	}
 	query := `SELECT ` + caseColumns + ` FROM cases`
 	if len(conds) > 0 {
 		query += ` WHERE ` + strings.Join(conds, " AND ")
 	}
-	args = append(args, limit)
-	query += fmt.Sprintf(` ORDER BY submitted_at DESC, id DESC LIMIT $%d`, len(args))
+	query += ` ORDER BY submitted_at DESC, id DESC LIMIT ` + arg(limit)
 	rows, err := db.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store.ListCases: %w", err)
