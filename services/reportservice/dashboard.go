@@ -161,9 +161,6 @@ type table struct {
 	links      map[cell]string // figures shown in other tables too
 	protected  disclosure.Table
 	blank      bool // everything hidden: see protect
-	rowTotals  []int
-	colTotals  []int
-	grandTotal int
 }
 
 // cell is a position in a table bordered by its totals: row len(rows) is
@@ -238,14 +235,6 @@ func protect(c disclosure.Control, tables []*table) error {
 		var err error
 		if t.protected, err = c.Table(t.n); err != nil {
 			return err
-		}
-		t.rowTotals, t.colTotals, t.grandTotal = make([]int, len(t.rows)), make([]int, len(t.cols)), 0
-		for i, row := range t.n {
-			for j, v := range row {
-				t.rowTotals[i] += v
-				t.colTotals[j] += v
-				t.grandTotal += v
-			}
 		}
 	}
 	type place struct {

@@ -103,18 +103,17 @@ func (g *generator) caseID(at time.Time) uuid.UUID {
 
 // sim is one case being played through its path.
 type sim struct {
-	g         *generator
-	id        uuid.UUID
-	region    string
-	stage     string
-	at        time.Time
-	events    []eventRow
-	rung      int
-	broken    bool // breakthrough reached
-	done      bool // the data set's end was reached
-	closedAt  *time.Time
-	reason    string
-	reconvene bool
+	g        *generator
+	id       uuid.UUID
+	region   string
+	stage    string
+	at       time.Time
+	events   []eventRow
+	rung     int
+	broken   bool // breakthrough reached
+	done     bool // the data set's end was reached
+	closedAt *time.Time
+	reason   string
 }
 
 // event appends an event after wait, unless that is past the end of the

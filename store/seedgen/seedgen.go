@@ -86,12 +86,18 @@ func Loaded(ctx context.Context, databaseURL string, o Options) (bool, error) {
 		return false, fmt.Errorf("seedgen.Loaded: %w", err)
 	}
 	defer conn.Close(ctx)
-	var ok bool
-	err = conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cases WHERE request_id = $1)`, requestID(o.Seed, o.Cases-1)).Scan(&ok)
+	ok, err := hasCase(ctx, conn, requestID(o.Seed, o.Cases-1))
 	if err != nil {
 		return false, fmt.Errorf("seedgen.Loaded: %w", err)
 	}
 	return ok, nil
+}
+
+// hasCase reports whether the case with the request ID is there.
+func hasCase(ctx context.Context, conn *pgx.Conn, requestID string) (bool, error) {
+	var ok bool
+	err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cases WHERE request_id = $1)`, requestID).Scan(&ok)
+	return ok, err
 }
 
 // Load migrates the database at databaseURL (store.Open), writes the cases
@@ -110,8 +116,8 @@ func Load(ctx context.Context, databaseURL string, o Options) (Stats, error) {
 		return st, fmt.Errorf("seedgen.Load: %w", err)
 	}
 	defer conn.Close(ctx)
-	var exists bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cases WHERE request_id = $1)`, requestID(o.Seed, 0)).Scan(&exists); err != nil {
+	exists, err := hasCase(ctx, conn, requestID(o.Seed, 0))
+	if err != nil {
 		return st, fmt.Errorf("seedgen.Load: %w", err)
 	}
 	if exists {
