@@ -64,21 +64,28 @@ func validate(req *rotsv1.GetDashboardRequest) (string, Period, error) {
 			v.Add("region", "unknown region %d", req.GetRegion())
 		}
 	}
-	from := month(&v, "from_month", req.GetFromMonth())
-	to := month(&v, "to_month", req.GetToMonth())
-	if !from.IsZero() && !to.IsZero() {
-		switch months := (to.Year()-from.Year())*12 + int(to.Month()-from.Month()) + 1; {
-		case months < 1:
-			v.Add("to_month", "must not be before from_month")
-		case months > MaxMonths:
-			v.Add("to_month", "the period may span at most %d months, got %d", MaxMonths, months)
-		}
-	}
+	from := Month(&v, "from_month", req.GetFromMonth())
+	to := Month(&v, "to_month", req.GetToMonth())
+	CheckPeriod(&v, "to_month", from, to)
 	return region, Period{From: from, To: to}, v.Err()
 }
 
-// month parses "YYYY-MM" into the first day of the month.
-func month(v *rpc.Violations, field, s string) time.Time {
+// CheckPeriod checks that the months from and to, read with Month, make a
+// period of one to MaxMonths months; a problem is the field toField's.
+func CheckPeriod(v *rpc.Violations, toField string, from, to time.Time) {
+	if from.IsZero() || to.IsZero() {
+		return
+	}
+	switch months := (to.Year()-from.Year())*12 + int(to.Month()-from.Month()) + 1; {
+	case months < 1:
+		v.Add(toField, "must not be before from_month")
+	case months > MaxMonths:
+		v.Add(toField, "the period may span at most %d months, got %d", MaxMonths, months)
+	}
+}
+
+// Month parses "YYYY-MM" into the first day of the month, UTC.
+func Month(v *rpc.Violations, field, s string) time.Time {
 	if s == "" {
 		v.Add(field, "is required, as YYYY-MM")
 		return time.Time{}

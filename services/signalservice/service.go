@@ -23,6 +23,7 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/auth"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/services/reportservice"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
@@ -46,7 +47,6 @@ func New(db *store.DB, figures Figures, log *slog.Logger) *Server {
 
 const (
 	monthLayout = "2006-01"
-	maxMonths   = 120
 	maxTitle    = 200
 	maxText     = 20000
 	maxSections = 12
@@ -88,33 +88,6 @@ func parseName(v *rpc.Violations, field, name string) string {
 		return ""
 	}
 	return id
-}
-
-// parseMonth reads "YYYY-MM" into the first day of the month, UTC.
-func parseMonth(v *rpc.Violations, field, s string) time.Time {
-	t, err := time.Parse(monthLayout, s)
-	if err != nil || t.Year() < 2000 {
-		v.Add(field, "must be a month like 2026-03 (from 2000 on), got %q", s)
-		return time.Time{}
-	}
-	return t
-}
-
-func monthsBetween(from, to time.Time) int {
-	return (to.Year()-from.Year())*12 + int(to.Month()) - int(from.Month())
-}
-
-// checkPeriod checks a period read with parseMonth.
-func checkPeriod(v *rpc.Violations, prefix string, from, to time.Time) {
-	if from.IsZero() || to.IsZero() {
-		return
-	}
-	switch n := monthsBetween(from, to); {
-	case n < 0:
-		v.Add(prefix+"to_month", "must not be before from_month")
-	case n > maxMonths:
-		v.Add(prefix+"to_month", "must be at most %d months after from_month", maxMonths)
-	}
 }
 
 // parseSections checks the chosen sections and returns their stored names.
@@ -159,9 +132,9 @@ func (s *Server) CreateSignal(ctx context.Context, req *rotsv1.CreateSignalReque
 	v.RequestID(req.GetRequestId())
 	in := req.GetSignal()
 	region := checkRegion(&v, "signal.region", in.GetRegion())
-	from := parseMonth(&v, "signal.from_month", in.GetFromMonth())
-	to := parseMonth(&v, "signal.to_month", in.GetToMonth())
-	checkPeriod(&v, "signal.", from, to)
+	from := reportservice.Month(&v, "signal.from_month", in.GetFromMonth())
+	to := reportservice.Month(&v, "signal.to_month", in.GetToMonth())
+	reportservice.CheckPeriod(&v, "signal.to_month", from, to)
 	v.Text("signal.title", in.GetTitle(), true, maxTitle)
 	v.Text("signal.text", in.GetText(), false, maxText)
 	sections := parseSections(&v, "signal.figure_sections", in.GetFigureSections())
@@ -297,10 +270,10 @@ func (s *Server) UpdateSignal(ctx context.Context, req *rotsv1.UpdateSignalReque
 	}
 	var from, to time.Time
 	if masked("from_month") {
-		from = parseMonth(&v, "signal.from_month", in.GetFromMonth())
+		from = reportservice.Month(&v, "signal.from_month", in.GetFromMonth())
 	}
 	if masked("to_month") {
-		to = parseMonth(&v, "signal.to_month", in.GetToMonth())
+		to = reportservice.Month(&v, "signal.to_month", in.GetToMonth())
 	}
 	var sections []string
 	if masked("figure_sections") {
@@ -329,7 +302,7 @@ func (s *Server) UpdateSignal(ctx context.Context, req *rotsv1.UpdateSignalReque
 			sig.Sections, refresh = sections, true
 		}
 		var v rpc.Violations
-		checkPeriod(&v, "signal.", sig.StartMonth, sig.EndMonth)
+		reportservice.CheckPeriod(&v, "signal.to_month", sig.StartMonth, sig.EndMonth)
 		return refresh, v.Err()
 	}
 	sig, err := s.edit(ctx, id, req.GetRequestId(), apply)

@@ -455,6 +455,12 @@ func TestValidation(t *testing.T) {
 			})})
 			return err
 		}, []string{"signal.region", "signal.to_month"}},
+		{"one month more than a dashboard covers", func() error {
+			_, err := s.CreateSignal(els, &rotsv1.CreateSignalRequest{RequestId: uuid.NewString(), Signal: with(func(in *rotsv1.Signal) {
+				in.FromMonth, in.ToMonth = "2016-01", "2026-01" // 121 months
+			})})
+			return err
+		}, []string{"signal.to_month"}},
 		{"update without mask", func() error {
 			_, err := s.UpdateSignal(els, &rotsv1.UpdateSignalRequest{RequestId: uuid.NewString(), Signal: &rotsv1.Signal{Name: sig.GetName()}})
 			return err
