@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/grpc/codes"
@@ -276,16 +277,14 @@ func (h *harness) waitEscalated(t *testing.T, caseIDs []string, within time.Dura
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
-		var missing []string
-		for _, id := range caseIDs {
-			var ok bool
-			if err := h.db.QueryRow(context.Background(),
-				`SELECT EXISTS (SELECT 1 FROM case_events WHERE case_id = $1 AND kind LIKE 'escalation.%')`, id).Scan(&ok); err != nil {
-				t.Fatal(err)
-			}
-			if !ok {
-				missing = append(missing, id)
-			}
+		rows, err := h.db.Query(context.Background(), `SELECT c.id::text FROM unnest($1::uuid[]) AS c(id)
+			WHERE NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind LIKE 'escalation.%')`, caseIDs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
 		}
 		if len(missing) == 0 {
 			return

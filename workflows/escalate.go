@@ -315,8 +315,8 @@ var shortActivity = workflow.ActivityOptions{
 }
 
 var shortLocalActivity = workflow.LocalActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
-	RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: 30 * time.Second},
+	StartToCloseTimeout: shortActivity.StartToCloseTimeout,
+	RetryPolicy:         shortActivity.RetryPolicy,
 }
 
 // versionLocal marks the change that runs the short store activities as
