@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -38,11 +37,6 @@ func New(db *store.DB, log *slog.Logger) *Server {
 
 // status maps a store error to a gRPC status.
 func (s *Server) status(ctx context.Context, method, what string, err error) error {
-	if errors.Is(err, store.ErrRequestIDReused) {
-		var v rpc.Violations
-		v.Add("request_id", "was used before for another request; send a new request_id for a new request")
-		return v.Err()
-	}
 	return rpc.Status(ctx, s.log, method, what, err)
 }
 

@@ -148,6 +148,10 @@ func Status(ctx context.Context, log *slog.Logger, method, what string, err erro
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return status.Error(codes.NotFound, what+" not found")
+	case errors.Is(err, store.ErrRequestIDReused):
+		var v Violations
+		v.Add("request_id", "was used before for another request; send a new request_id for a new request")
+		return v.Err()
 	case errors.Is(err, context.Canceled):
 		return status.Error(codes.Canceled, "request cancelled")
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, new(*serviceerror.DeadlineExceeded)),

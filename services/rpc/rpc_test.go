@@ -30,6 +30,7 @@ func TestStatus(t *testing.T) {
 		want codes.Code
 	}{
 		{"not found", fmt.Errorf("store.GetCase(%q): %w", "x", store.ErrNotFound), codes.NotFound},
+		{"request_id reused", fmt.Errorf("store.CreateOffer: %w", store.ErrRequestIDReused), codes.InvalidArgument},
 		{"refused connection", refused, codes.Unavailable},
 		{"connection cut mid-query", fmt.Errorf("store.GetCase(%q): %w", "x", io.ErrUnexpectedEOF), codes.Unavailable},
 		{"connection reset", fmt.Errorf("store.GetCase(%q): %w", "x", syscall.ECONNRESET), codes.Unavailable},

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rots-vlaanderen/roundtable/calendar"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
@@ -85,7 +86,7 @@ type document struct {
 	Title, Scope, Period, State  string
 	Draft                        bool
 	Author, Approver, ApprovedAt string
-	Recipient, Sender, SentAt    string
+	Recipient, SentAt            string
 	FiguresAt, CreatedAt         string
 	Paragraphs                   []string
 	Tables                       []table
@@ -128,21 +129,13 @@ var stateNames = map[string]string{store.SignalDraft: "Concept", store.SignalApp
 
 var months = []string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
 
-var brussels = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Brussels")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
-
 func dutchMonth(t time.Time) string { return months[t.Month()-1] + " " + strconv.Itoa(t.Year()) }
 
 func dutchTime(t *time.Time) string {
 	if t == nil || t.IsZero() {
 		return ""
 	}
-	l := t.In(brussels)
+	l := t.In(calendar.Brussels)
 	return fmt.Sprintf("%d %s %d, %02d.%02d uur", l.Day(), months[l.Month()-1], l.Year(), l.Hour(), l.Minute())
 }
 
@@ -185,10 +178,10 @@ func toCellPtr(f *store.Figure) *cell {
 
 func newDocument(s *store.Signal) document {
 	d := document{
-		Title: s.Title, Scope: regionLabel(s.Region), Period: period(s.StartMonth, s.EndMonth),
+		Title: s.Title, Scope: regionName(rpc.FromStored[rotsv1.Region](s.Region)), Period: period(s.StartMonth, s.EndMonth),
 		State: stateNames[s.State], Draft: s.State == store.SignalDraft,
 		Author: s.Author, Approver: s.Approver, ApprovedAt: dutchTime(s.ApprovedAt),
-		Recipient: s.Recipient, Sender: s.Sender, SentAt: dutchTime(s.SentAt),
+		Recipient: s.Recipient, SentAt: dutchTime(s.SentAt),
 		FiguresAt: dutchTime(&s.FiguresAt), CreatedAt: dutchTime(&s.CreatedAt),
 	}
 	for _, p := range strings.Split(strings.ReplaceAll(s.Text, "\r\n", "\n"), "\n\n") {
@@ -217,13 +210,6 @@ func newDocument(s *store.Signal) document {
 		d.Tables = append(d.Tables, ht)
 	}
 	return d
-}
-
-func regionLabel(region string) string {
-	if region == "" {
-		return "Vlaanderen"
-	}
-	return regionName(rpc.FromStored[rotsv1.Region](region))
 }
 
 // chartColumn is what a table's bars show: the row totals (-1), or else

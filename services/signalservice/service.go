@@ -56,10 +56,6 @@ const (
 func (s *Server) status(ctx context.Context, method string, err error) error {
 	var stateErr *store.SignalStateError
 	switch {
-	case errors.Is(err, store.ErrRequestIDReused):
-		var v rpc.Violations
-		v.Add("request_id", "was used before for another request; send a new request_id for a new request")
-		return v.Err()
 	case errors.As(err, &stateErr):
 		return status.Errorf(codes.FailedPrecondition, "signal is %s; %s needs %s", stateErr.State, method, stateErr.Need)
 	case errors.Is(err, store.ErrOwnSignal):
