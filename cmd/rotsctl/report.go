@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -33,29 +33,24 @@ var reportTitles = map[rotsv1.ReportTable]struct{ title, rows string }{
 func (c *client) report(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	region := fs.String("region", "", "a region, e.g. limburg, or vlaanderen for all of Flanders; default: your scope")
-	year := fs.Int("year", 0, "a calendar year, e.g. 2026 (default: this year)")
-	from := fs.String("from", "", "first month, YYYY-MM (instead of -year)")
-	to := fs.String("to", "", "last month, YYYY-MM, included (instead of -year)")
+	var period periodFlags
+	period.define(fs)
 	asJSON := fs.Bool("json", false, "print the dashboard as JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	req := &rotsv1.GetDashboardRequest{FromMonth: *from, ToMonth: *to}
-	switch {
-	case *year != 0 && (*from != "" || *to != ""):
-		return errors.New("give -year or -from and -to, not both")
-	case *year != 0:
-		req.FromMonth, req.ToMonth = fmt.Sprintf("%04d-01", *year), fmt.Sprintf("%04d-12", *year)
-	case *from == "" && *to == "":
-		y := time.Now().Year()
-		req.FromMonth, req.ToMonth = fmt.Sprintf("%04d-01", y), fmt.Sprintf("%04d-12", y)
+	if period == (periodFlags{}) {
+		period.year = strconv.Itoa(time.Now().Year())
 	}
-	if *region != "" && *region != "vlaanderen" {
-		v, err := enumValue(rotsv1.Region_value, "REGION_", "region", *region)
-		if err != nil {
+	from, to, err := period.months()
+	if err != nil {
+		return err
+	}
+	req := &rotsv1.GetDashboardRequest{FromMonth: from, ToMonth: to}
+	if *region != "" {
+		if req.Region, err = signalRegion(*region); err != nil {
 			return err
 		}
-		req.Region = rotsv1.Region(v)
 	}
 	resp, err := c.reports.GetDashboard(ctx, req)
 	if err != nil {
