@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -155,16 +156,18 @@ func compareDurationKeys(a, b durationKey) int {
 	return cmp.Or(cmp.Compare(a.Region, b.Region), a.Month.Compare(b.Month), cmp.Compare(a.Measure, b.Measure), cmp.Compare(a.Days, b.Days))
 }
 
+// sortedDurationKeys are the keys of obs in one order, so that concurrent
+// writers lock rows in the same order.
+func sortedDurationKeys(obs map[durationKey]int64) []durationKey {
+	return slices.SortedFunc(maps.Keys(obs), compareDurationKeys)
+}
+
 // addDurations adds observations to report_durations.
 func addDurations(ctx context.Context, tx pgx.Tx, obs map[durationKey]int64) error {
 	if len(obs) == 0 {
 		return nil
 	}
-	keys := make([]durationKey, 0, len(obs))
-	for k := range obs {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, compareDurationKeys)
+	keys := sortedDurationKeys(obs)
 	var (
 		regions, measures = make([]string, len(keys)), make([]string, len(keys))
 		months            = make([]time.Time, len(keys))
@@ -212,33 +215,40 @@ func recordStay(ctx context.Context, tx pgx.Tx, c reportCase, t Transition) erro
 	if t.FromStage == t.ToStage {
 		return nil
 	}
-	obs := map[durationKey]int64{}
+	var since time.Time // of the previous stage change; zero: none
 	if slices.Contains(ReportStages, t.FromStage) {
-		var since time.Time
 		err := tx.QueryRow(ctx, `SELECT at FROM case_events
 			WHERE case_id = $1 AND from_stage <> to_stage AND request_id <> $2
 			ORDER BY at DESC, id DESC LIMIT 1`, t.CaseID, t.RequestID).Scan(&since)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-		case err != nil:
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
-		default:
-			obs[durationKey{c.Region, c.Month, t.FromStage, ReportDays(since, t.At)}]++
 		}
 	}
+	earlier := false // a move into FOLLOW_UP before this one
 	if t.ToStage == "FOLLOW_UP" {
-		var earlier bool
 		err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_events
 			WHERE case_id = $1 AND to_stage = 'FOLLOW_UP' AND from_stage <> 'FOLLOW_UP' AND request_id <> $2)`,
 			t.CaseID, t.RequestID).Scan(&earlier)
 		if err != nil {
 			return err
 		}
-		if !earlier {
-			obs[durationKey{c.Region, c.Month, MeasureOffer, ReportDays(c.SubmittedAt, t.At)}]++
-		}
 	}
+	obs := map[durationKey]int64{}
+	observe(obs, c, t.FromStage, t.ToStage, since, t.At, earlier)
 	return addDurations(ctx, tx, obs)
+}
+
+// observe adds what a stage change from one stage to another at a moment
+// measures: the stay in the stage it leaves, since the previous change
+// (zero: none), and, on the first move into FOLLOW_UP (reached: not the
+// first), the time from submission to a suitable offer.
+func observe(obs map[durationKey]int64, c reportCase, from, to string, since, at time.Time, reached bool) {
+	if slices.Contains(ReportStages, from) && !since.IsZero() {
+		obs[durationKey{c.Region, c.Month, from, ReportDays(since, at)}]++
+	}
+	if to == "FOLLOW_UP" && !reached {
+		obs[durationKey{c.Region, c.Month, MeasureOffer, ReportDays(c.SubmittedAt, at)}]++
+	}
 }
 
 // RebuildReports recomputes the rollups from the cases, their timelines,
@@ -293,11 +303,7 @@ func rebuildReports(ctx context.Context, tx pgx.Tx, onlyIfNever bool) error {
 	if err != nil {
 		return fmt.Errorf("durations: %w", err)
 	}
-	keys := make([]durationKey, 0, len(obs))
-	for k := range obs {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, compareDurationKeys)
+	keys := sortedDurationKeys(obs)
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"report_durations"}, []string{"region", "month", "measure", "days", "n"},
 		pgx.CopyFromSlice(len(keys), func(i int) ([]any, error) {
 			k := keys[i]
@@ -341,13 +347,8 @@ func rebuildDurations(ctx context.Context, tx pgx.Tx) (map[durationKey]int64, er
 		if id != current {
 			current, since, offerReached = id, time.Time{}, false
 		}
-		if slices.Contains(ReportStages, from) && !since.IsZero() {
-			obs[durationKey{c.Region, c.Month, from, ReportDays(since, at)}]++
-		}
-		if to == "FOLLOW_UP" && !offerReached {
-			offerReached = true
-			obs[durationKey{c.Region, c.Month, MeasureOffer, ReportDays(c.SubmittedAt, at)}]++
-		}
+		observe(obs, c, from, to, since, at, offerReached)
+		offerReached = offerReached || to == "FOLLOW_UP"
 		since = at
 	}
 	return obs, rows.Err()
