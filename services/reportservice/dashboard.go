@@ -9,6 +9,7 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/disclosure"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
@@ -33,14 +34,14 @@ const monthLayout = "2006-01"
 func Dashboard(r *store.Report, region string, p Period, c disclosure.Control, now time.Time) (*rotsv1.Dashboard, error) {
 	columns := []string{region}
 	if region == "" {
-		columns = enumNames(rotsv1.Region(0))
+		columns = rpc.StoredNames[rotsv1.Region]()
 	}
 	tables := countTables(r.Counts, columns, p)
 	if err := protect(c, tables); err != nil {
 		return nil, err
 	}
 	d := &rotsv1.Dashboard{
-		Region:      rotsv1.Region(rotsv1.Region_value["REGION_"+region]),
+		Region:      rpc.FromStored[rotsv1.Region](region),
 		FromMonth:   p.From.Format(monthLayout),
 		ToMonth:     p.To.Format(monthLayout),
 		Threshold:   int32(c.Threshold()),
@@ -54,6 +55,10 @@ func Dashboard(r *store.Report, region string, p Period, c disclosure.Control, n
 	return d, err
 }
 
+// ageBands are the bands a case is counted in; the directory's AgeBand
+// also has ALL, for offers.
+var ageBands = []string{"UNDER_12", "TWELVE_AND_OVER"}
+
 // countTables lays the counts out as tables, before disclosure control.
 func countTables(counts []store.ReportCount, columns []string, p Period) []*table {
 	b := builder{counts: counts, columns: columns}
@@ -62,12 +67,12 @@ func countTables(counts []store.ReportCount, columns []string, p Period) []*tabl
 		months = append(months, m.Format(monthLayout))
 	}
 	tables := []*table{
-		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_STAGE, store.DimStage, enumNames(rotsv1.Stage(0))),
-		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_AGE_BAND, store.DimAgeBand, []string{"UNDER_12", "TWELVE_AND_OVER"}),
-		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_SCHOOL_LEVEL, store.DimSchoolLevel, enumNames(rotsv1.SchoolLevel(0))),
-		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_THEME, store.DimTheme, enumNames(rotsv1.Theme(0))),
-		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_ORGANISATION_KIND, store.DimOrgKind, enumNames(rotsv1.OrganisationKind(0))),
-		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_CLOSURE_REASON, store.DimClosureReason, enumNames(rotsv1.ClosureReason(0))),
+		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_STAGE, store.DimStage, rpc.StoredNames[rotsv1.Stage]()),
+		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_AGE_BAND, store.DimAgeBand, ageBands),
+		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_SCHOOL_LEVEL, store.DimSchoolLevel, rpc.StoredNames[rotsv1.SchoolLevel]()),
+		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_THEME, store.DimTheme, rpc.StoredNames[rotsv1.Theme]()),
+		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_ORGANISATION_KIND, store.DimOrgKind, rpc.StoredNames[rotsv1.OrganisationKind]()),
+		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_CLOSURE_REASON, store.DimClosureReason, rpc.StoredNames[rotsv1.ClosureReason]()),
 		b.byMonth(rotsv1.ReportTable_REPORT_TABLE_SUBMITTED_BY_MONTH, store.DimStage, months),
 		b.byMonth(rotsv1.ReportTable_REPORT_TABLE_CLOSED_BY_MONTH, store.DimClosed, months),
 		b.byKey(rotsv1.ReportTable_REPORT_TABLE_OPEN_ESCALATIONS, store.DimOpenRung, []string{"1", "2", "3", "4"}),
@@ -92,23 +97,6 @@ func countTables(counts []store.ReportCount, columns []string, p Period) []*tabl
 		}
 	}
 	return tables
-}
-
-// enumNames lists the stored names of an enum's values but UNSPECIFIED, in
-// number order.
-func enumNames[E interface {
-	~int32
-	String() string
-}](e E) []string {
-	var names []string
-	prefix := strings.TrimSuffix(e.String(), "UNSPECIFIED")
-	for n := E(1); ; n++ {
-		s := n.String()
-		if !strings.HasPrefix(s, prefix) {
-			return names // an unknown number prints as a number
-		}
-		names = append(names, strings.TrimPrefix(s, prefix))
-	}
 }
 
 // builder lays the rollups out as tables.
@@ -143,7 +131,7 @@ func (b builder) byMonth(kind rotsv1.ReportTable, dim string, months []string) *
 
 // gaps is the gaps by theme and age band, over the whole scope.
 func (b builder) gaps() *table {
-	t := newTable(rotsv1.ReportTable_REPORT_TABLE_GAPS, enumNames(rotsv1.Theme(0)), []string{"UNDER_12", "TWELVE_AND_OVER"})
+	t := newTable(rotsv1.ReportTable_REPORT_TABLE_GAPS, rpc.StoredNames[rotsv1.Theme](), ageBands)
 	for _, c := range b.counts {
 		if c.Dim == store.DimGap {
 			theme, band, _ := strings.Cut(c.Key, "/")

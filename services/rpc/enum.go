@@ -45,3 +45,16 @@ func FromStored[E ProtoEnum](s string) E {
 	}
 	return E(v.Number())
 }
+
+// StoredNames lists the stored names of an enum's values but UNSPECIFIED,
+// in number order.
+func StoredNames[E ProtoEnum]() []string {
+	var names []string
+	for n := E(1); ; n++ {
+		s := Stored(n)
+		if s == "" {
+			return names
+		}
+		names = append(names, s)
+	}
+}
