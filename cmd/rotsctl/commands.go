@@ -20,7 +20,16 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 // caseCommand parses a command's flags and its one case argument, which may
 // come before or after the flags.
 func caseCommand(name string, args []string, define func(fs *flag.FlagSet)) (string, string, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	c, requestID, _, err := resourceCommand(name, "cases", args, define)
+	return c, requestID, err
+}
+
+// resourceCommand parses a command's flags and its one argument, a
+// resource of the collection (e.g. cases) by name or bare id, which may
+// come before or after the flags. It returns the resource's name, the
+// request ID and the flags given.
+func resourceCommand(command, collection string, args []string, define func(fs *flag.FlagSet)) (string, string, map[string]bool, error) {
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
 	requestID := fs.String("request-id", newRequestID(), "idempotency key; reuse it to retry safely")
 	define(fs)
 	var rest []string
@@ -28,13 +37,14 @@ func caseCommand(name string, args []string, define func(fs *flag.FlagSet)) (str
 		rest, args = args[:1], args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
-	rest = append(rest, fs.Args()...)
-	if len(rest) != 1 {
-		return "", "", fmt.Errorf("usage: rotsctl %s <case> [flags]", name)
+	if rest = append(rest, fs.Args()...); len(rest) != 1 {
+		return "", "", nil, fmt.Errorf("usage: rotsctl %s <%s> [flags]", command, strings.TrimSuffix(collection, "s"))
 	}
-	return caseName(rest[0]), *requestID, nil
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	return resourceName(collection, rest[0]), *requestID, given, nil
 }
 
 func (c *client) submit(ctx context.Context, args []string) error {

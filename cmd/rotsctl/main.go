@@ -159,11 +159,14 @@ func newRequestID() string {
 }
 
 // caseName accepts "cases/<id>" or a bare id.
-func caseName(arg string) string {
-	if strings.HasPrefix(arg, "cases/") {
+func caseName(arg string) string { return resourceName("cases", arg) }
+
+// resourceName accepts "<collection>/<id>" or a bare id.
+func resourceName(collection, arg string) string {
+	if strings.HasPrefix(arg, collection+"/") {
 		return arg
 	}
-	return "cases/" + arg
+	return collection + "/" + arg
 }
 
 // enumValue parses a flag like "youth-care" into the enum value named

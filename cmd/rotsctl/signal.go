@@ -49,34 +49,10 @@ func (c *client) signal(ctx context.Context, args []string) error {
 	return sub(c, ctx, args[1:])
 }
 
-// signalName accepts "signals/<id>" or a bare id.
-func signalName(arg string) string {
-	if strings.HasPrefix(arg, "signals/") {
-		return arg
-	}
-	return "signals/" + arg
-}
-
-// signalCommand parses a command's flags and its one signal argument, which
-// may come before or after the flags. It returns the signal's name, the
-// request ID and the flags given.
+// signalCommand parses a signal command's flags and its one signal
+// argument (see resourceCommand).
 func signalCommand(name string, args []string, define func(fs *flag.FlagSet)) (string, string, map[string]bool, error) {
-	fs := flag.NewFlagSet("signal "+name, flag.ContinueOnError)
-	requestID := fs.String("request-id", newRequestID(), "idempotency key; reuse it to retry safely")
-	define(fs)
-	var rest []string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		rest, args = args[:1], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
-		return "", "", nil, err
-	}
-	if rest = append(rest, fs.Args()...); len(rest) != 1 {
-		return "", "", nil, fmt.Errorf("usage: rotsctl signal %s <signal> [flags]", name)
-	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	return signalName(rest[0]), *requestID, given, nil
+	return resourceCommand("signal "+name, "signals", args, define)
 }
 
 // signalRegion parses -region: a region, or "vlaanderen" for all of
