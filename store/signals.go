@@ -6,11 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/rots-vlaanderen/roundtable/disclosure"
 )
 
 // The states of a signal to government.
@@ -39,33 +38,12 @@ func (e *SignalStateError) Error() string {
 }
 
 // Figure is one figure after disclosure control: a count, a measure, or
-// hidden. A hidden figure has no value, here or in the database. Make one
-// from a [disclosure.Count] with [CountFigure], or from a
-// [disclosure.Control.Measure] result with [MeasureFigure]; the zero Figure
-// means "not applicable".
+// hidden. A hidden figure has no value, here or in the database. The zero
+// Figure means "not applicable".
 type Figure struct {
 	Count      *int64   `json:"count,omitempty"`
 	Measure    *float64 `json:"measure,omitempty"`
 	Suppressed bool     `json:"suppressed,omitempty"`
-}
-
-// CountFigure is the figure of a count that went through disclosure control.
-func CountFigure(c disclosure.Count) Figure {
-	n, ok := c.Value()
-	if !ok {
-		return Figure{Suppressed: true}
-	}
-	v := int64(n)
-	return Figure{Count: &v}
-}
-
-// MeasureFigure is the figure of a measure that went through
-// [disclosure.Control.Measure]: hidden unless ok.
-func MeasureFigure(v float64, ok bool) Figure {
-	if !ok {
-		return Figure{Suppressed: true}
-	}
-	return Figure{Measure: &v}
 }
 
 // Valid reports whether the figure is at most one of count, measure or
@@ -186,6 +164,10 @@ const (
 
 const signalColumns = `id, request_id, state, region, start_month, end_month, title, body, sections, figures, figures_at,
 	author, author_subject, approver, approver_subject, approved_at, recipient, sender, sent_at, revision, created_at, updated_at`
+
+// signalListColumns are signalColumns but the frozen figures, which a
+// listing leaves out.
+var signalListColumns = strings.Replace(signalColumns, ", figures,", ", '[]'::jsonb,", 1)
 
 func scanSignal(row pgx.Row) (*Signal, error) {
 	var (
@@ -324,9 +306,7 @@ func (db *DB) ListSignals(ctx context.Context, f SignalFilter, after *SignalCurs
 		where += ` AND (created_at, id) < ($5, $6)`
 		args = append(args, after.CreatedAt, after.ID)
 	}
-	columns := `id, request_id, state, region, start_month, end_month, title, body, sections, '[]'::jsonb, figures_at,
-		author, author_subject, approver, approver_subject, approved_at, recipient, sender, sent_at, revision, created_at, updated_at`
-	rows, err := db.pool.Query(ctx, `SELECT `+columns+` FROM signals `+where+` ORDER BY created_at DESC, id DESC LIMIT $4`, args...)
+	rows, err := db.pool.Query(ctx, `SELECT `+signalListColumns+` FROM signals `+where+` ORDER BY created_at DESC, id DESC LIMIT $4`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store.ListSignals: %w", err)
 	}

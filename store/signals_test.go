@@ -16,6 +16,25 @@ import (
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
+// countFigure is the figure of a count that went through disclosure control.
+func countFigure(c disclosure.Count) store.Figure {
+	n, ok := c.Value()
+	if !ok {
+		return store.Figure{Suppressed: true}
+	}
+	v := int64(n)
+	return store.Figure{Count: &v}
+}
+
+// measureFigure is the figure of a measure that went through
+// disclosure.Control.Measure: hidden unless ok.
+func measureFigure(v float64, ok bool) store.Figure {
+	if !ok {
+		return store.Figure{Suppressed: true}
+	}
+	return store.Figure{Measure: &v}
+}
+
 func month(y int, m time.Month) time.Time { return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC) }
 
 // stageFigures protects a small table the way the dashboard does.
@@ -27,11 +46,11 @@ func stageFigures(t *testing.T) []store.FigureTable {
 	}
 	tbl := store.FigureTable{Section: "STAGE", Title: "Dossiers per fase", Unit: "dossiers", RowHeader: "Fase", Columns: []string{"Dossiers"}}
 	for i, label := range []string{"Intake", "Consult", "Opvolging", "Afgesloten"} {
-		tbl.Rows = append(tbl.Rows, store.FigureRow{Label: label, Cells: []store.Figure{store.CountFigure(list.Items[i])}})
+		tbl.Rows = append(tbl.Rows, store.FigureRow{Label: label, Cells: []store.Figure{countFigure(list.Items[i])}})
 	}
-	total := store.CountFigure(list.Total)
+	total := countFigure(list.Total)
 	tbl.Total = &total
-	median := store.MeasureFigure(disclosure.Control{}.Measure(15, 7.5))
+	median := measureFigure(disclosure.Control{}.Measure(15, 7.5))
 	times := store.FigureTable{Section: "TIMES", Title: "Doorlooptijden", Unit: "werkdagen (mediaan)", Columns: []string{"Mediaan"},
 		Rows: []store.FigureRow{{Label: "Tot intake", Cells: []store.Figure{median}}}}
 	return []store.FigureTable{tbl, times}
