@@ -2,7 +2,6 @@ package rotsdproc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -108,21 +107,13 @@ func StartCluster(ctx context.Context, o Options) (_ *Cluster, err error) {
 func (c *Cluster) WaitTemporal(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	for {
+	return c.Temporal.waitUntil(ctx, "answering", 100*time.Millisecond, func() error {
 		tc, err := client.DialContext(ctx, client.Options{HostPort: c.TemporalAddr, Logger: quiet{}})
 		if err == nil {
 			tc.Close()
-			return nil
 		}
-		if !c.Temporal.Running() {
-			return fmt.Errorf("temporal server exited:\n%s", c.Temporal.Tail(2000))
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("temporal server not ready: %w\n%s", err, c.Temporal.Tail(2000))
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+		return err
+	})
 }
 
 // WaitWorker waits until the worker process (in its latest run) says it
@@ -142,20 +133,13 @@ func (c *Cluster) WaitAPI(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close()
-	for {
+	return c.API.waitUntil(ctx, "serving", 50*time.Millisecond, func() error {
 		resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
-		if err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING {
-			return nil
+		if err == nil && resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+			err = fmt.Errorf("health: %s", resp.GetStatus())
 		}
-		if !c.API.Running() {
-			return fmt.Errorf("API exited:\n%s", c.API.Tail(2000))
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("API not ready: %w\n%s", errors.Join(err, ctx.Err()), c.API.Tail(2000))
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+		return err
+	})
 }
 
 // Dial opens a gRPC connection to the API.

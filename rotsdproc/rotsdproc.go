@@ -131,17 +131,29 @@ func (p *Proc) RSS() (int64, error) {
 
 // WaitLog waits until the process's latest run logs s.
 func (p *Proc) WaitLog(ctx context.Context, s string) error {
-	for {
+	return p.waitUntil(ctx, fmt.Sprintf("logging %q", s), 50*time.Millisecond, func() error {
 		if b, _ := os.ReadFile(p.LogFile); int64(len(b)) >= p.logFrom && bytes.Contains(b[p.logFrom:], []byte(s)) {
 			return nil
 		}
+		return errors.New("not logged yet")
+	})
+}
+
+// waitUntil calls ready every interval until it returns nil; it fails when
+// the process exits first or ctx ends, with the log's tail.
+func (p *Proc) waitUntil(ctx context.Context, what string, every time.Duration, ready func() error) error {
+	for {
+		err := ready()
+		if err == nil {
+			return nil
+		}
 		if !p.Running() {
-			return fmt.Errorf("%s exited before logging %q:\n%s", p.Name, s, p.Tail(2000))
+			return fmt.Errorf("%s exited before %s:\n%s", p.Name, what, p.Tail(2000))
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s did not log %q: %w\n%s", p.Name, s, ctx.Err(), p.Tail(2000))
-		case <-time.After(50 * time.Millisecond):
+			return fmt.Errorf("%s not %s: %w\n%s", p.Name, what, errors.Join(err, ctx.Err()), p.Tail(2000))
+		case <-time.After(every):
 		}
 	}
 }
