@@ -27,7 +27,9 @@ import (
 func (e *env) open(ctx context.Context, cfg config, out io.Writer) error {
 	n := cfg.openCases
 	// The floor first, on a server with nothing else to do.
-	floor, floorLate, err := e.sleepers(ctx, n, cfg.deadlineDay, cfg.dueWithin)
+	// Every case waits five working days for its intake deadline.
+	wait := time.Duration(escalation.Default().IntakeDays) * cfg.deadlineDay
+	floor, floorLate, err := e.sleepers(ctx, n, wait, cfg.dueWithin)
 	if err != nil {
 		return err
 	}
@@ -38,7 +40,6 @@ func (e *env) open(ctx context.Context, cfg config, out io.Writer) error {
 	// Submitted over the last dueWithin, so due over dueWithin after
 	// the intake wait.
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	wait := time.Duration(escalation.Default().IntakeDays) * cfg.deadlineDay
 	firstDue := now.Add(wait - cfg.dueWithin)
 	cases := make([]*store.Case, n)
 	ids := make([]string, n)
@@ -149,9 +150,9 @@ func spread(d time.Duration, i, n int) time.Duration {
 // sleepers is the floor of the timers: as many empty workflows on the same
 // server, each sleeping until its moment, spread over within, and how late
 // each woke. late says whether starting them took past the first moment.
-func (e *env) sleepers(ctx context.Context, n int, deadlineDay, within time.Duration) (lateness result, late bool, err error) {
+func (e *env) sleepers(ctx context.Context, n int, wait, within time.Duration) (lateness result, late bool, err error) {
 	// Starting them is quicker than opening cases; half the cases' wait.
-	first := time.Now().Add(time.Duration(escalation.Default().IntakeDays) * deadlineDay / 2)
+	first := time.Now().Add(wait / 2)
 	ids := make([]string, n)
 	due := make([]time.Time, n)
 	start := load(32, n, func(i int) error {

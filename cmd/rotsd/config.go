@@ -78,7 +78,7 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 	fs.StringVar(&c.SMTP.TLS, "smtp-tls", env("ROTS_SMTP_TLS", "starttls"), "none, starttls or tls (ROTS_SMTP_TLS)")
 	fs.StringVar(&c.SMTP.Username, "smtp-username", env("ROTS_SMTP_USERNAME", ""), "SMTP user (ROTS_SMTP_USERNAME); the password comes from ROTS_SMTP_PASSWORD")
 	fs.DurationVar(&c.DeadlineDay, "deadline-day", 0, "make every working day of every deadline this long, e.g. 10s, to watch the ladder (ROTS_DEADLINE_DAY)")
-	fs.IntVar(&c.ReportThreshold, "report-threshold", disclosure.DefaultThreshold, "report counts from 1 to this minus one are suppressed; at least 5 (ROTS_REPORT_THRESHOLD)")
+	fs.IntVar(&c.ReportThreshold, "report-threshold", disclosure.DefaultThreshold, fmt.Sprintf("report counts from 1 to this minus one are suppressed; at least %d (ROTS_REPORT_THRESHOLD)", disclosure.MinThreshold))
 	c.SMTP.Password, _ = lookup("ROTS_SMTP_PASSWORD")
 	var portErr, dayErr, thresholdErr error
 	if v, ok := lookup("ROTS_REPORT_THRESHOLD"); ok {
