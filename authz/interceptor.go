@@ -210,18 +210,30 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 // scope when it is about the caller's region, or the caller's scope is all
 // of Flanders. A signal about all of Flanders is for Flemish managers only.
 func (i *Interceptor) relateSignal(ctx context.Context, p auth.Principal, name string) (Relation, string, error) {
-	id, ok := strings.CutPrefix(name, "signals/")
-	if _, err := uuid.Parse(id); !ok || err != nil {
-		return Relation{}, "", status.Errorf(codes.InvalidArgument, "must name a signal like signals/0b9e3a5c-…, got %q", name)
-	}
-	region, err := i.DB.SignalRegion(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return Relation{}, "", status.Error(codes.NotFound, "signal not found")
-	}
+	_, region, err := lookUp(ctx, name, "signal", i.DB.SignalRegion)
 	if err != nil {
-		return Relation{}, "", status.Error(codes.Unavailable, "a backend is unavailable; retry")
+		return Relation{}, "", err
 	}
 	return Relation{SameRegion: p.Region == "" || p.Region == region}, "", nil
+}
+
+// lookUp reads what read gives for the resource named "{kind}s/{uuid}": a
+// malformed name is InvalidArgument, an unknown one NotFound, and a store
+// that fails Unavailable.
+func lookUp[T any](ctx context.Context, name, kind string, read func(context.Context, string) (T, error)) (string, T, error) {
+	var v T
+	id, ok := strings.CutPrefix(name, kind+"s/")
+	if _, err := uuid.Parse(id); !ok || err != nil {
+		return "", v, status.Errorf(codes.InvalidArgument, "must name a %s like %ss/0b9e3a5c-…, got %q", kind, kind, name)
+	}
+	v, err := read(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", v, status.Errorf(codes.NotFound, "%s not found", kind)
+	}
+	if err != nil {
+		return "", v, status.Error(codes.Unavailable, "a backend is unavailable; retry")
+	}
+	return id, v, nil
 }
 
 // relateOrganisation relates the caller to the directory organisation
@@ -243,16 +255,9 @@ func (i *Interceptor) relateOrganisation(ctx context.Context, p auth.Principal, 
 
 // relateCase relates the caller to the case named "cases/{id}".
 func (i *Interceptor) relateCase(ctx context.Context, p auth.Principal, name string) (Relation, string, error) {
-	id, ok := strings.CutPrefix(name, "cases/")
-	if _, err := uuid.Parse(id); !ok || err != nil {
-		return Relation{}, "", status.Errorf(codes.InvalidArgument, "must name a case like cases/0b9e3a5c-…, got %q", name)
-	}
-	scope, err := i.DB.Scope(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return Relation{}, "", status.Error(codes.NotFound, "case not found")
-	}
+	id, scope, err := lookUp(ctx, name, "case", i.DB.Scope)
 	if err != nil {
-		return Relation{}, "", status.Error(codes.Unavailable, "a backend is unavailable; retry")
+		return Relation{}, "", err
 	}
 	same := p.Region == "" || p.Region == scope.Region
 	// A partner is invited through their organisation, and only while the
