@@ -2,15 +2,43 @@
 // leaving the managers' reports or a signal to government passes through.
 // No published figure may identify a young person, so small counts are
 // hidden (primary suppression), further cells are hidden so that a hidden
-// count cannot be worked back from the totals (secondary suppression), and
-// percentages and times computed from few cases are hidden too.
+// count cannot be worked back or narrowed down from the totals (secondary
+// suppression), and percentages and times computed from few cases are
+// hidden too.
 //
 // A hidden figure carries no value: [Count] keeps it out of reach, so a
 // caller cannot publish it by accident.
 //
+// # How much is hidden
+//
+// An intruder is taken to know every published figure of a table, that its
+// rows and columns add up to their totals, that counts are whole and not
+// negative, and that a hidden figure is at least 1, since zeros are always
+// published. For every hidden figure, cell or total, the least and the
+// greatest value it can take in a table that agrees with all that must lie
+// at least threshold-1 apart. It can then take at least threshold values
+// (as many as 0 to threshold-1), and as the least is 1 or more, the
+// greatest is threshold or more: the published figures never show that a
+// hidden figure is small, let alone which small count it is. Two hidden 1s
+// whose row total leaves 2 for them fail (both must be 1), and so do a
+// hidden 2 and 3 that must add up to 5 (the 2 is 1 to 4). Where a figure
+// fails, [Control.Table] hides more, the smallest published cells that let
+// it move, and a total only when no cell will, until every hidden figure
+// passes.
+//
+// The bounds are exact, over whole numbers: they are maximum flows through
+// the hidden cells. A linear programme over real numbers gives an interval
+// that contains the whole-number one, so passing it would prove nothing in
+// general; but a table's equations are those of a transportation problem,
+// whose matrix is totally unimodular, so the programme's optima are whole
+// and the two intervals are the same. The tests check the flows against
+// such a programme.
+//
 // Each table is protected on its own. A figure hidden in one table must not
 // be published in another, and the margins of a table (its row and column
-// totals) must be taken from [Table], not counted again elsewhere.
+// totals) must be taken from [Table], not counted again elsewhere. The
+// bounds are those of one table: an intruder who puts together two tables
+// that hide the same total may narrow it further.
 package disclosure
 
 import (

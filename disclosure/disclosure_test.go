@@ -218,7 +218,8 @@ func TestList(t *testing.T) {
 	}{
 		{"nothing small", []int{12, 40, 0}, []bool{false, false, false, false}},
 		{"smallest complement", []int{12, 3, 40, 0, 15}, []bool{true, true, false, false, false, false}},
-		{"two small", []int{12, 3, 40, 4}, []bool{false, true, false, true, false}},
+		// 3 and 4 alone would add up to 7, so the 3 could only be 1 to 6.
+		{"two small", []int{12, 3, 40, 4}, []bool{true, true, false, true, false}},
 		{"total small", []int{3, 0, 0}, []bool{true, false, false, true}},
 		{"only one other", []int{3, 0, 50}, []bool{true, false, true, false}},
 		{"empty", nil, []bool{false}},

@@ -155,16 +155,34 @@ func (p *polytope) pivot(r, e int) {
 }
 
 // bounds returns the least and the greatest value of variable k over the
-// polytope; max is nil when k is unbounded above.
-func (p *polytope) bounds(k int) (lo, hi *big.Rat) {
+// polytope; max is nil when k is unbounded above. integral reports whether
+// the vertices where they are reached have whole coordinates: then whole
+// numbers reach them too, and the bounds over whole numbers are the same.
+func (p *polytope) bounds(k int) (lo, hi *big.Rat, integral bool) {
 	cost := make([]int64, p.n+p.m)
 	cost[k] = -1
-	lo, _ = p.clone().maximize(cost, p.n) // x ≥ 0, so bounded
+	q := p.clone()
+	lo, _ = q.maximize(cost, p.n) // x ≥ 0, so bounded
 	lo.Neg(lo)
+	integral = q.vertexIntegral()
 	cost[k] = 1
-	hi, ok := p.clone().maximize(cost, p.n)
+	q = p.clone()
+	hi, ok := q.maximize(cost, p.n)
 	if !ok {
 		hi = nil
+	} else {
+		integral = integral && q.vertexIntegral()
 	}
-	return lo, hi
+	return lo, hi, integral
+}
+
+// vertexIntegral reports whether the basic solution of the tableau, the
+// vertex the simplex method stopped at, has whole coordinates.
+func (p *polytope) vertexIntegral() bool {
+	for i, b := range p.basis {
+		if b < p.n && !p.t[i][p.n+p.m].IsInt() {
+			return false
+		}
+	}
+	return true
 }

@@ -10,13 +10,15 @@ import (
 )
 
 // An intruder sees the published cells and totals of a table and knows that
-// counts are non-negative and that every line adds up to its total. For a
-// hidden cell, the least and the greatest value it can take in any table
-// consistent with that are the optimum of two linear programmes; the cell is
-// given away exactly when the two are equal. The equations are those of a
-// transportation problem, whose matrix is totally unimodular, so the optima
-// are integers and the bounds over real tables are the bounds over tables of
-// counts as well (checked below).
+// counts are whole numbers, that every line adds up to its total and that a
+// hidden figure is at least 1, since zeros are published. For a hidden cell,
+// the least and the greatest value it can take in any table consistent with
+// that are the optima of two linear programmes, and they must lie at least
+// threshold-1 apart. The linear programmes range over real numbers, so
+// their bounds could be wider than those over whole numbers; the equations
+// are those of a transportation problem, whose matrix is totally
+// unimodular, so the optima are reached at whole vertices and the bounds
+// are the same. The tests check that vertex by vertex.
 
 // gridOf is a table bordered by its totals: the last column holds the row
 // totals, the last row the column totals, the corner the grand total.
@@ -90,12 +92,14 @@ func gridLines(rows, cols int) []line {
 }
 
 type cellRange struct {
-	i, j   int
-	lo, hi *big.Rat // hi nil: unbounded
+	i, j     int
+	lo, hi   *big.Rat // hi nil: unbounded
+	integral bool     // both reached at a vertex of whole numbers
 }
 
 // hiddenRanges returns, for every hidden cell, the least and the greatest
-// value it can take given the published values and the equations.
+// value it can take given the published values, the equations and that a
+// hidden value is at least 1. The programme runs over y = x - 1 ≥ 0.
 func hiddenRanges(vals [][]int, hidden [][]bool, lines []line) ([]cellRange, error) {
 	index := map[[2]int]int{}
 	var cells [][2]int
@@ -119,6 +123,7 @@ func hiddenRanges(vals [][]int, hidden [][]bool, lines []line) ([]cellRange, err
 		for _, t := range l {
 			if k, ok := index[[2]int{t.i, t.j}]; ok {
 				row[k] += int64(t.coef)
+				rhs -= int64(t.coef)
 				used = true
 			} else {
 				rhs -= int64(t.coef * vals[t.i][t.j])
@@ -136,10 +141,15 @@ func hiddenRanges(vals [][]int, hidden [][]bool, lines []line) ([]cellRange, err
 	if err != nil {
 		return nil, err
 	}
+	one := big.NewRat(1, 1)
 	var rs []cellRange
 	for k, c := range cells {
-		lo, hi := p.bounds(k)
-		rs = append(rs, cellRange{i: c[0], j: c[1], lo: lo, hi: hi})
+		lo, hi, integral := p.bounds(k)
+		lo.Add(lo, one)
+		if hi != nil {
+			hi.Add(hi, one)
+		}
+		rs = append(rs, cellRange{i: c[0], j: c[1], lo: lo, hi: hi, integral: integral})
 	}
 	return rs, nil
 }
@@ -167,7 +177,8 @@ const propertySeed = 20240601
 
 // checkProtected asserts that the published grid agrees with the original,
 // that every count from 1 to threshold-1 is hidden, that no zero is hidden,
-// and that no hidden value is pinned down by what is published.
+// and that every hidden value can take at least threshold values given what
+// is published.
 func checkProtected(t *testing.T, orig, vals [][]int, hidden [][]bool, lines []line, threshold int) {
 	t.Helper()
 	for i := range orig {
@@ -193,13 +204,25 @@ func checkProtected(t *testing.T, orig, vals [][]int, hidden [][]bool, lines []l
 		if r.lo.Cmp(v) > 0 || r.hi != nil && r.hi.Cmp(v) < 0 {
 			t.Fatalf("cell (%d, %d) = %v outside its range [%v, %v]: the LP is wrong", r.i, r.j, v, r.lo, r.hi)
 		}
-		if !r.lo.IsInt() || r.hi != nil && !r.hi.IsInt() {
-			t.Errorf("cell (%d, %d) range [%v, %v] has a fractional end", r.i, r.j, r.lo, r.hi)
+		if !r.integral {
+			t.Errorf("cell (%d, %d) range [%v, %v] is reached at a fractional vertex", r.i, r.j, r.lo, r.hi)
 		}
-		if r.hi != nil && r.lo.Cmp(r.hi) == 0 {
-			t.Errorf("hidden cell (%d, %d) = %v can be worked back: its only possible value", r.i, r.j, r.lo)
+		if w := width(r); w >= 0 && w < threshold-1 {
+			t.Errorf("hidden cell (%d, %d) = %d lies in [%v, %v]: narrower than %d apart", r.i, r.j, orig[r.i][r.j], r.lo, r.hi, threshold-1)
 		}
 	}
+}
+
+// width is hi - lo, or -1 when the cell is unbounded above.
+func width(r cellRange) int {
+	if r.hi == nil {
+		return -1
+	}
+	w := new(big.Rat).Sub(r.hi, r.lo)
+	if !w.IsInt() {
+		panic(fmt.Sprintf("fractional range [%v, %v]", r.lo, r.hi))
+	}
+	return int(w.Num().Int64())
 }
 
 func TestTableProtectsEveryHiddenCell(t *testing.T) {
@@ -306,14 +329,15 @@ func TestRangesFindDisclosure(t *testing.T) {
 	}
 
 	// With a whole cycle hidden (the 3, the 20, the 25, the 40), each can
-	// move by the same amount: the 3 anywhere from 0 to 23.
+	// move by the same amount until one of them is down to 1: the 3
+	// anywhere from 1 to 22.
 	vals[1][0], hidden[1][0] = -1, true
 	vals[1][1], hidden[1][1] = -1, true
 	rs, err = hiddenRanges(vals, hidden, gridLines(len(orig), len(orig[0])))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := rs[0]; r.i != 0 || r.j != 0 || r.hi == nil || r.lo.Cmp(big.NewRat(0, 1)) != 0 || r.hi.Cmp(big.NewRat(23, 1)) != 0 {
-		t.Errorf("range of the 3 = [%v, %v], want [0, 23]", r.lo, r.hi)
+	if r := rs[0]; r.i != 0 || r.j != 0 || r.hi == nil || r.lo.Cmp(big.NewRat(1, 1)) != 0 || r.hi.Cmp(big.NewRat(22, 1)) != 0 {
+		t.Errorf("range of the 3 = [%v, %v], want [1, 22]", r.lo, r.hi)
 	}
 }

@@ -51,6 +51,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/services/directoryservice"
 	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
 	"github.com/rots-vlaanderen/roundtable/services/reportservice"
+	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/services/signalservice"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/store/storetest"
@@ -162,6 +163,7 @@ func startStack(t *testing.T) *stack {
 		Reports:       reports,
 		Signals:       signalservice.New(db, signalservice.DashboardFigures{Reports: reports}, log),
 		Access:        access.Unary(),
+		Idempotency:   rpc.Idempotency(db, log),
 	})
 	go srv.Serve(lis)
 	t.Cleanup(srv.GracefulStop)
@@ -554,6 +556,21 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("a case left alone climbs the ladder; mail survives a mail server outage", func(t *testing.T) {
 		t.Parallel()
 		s.testLadder(t)
+	})
+
+	t.Run("a request_id is its caller's own, for one request", func(t *testing.T) {
+		t.Parallel()
+		s.testRequestIDs(t)
+	})
+
+	t.Run("partners and managers see the same fields in every RPC", func(t *testing.T) {
+		t.Parallel()
+		s.testViews(t)
+	})
+
+	t.Run("malformed input is InvalidArgument naming the field", func(t *testing.T) {
+		t.Parallel()
+		s.testMalformed(t)
 	})
 
 	t.Run("access control and the access log", func(t *testing.T) {

@@ -131,6 +131,20 @@ func (s *stack) waitFor(t *testing.T, region, name, what string, cond func(*rots
 // checkMails waits until every notification's mail is sent, then checks that
 // the mail server received exactly one mail per notification, to its
 // recipient, with no personal data.
+// anonymisedCaseOf reports whether the case a mail names ("cases/{id}") was
+// anonymised.
+func anonymisedCaseOf(t *testing.T, conn *pgx.Conn, body string) bool {
+	t.Helper()
+	i := strings.Index(body, "cases/")
+	if i < 0 || len(body) < i+len("cases/")+36 {
+		return false
+	}
+	var anonymised bool
+	err := conn.QueryRow(context.Background(), `SELECT anonymised_at IS NOT NULL FROM cases WHERE id::text = $1`,
+		body[i+len("cases/"):i+len("cases/")+36]).Scan(&anonymised)
+	return err == nil && anonymised
+}
+
 func (s *stack) checkMails(t *testing.T) {
 	conn, err := pgx.Connect(context.Background(), dbURL)
 	if err != nil {
@@ -169,6 +183,9 @@ func (s *stack) checkMails(t *testing.T) {
 	got := map[string]int{}
 	for _, m := range s.mail.received() {
 		got[m.MessageID]++
+		if _, kept := want[m.MessageID]; !kept && anonymisedCaseOf(t, conn, m.Body) {
+			continue // retention removed the notification with the case's data
+		}
 		if want[m.MessageID] != m.To {
 			t.Errorf("mail %s to %s, want to %q", m.MessageID, m.To, want[m.MessageID])
 		}

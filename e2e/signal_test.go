@@ -116,7 +116,9 @@ func (s *stack) dashboardAndSignal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	records, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(export.GetContent(), []byte("\ufeff")))).ReadAll()
+	reader := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(export.GetContent(), []byte("\ufeff"))))
+	reader.Comma = ';' // as Excel set to Belgian Dutch reads it
+	records, err := reader.ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}

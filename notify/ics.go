@@ -10,7 +10,7 @@ import (
 // one attendee. Every version of one table's meeting has the same UID and a
 // higher SEQUENCE, so that calendars move the event instead of adding one.
 // It names the case by reference only.
-func Invitation(caseID string, m Meeting, attendee string, stamp time.Time) string {
+func Invitation(caseID, reference string, m Meeting, attendee string, stamp time.Time) string {
 	const layout = "20060102T150405Z"
 	lines := []string{
 		"BEGIN:VCALENDAR",
@@ -23,7 +23,7 @@ func Invitation(caseID string, m Meeting, attendee string, stamp time.Time) stri
 		"DTSTAMP:" + stamp.UTC().Format(layout),
 		"DTSTART:" + m.At.UTC().Format(layout),
 		"DTEND:" + m.At.Add(time.Duration(m.Minutes)*time.Minute).UTC().Format(layout),
-		"SUMMARY:" + escapeText("Overlegtafel "+Reference(caseID)),
+		"SUMMARY:" + escapeText("Overlegtafel "+reference),
 		"LOCATION:" + escapeText(m.Location),
 		"ORGANIZER;CN=ROTS:mailto:rots@rots.local",
 		"ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:" + attendee,

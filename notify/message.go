@@ -14,11 +14,13 @@ import (
 
 // Event is what a notification is about.
 type Event struct {
-	CaseID   string
-	Region   string // stored form, e.g. OOST_VLAANDEREN
-	Stage    string // the case's stage now
-	Kind     string // "stage", "rung1".."rung4", "warning", "withdrawn", "declined"
-	Deadline escalation.Deadline
+	CaseID string
+	// Reference is the case's reference for people, "ROTS-1A2B3C4D".
+	Reference string
+	Region    string // stored form, e.g. OOST_VLAANDEREN
+	Stage     string // the case's stage now
+	Kind      string // "stage", "rung1".."rung4", "warning", "withdrawn", "declined"
+	Deadline  escalation.Deadline
 	// Audience is who this copy is for: escalation.Submitter, Tandem or Manager.
 	Audience string
 	// Meeting is the table's meeting, for an invitation.
@@ -33,14 +35,6 @@ type Meeting struct {
 	Sequence int
 	// Round tells a reconvened table's meeting from the one before.
 	Round int
-}
-
-// Reference is the short case reference used in mails and on screen.
-func Reference(caseID string) string {
-	if len(caseID) >= 8 {
-		return "ROTS-" + strings.ToUpper(caseID[:8])
-	}
-	return "ROTS-" + strings.ToUpper(caseID)
 }
 
 var regionNames = map[string]string{
@@ -58,6 +52,43 @@ var deadlineNames = map[string]string{
 	escalation.KindOffer:     "een passend aanbod, drie maanden na de aanmelding",
 	escalation.KindOutcome:   "het vastleggen van de uitkomst van de overlegtafel",
 	escalation.KindAgreement: "een afspraak van de overlegtafel",
+}
+
+// closureReasons and agreementStatuses say the stored names in Dutch.
+var (
+	closureReasons = map[string]string{
+		"BACK_AT_SCHOOL": "terug naar school", "ALTERNATIVE_TRAJECTORY": "alternatief traject",
+		"REFERRED_ITP": "doorverwezen naar de Intersectorale Toegangspoort", "MOVED_OUT_OF_REGION": "verhuisd uit de regio",
+		"DECLINED": "niet aanvaard", "WITHDRAWN": "ingetrokken", "OTHER": "andere reden",
+	}
+	agreementStatuses = map[string]string{
+		"OPEN": "open", "IN_PROGRESS": "bezig", "DONE": "uitgevoerd", "BLOCKED": "geblokkeerd",
+	}
+)
+
+// ClosureReason says a closure reason in Dutch, "terug naar school".
+func ClosureReason(reason string) string { return orStored(closureReasons, reason) }
+
+// AgreementStatus says an agreement's status in Dutch, "uitgevoerd".
+func AgreementStatus(status string) string { return orStored(agreementStatuses, status) }
+
+func orStored(names map[string]string, stored string) string {
+	if n, ok := names[stored]; ok {
+		return n
+	}
+	return strings.ToLower(strings.ReplaceAll(stored, "_", " "))
+}
+
+// Count says a number of things in Dutch: "1 afspraak", "3 afspraken",
+// "geen afspraken".
+func Count(n int, one, many string) string {
+	switch n {
+	case 0:
+		return "geen " + many
+	case 1:
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // DeadlineName says in Dutch what a kind of deadline is for.
@@ -100,7 +131,7 @@ func DateTime(t time.Time) string {
 
 // Compose writes the subject and body of a notification.
 func Compose(e Event) (subject, body string) {
-	ref := Reference(e.CaseID)
+	ref := e.Reference
 	region := regionNames[e.Region]
 	var what, headline string
 	switch {

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/services/rpc"
 )
 
 // Services are the ROTS gRPC services one server offers.
@@ -30,12 +31,18 @@ type Services struct {
 	Signals       rotsv1.SignalServiceServer
 	// Access authenticates and authorises every call (authz.Interceptor).
 	Access grpc.UnaryServerInterceptor
+	// Idempotency binds each request_id to its first call (rpc.Idempotency).
+	Idempotency grpc.UnaryServerInterceptor
 }
 
 // NewGRPCServer returns a server with the services, health checking and
 // reflection. Health reports SERVING until Shutdown.
 func NewGRPCServer(log *slog.Logger, svc Services) (*grpc.Server, *health.Server) {
-	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(logCalls(log), recoverPanics(log), svc.Access))
+	// Malformed requests are refused before the access rules look at them,
+	// so the answer does not depend on what exists; request_ids are bound
+	// to their caller once the caller is known.
+	srv := grpc.NewServer(grpc.ForceServerCodecV2(rpc.Codec()),
+		grpc.ChainUnaryInterceptor(logCalls(log), recoverPanics(log), rpc.WellFormed(), svc.Access, svc.Idempotency))
 	rotsv1.RegisterCaseServiceServer(srv, svc.Cases)
 	rotsv1.RegisterAdminServiceServer(srv, svc.Admin)
 	rotsv1.RegisterNotificationServiceServer(srv, svc.Notifications)

@@ -2,12 +2,15 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/rots-vlaanderen/roundtable/escalation"
 )
@@ -55,8 +58,11 @@ type Meeting struct {
 
 // Case is the stored record of a case and its current stage.
 type Case struct {
-	ID             string
-	RequestID      string
+	ID        string
+	RequestID string
+	// Reference names the case for people ("ROTS-1A2B3C4D"); CreateCase
+	// sets it.
+	Reference      string
 	Region         string
 	Stage          string
 	OrgName        string
@@ -110,7 +116,7 @@ const caseInsertColumns = `id, request_id, region, stage, org_name, org_kind,
 	yp_alias, yp_birth_year, yp_birth_month, yp_school_level, yp_grade, yp_school, yp_municipality,
 	blocked, tried, themes, clb_stuck, youth_care_stuck, informed,
 	open_question, advice, offer, closure_reason, closure_note,
-	submitted_at, updated_at, closed_at, rung, breakthrough, deadlines, consent_withdrawn_at`
+	submitted_at, updated_at, closed_at, rung, breakthrough, deadlines, consent_withdrawn_at, reference`
 
 // caseColumns are the columns scanCase reads.
 const caseColumns = caseInsertColumns + `, meeting_at, meeting_minutes, meeting_location, meeting_sequence,
@@ -125,7 +131,7 @@ func (db *DB) scanCase(row pgx.Row) (*Case, error) {
 		&yp.Alias, &yp.BirthYear, &yp.BirthMonth, &yp.SchoolLevel, &yp.Grade, &yp.School, &yp.Municipality,
 		&c.Blocked, &c.Tried, &c.Themes, &c.CLBStuck, &c.YouthCareStuck, &c.Informed,
 		&c.OpenQuestion, &c.Advice, &c.Offer, &c.ClosureReason, &c.ClosureNote,
-		&c.SubmittedAt, &c.UpdatedAt, &c.ClosedAt, &c.Escalation.Rung, &c.Escalation.Breakthrough, &c.Escalation.Deadlines, &c.ConsentWithdrawnAt,
+		&c.SubmittedAt, &c.UpdatedAt, &c.ClosedAt, &c.Escalation.Rung, &c.Escalation.Breakthrough, &c.Escalation.Deadlines, &c.ConsentWithdrawnAt, &c.Reference,
 		&c.Meeting.At, &c.Meeting.Minutes, &c.Meeting.Location, &c.Meeting.Sequence,
 		&c.ConsultExperts, &c.ConsultDate, &c.OffersUsed)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -146,16 +152,23 @@ func (db *DB) scanCase(row pgx.Row) (*Case, error) {
 
 // CreateCase records a submitted case and its first event in one transaction.
 // When a case with the same RequestID exists, it returns that case and
-// created=false: a retried submission never makes a second case.
+// created=false: a retried submission never makes a second case. The case
+// gets a fresh random reference; one already taken is drawn again.
 func (db *DB) CreateCase(ctx context.Context, c *Case) (_ *Case, created bool, err error) {
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		if created, err = db.createCase(ctx, tx, c); err != nil || !created {
-			return err
+	for range 5 {
+		c.Reference = NewReference()
+		err = db.inTx(ctx, func(tx pgx.Tx) error {
+			var err error
+			if created, err = db.createCase(ctx, tx, c); err != nil || !created {
+				return err
+			}
+			// The new case counts in the reports.
+			return addReportRows(ctx, tx, c.ID)
+		})
+		if !isUniqueViolation(err, "cases_reference_idx") {
+			break
 		}
-		// The new case counts in the reports.
-		return addReportRows(ctx, tx, c.ID)
-	})
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("store.CreateCase: %w", err)
 	}
@@ -166,16 +179,32 @@ func (db *DB) CreateCase(ctx context.Context, c *Case) (_ *Case, created bool, e
 	return got, created, nil
 }
 
+// NewReference draws a case reference: "ROTS-" and 8 random hex digits.
+// Unique only with the database's index behind it.
+func NewReference() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return "ROTS-" + strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+// isUniqueViolation reports whether err is PostgreSQL refusing a duplicate
+// in the named index or constraint.
+func isUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
+}
+
 func (db *DB) createCase(ctx context.Context, tx pgx.Tx, c *Case) (created bool, err error) {
 	yp := c.YoungPerson
 	tag, err := tx.Exec(ctx, `INSERT INTO cases (`+caseInsertColumns+`, age_band)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,'','','','','',$23,$23,NULL,0,false,'[]',NULL,
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,'','','','','',$23,$23,NULL,0,false,'[]',NULL,$24,
 			report_age_band($11, $12, $23))
 		ON CONFLICT (request_id) DO NOTHING`,
 		c.ID, c.RequestID, c.Region, c.Stage, c.OrgName, c.OrgKind,
 		c.ContactName, c.ContactEmail, c.ContactPhone,
 		yp.Alias, yp.BirthYear, yp.BirthMonth, yp.SchoolLevel, yp.Grade, yp.School, yp.Municipality,
-		db.seal(c.Blocked, c.ID), db.sealAll(c.Tried, c.ID), c.Themes, c.CLBStuck, c.YouthCareStuck, c.Informed, c.SubmittedAt)
+		db.seal(c.Blocked, c.ID), db.sealAll(c.Tried, c.ID), c.Themes, c.CLBStuck, c.YouthCareStuck, c.Informed, c.SubmittedAt,
+		c.Reference)
 	if err != nil || tag.RowsAffected() == 0 {
 		return false, err
 	}
@@ -238,6 +267,7 @@ type CaseFilter struct {
 	OrgName     string
 	OverdueOnly bool // rung 1 or higher
 	MinRung     int
+	Reference   string
 }
 
 // Cursor is the position after which a page starts, newest first.
@@ -267,6 +297,9 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter, after *Cursor, limit 
 	}
 	if f.OrgName != "" {
 		conds = append(conds, "org_name = "+arg(f.OrgName))
+	}
+	if f.Reference != "" {
+		conds = append(conds, "reference = "+arg(f.Reference))
 	}
 	minRung := f.MinRung
 	if f.OverdueOnly && minRung < 1 {
@@ -473,16 +506,21 @@ func updateStage(ctx context.Context, tx pgx.Tx, t Transition) error {
 }
 
 // Anonymise removes a case's personal data: the contact person, the young
-// person's name, month of birth, grade, school and municipality, and every
-// free text (also in the timeline and the agreements). What reports need
-// stays: region, stage, organisation and its kind, birth year, school level,
-// themes, times, closure reason, escalation. It is idempotent.
+// person's name, month of birth, grade, school and municipality, every free
+// text, and every person named about the case — the actors on its
+// timeline, the people of its table and agreements, the consult's experts,
+// who recorded its gaps — and its notifications, with their mails and
+// invitations. What reports need stays: region, stage, organisation and its
+// kind, birth year, school level, themes, times, closure reason,
+// escalation, the gaps' theme, age band and wait. The access log keeps its
+// entries (see the README, "Retention"). It is idempotent.
 func (db *DB) Anonymise(ctx context.Context, caseID string, at time.Time) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE cases SET
 				contact_name = '', contact_email = '', contact_phone = '',
 				yp_alias = '', yp_birth_month = 0, yp_grade = 0, yp_school = '', yp_municipality = '',
 				blocked = '', tried = '{}', open_question = '', advice = '', offer = '', closure_note = '',
+				meeting_location = '', consult_experts = '{}',
 				anonymised_at = COALESCE(anonymised_at, $2)
 			WHERE id = $1`, caseID, at)
 		if err != nil {
@@ -491,11 +529,18 @@ func (db *DB) Anonymise(ctx context.Context, caseID string, at time.Time) error 
 		if tag.RowsAffected() == 0 {
 			return ErrNotFound
 		}
-		if _, err := tx.Exec(ctx, `UPDATE case_events SET summary = '' WHERE case_id = $1`, caseID); err != nil {
-			return err
+		for _, q := range []string{
+			`UPDATE case_events SET summary = '', actor = CASE WHEN actor = 'systeem' THEN actor ELSE '' END WHERE case_id = $1`,
+			`UPDATE agreements SET action = '', person = '', blocked_reason = '' WHERE case_id = $1`,
+			`UPDATE table_participants SET name = '', email = '', role = '' WHERE case_id = $1`,
+			`UPDATE gaps SET needed = '', recorded_by = '' WHERE case_id = $1`,
+			`DELETE FROM notifications WHERE case_id = $1`,
+		} {
+			if _, err := tx.Exec(ctx, q, caseID); err != nil {
+				return err
+			}
 		}
-		_, err = tx.Exec(ctx, `UPDATE agreements SET action = '' WHERE case_id = $1`, caseID)
-		return err
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("store.Anonymise(%q): %w", caseID, err)

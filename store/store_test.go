@@ -167,6 +167,7 @@ func TestCreateCase(t *testing.T) {
 			if !created {
 				t.Error("CreateCase: created = false, want true")
 			}
+			want.Reference = c.Reference // drawn by CreateCase
 			if diff := gocmp.Diff(want, got); diff != "" {
 				t.Errorf("CreateCase returned (-want +got):\n%s", diff)
 			}
@@ -193,7 +194,7 @@ func TestCreateCaseSameRequestID(t *testing.T) {
 
 	first := validCase(org, "LIMBURG", time.Date(2025, 4, 1, 10, 0, 0, 0, time.UTC))
 	want := stored(first)
-	mustCreate(t, db, first)
+	want.Reference = mustCreate(t, db, first).Reference
 
 	// A retried submission: same request_id, a new ID and other values.
 	retry := validCase(org+" (retry)", "ANTWERPEN", first.SubmittedAt.Add(time.Hour))

@@ -66,16 +66,16 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) ([]int64, error
 	if err != nil {
 		return nil, err
 	}
+	c, err := a.DB.GetCase(ctx, in.CaseID)
+	if err != nil {
+		return nil, err
+	}
 	var ns []store.Notification
 	seen := map[string]bool{}
 	for _, audience := range in.Audience {
 		var recipients []string
 		switch audience {
 		case escalation.Submitter:
-			c, err := a.DB.GetCase(ctx, in.CaseID)
-			if err != nil {
-				return nil, err
-			}
 			recipients = []string{c.ContactEmail}
 		case escalation.Tandem:
 			recipients = orFallback(policy.TandemEmails, "tandem", in.Region)
@@ -83,7 +83,7 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) ([]int64, error
 			recipients = orFallback(policy.ManagerEmails, "manager", in.Region)
 		}
 		subject, body := notify.Compose(notify.Event{
-			CaseID: in.CaseID, Region: in.Region, Stage: in.Stage, Kind: in.Kind, Deadline: in.Deadline, Audience: audience,
+			CaseID: in.CaseID, Reference: c.Reference, Region: in.Region, Stage: in.Stage, Kind: in.Kind, Deadline: in.Deadline, Audience: audience,
 		})
 		for _, r := range recipients {
 			if seen[r] {
@@ -100,7 +100,7 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) ([]int64, error
 		if m := in.Meeting; m != nil && m.At != nil {
 			meeting = &notify.Meeting{At: *m.At, Minutes: m.Minutes, Location: m.Location, Sequence: m.Sequence, Round: m.Round}
 		}
-		subject, body := notify.Compose(notify.Event{CaseID: in.CaseID, Region: in.Region, Stage: in.Stage, Kind: in.Kind, Meeting: meeting})
+		subject, body := notify.Compose(notify.Event{CaseID: in.CaseID, Reference: c.Reference, Region: in.Region, Stage: in.Stage, Kind: in.Kind, Meeting: meeting})
 		for _, r := range in.Recipients {
 			if seen[r] {
 				continue
@@ -108,7 +108,7 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) ([]int64, error
 			seen[r] = true
 			n := store.Notification{CaseID: in.CaseID, Key: in.Key, Recipient: r, Kind: in.Kind, Subject: subject, Body: body, CreatedAt: in.At}
 			if meeting != nil {
-				n.Attachment = notify.Invitation(in.CaseID, *meeting, r, in.At)
+				n.Attachment = notify.Invitation(in.CaseID, c.Reference, *meeting, r, in.At)
 			}
 			ns = append(ns, n)
 		}

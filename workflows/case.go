@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rots-vlaanderen/roundtable/escalation"
+	"github.com/rots-vlaanderen/roundtable/notify"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
@@ -67,8 +68,11 @@ type Resume struct {
 	Stage0       *escalation.Deadline
 	Offer        *escalation.Deadline
 	Breakthrough bool
-	Table        table
-	Agreements   []*escalation.Deadline
+	// BreakthroughSeq is the StageSeq in which the case broke through;
+	// 0 in resumes written before it was kept.
+	BreakthroughSeq int `json:",omitempty"`
+	Table           table
+	Agreements      []*escalation.Deadline
 }
 
 // State is the answer to the state query.
@@ -145,7 +149,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	w.local = workflow.GetVersion(ctx, versionLocal, workflow.DefaultVersion, 1) >= 1
 	if r := in.Resume; r != nil {
 		w.stage, w.stageSeq, w.handledSeq, w.eventSeq = r.Stage, r.StageSeq, r.StageSeq, r.EventSeq
-		w.stageDeadline, w.offerDeadline, w.breakthrough = r.Stage0, r.Offer, r.Breakthrough
+		w.stageDeadline, w.offerDeadline, w.breakthrough, w.breakthroughSeq = r.Stage0, r.Offer, r.Breakthrough, r.BreakthroughSeq
 		w.table, w.agreementDeadlines = r.Table, r.Agreements
 	} else {
 		w.stageSeq = 1 // entering INTAKE
@@ -292,7 +296,7 @@ func (w *caseWorkflow) decideIntake(ctx workflow.Context, c IntakeCommand) (Stat
 		t.OpenQuestion = &c.Question
 	case "DECLINE":
 		reason := "DECLINED"
-		note := c.DeclineReason + " Doorverwijzing: " + c.ReferralSuggestion
+		note := strings.TrimRight(c.DeclineReason, ". ") + ". Doorverwijzing: " + c.ReferralSuggestion
 		t.Kind, t.ToStage, t.Summary = "intake.declined", StageClosed, "Intake geweigerd: "+note
 		t.ClosureReason, t.ClosureNote = &reason, &note
 	default:
@@ -333,7 +337,7 @@ func (w *caseWorkflow) recordTableOutcome(ctx workflow.Context, c TableOutcomeCo
 	}
 	return w.transition(ctx, UpdateRecordTableOutcome, store.Transition{
 		Actor: c.Actor, Kind: "table.outcome", ToStage: StageFollowUp,
-		Summary: fmt.Sprintf("Aanbod op maat vastgelegd met %d afspraken", len(c.Agreements)),
+		Summary: "Aanbod op maat vastgelegd met " + notify.Count(len(c.Agreements), "afspraak", "afspraken"),
 		Offer:   &c.Offer, Agreements: c.Agreements, OffersUsed: c.OffersUsed,
 	})
 }
@@ -341,7 +345,7 @@ func (w *caseWorkflow) recordTableOutcome(ctx workflow.Context, c TableOutcomeCo
 func (w *caseWorkflow) closeCase(ctx workflow.Context, c CloseCommand) (State, error) {
 	return w.transition(ctx, UpdateCloseCase, store.Transition{
 		Actor: c.Actor, Kind: "closed", ToStage: StageClosed,
-		Summary:       "Afgesloten: " + c.Reason,
+		Summary:       "Afgesloten: " + notify.ClosureReason(c.Reason),
 		ClosureReason: &c.Reason, ClosureNote: &c.Note,
 	})
 }

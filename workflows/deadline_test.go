@@ -61,6 +61,20 @@ func deadlineEnv(db *store.DB, start time.Time) *testsuite.TestWorkflowEnvironme
 	return env
 }
 
+// inboxAt reads an inbox at a moment of the workflow's time, as the test
+// environment runs it: after a closed case's retention its notifications
+// are gone.
+func inboxAt(t *testing.T, env *testsuite.TestWorkflowEnvironment, db *store.DB, address string, at time.Duration) *[]*store.Notification {
+	var inbox []*store.Notification
+	env.RegisterDelayedCallback(func() {
+		var err error
+		if inbox, err = db.ListNotifications(context.Background(), address, false, 0, 100); err != nil {
+			t.Error(err)
+		}
+	}, at)
+	return &inbox
+}
+
 // A case submitted on the Friday before Easter 2027 and left alone: its
 // intake deadline falls after Easter Monday, then it climbs rung after rung
 // every five working days up to the breakthrough.
@@ -80,6 +94,8 @@ func TestIntakeDeadlineClimbsTheLadder(t *testing.T) {
 		}
 		env.UpdateWorkflowNoRejection(UpdateWithdrawCase, "stop", t, WithdrawCommand{Actor: "clb", Reason: "klaar"})
 	}, 40*24*time.Hour)
+	tandemInbox := inboxAt(t, env, db, "tandem.limburg@rots.local", 60*24*time.Hour)
+	managerInbox := inboxAt(t, env, db, "manager.limburg@rots.local", 60*24*time.Hour)
 	env.ExecuteWorkflow(CaseWorkflow, CaseInput{CaseID: caseID, Region: "LIMBURG", SubmittedAt: submitted})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -106,14 +122,7 @@ func TestIntakeDeadlineClimbsTheLadder(t *testing.T) {
 	}
 	// The tandem heard about the new case and rungs 1, 2, 3 and 4; the
 	// manager from rung 3.
-	tandem, err := db.ListNotifications(context.Background(), "tandem.limburg@rots.local", false, 0, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	manager, err := db.ListNotifications(context.Background(), "manager.limburg@rots.local", false, 0, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tandem, manager := *tandemInbox, *managerInbox
 	if got := kindsFor(tandem, caseID); !cmp.Equal(got, []string{"withdrawn", "rung4", "rung3", "rung2", "rung1", "stage"}) {
 		t.Errorf("tandem notifications, newest first: %v", got)
 	}
@@ -191,6 +200,7 @@ func TestUnansweredQuestionWithdrawsTheCase(t *testing.T) {
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflowNoRejection(UpdateDecideIntake, "ask", t, IntakeCommand{Actor: "tandem", Decision: "ASK_QUESTION", Question: "Welke school?"})
 	}, time.Hour)
+	submitterInbox := inboxAt(t, env, db, "an.deadlines@clb.be", 90*24*time.Hour)
 	env.ExecuteWorkflow(CaseWorkflow, CaseInput{CaseID: caseID, Region: "LIMBURG", SubmittedAt: submitted})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -208,11 +218,7 @@ func TestUnansweredQuestionWithdrawsTheCase(t *testing.T) {
 	if c.Stage != StageClosed || c.ClosureReason != "WITHDRAWN" {
 		t.Errorf("case %s %s, want CLOSED WITHDRAWN", c.Stage, c.ClosureReason)
 	}
-	inbox, err := db.ListNotifications(context.Background(), "an.deadlines@clb.be", false, 0, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := kindsFor(inbox, caseID); !cmp.Equal(got, []string{"withdrawn", "warning", "stage"}) {
+	if got := kindsFor(*submitterInbox, caseID); !cmp.Equal(got, []string{"withdrawn", "warning", "stage"}) {
 		t.Errorf("submitter's notifications, newest first: %v", got)
 	}
 }
@@ -337,5 +343,54 @@ func TestRetentionAnonymisesTheClosedCase(t *testing.T) {
 		if e.Summary != "" {
 			t.Errorf("event %s keeps its summary %q", e.Kind, e.Summary)
 		}
+	}
+}
+
+// After a breakthrough a decision moves the case on: the new stage starts
+// at rung 0, and the case stays flagged as having broken through.
+func TestRungAfterBreakthroughIsTheNewStages(t *testing.T) {
+	db := openDB(t)
+	submitted := brussels(2027, 3, 26, 10, 0)
+	caseID := newCaseAt(t, db, "LIMBURG", submitted)
+	env := deadlineEnv(db, submitted)
+	query := func() State {
+		v, err := env.QueryWorkflow(QueryState)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st State
+		if err := v.Get(&st); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	var broken, accepted State
+	var stored *store.Case
+	env.RegisterDelayedCallback(func() { broken = query() }, 35*24*time.Hour) // rung 4 on 27 April
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflowNoRejection(UpdateDecideIntake, "accept", t, IntakeCommand{Actor: "tandem", Decision: "ACCEPT"})
+	}, 36*24*time.Hour)
+	env.RegisterDelayedCallback(func() {
+		accepted = query()
+		var err error
+		if stored, err = db.GetCase(context.Background(), caseID); err != nil {
+			t.Error(err)
+		}
+	}, 36*24*time.Hour+time.Hour)
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflowNoRejection(UpdateWithdrawCase, "stop", t, WithdrawCommand{Actor: "clb", Reason: "klaar"})
+	}, 37*24*time.Hour)
+	env.ExecuteWorkflow(CaseWorkflow, CaseInput{CaseID: caseID, Region: "LIMBURG", SubmittedAt: submitted})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if broken.Stage != StageIntake || broken.Rung != escalation.RungBreakthrough || !broken.Breakthrough {
+		t.Errorf("before the decision: %s rung %d breakthrough %v; want INTAKE, 4, true", broken.Stage, broken.Rung, broken.Breakthrough)
+	}
+	if accepted.Stage != StageConsult || accepted.Rung != 0 || !accepted.Breakthrough {
+		t.Errorf("after accepting: %s rung %d breakthrough %v; want CONSULT, 0, true", accepted.Stage, accepted.Rung, accepted.Breakthrough)
+	}
+	if stored == nil || stored.Escalation.Rung != 0 || !stored.Escalation.Breakthrough {
+		t.Errorf("projected after accepting: %+v; want rung 0, breakthrough", stored)
 	}
 }

@@ -27,14 +27,19 @@ type ladder struct {
 	// stage change, so that the waiting timer is set again.
 	deadlineSeq  int
 	breakthrough bool
+	// breakthroughSeq is the stageSeq of the stage in which the case broke
+	// through: the current rung is 4 only while the case stays there.
+	breakthroughSeq int
 	// mailing counts mails being sent, which must finish before the end.
 	mailing  int
 	closedAs string
 }
 
-// rung is the highest rung any running deadline has climbed.
+// rung is the rung of the current stage: the highest any running deadline
+// has climbed, or breakthrough while the case is still in the stage where
+// it broke through. That it once broke through stays in breakthrough.
 func (l *ladder) rung() int {
-	if l.breakthrough {
+	if l.breakthrough && l.breakthroughSeq == l.stageSeq {
 		return escalation.RungBreakthrough
 	}
 	r := 0
@@ -168,7 +173,7 @@ func (w *caseWorkflow) resumeInput() CaseInput {
 	in := w.in
 	in.Resume = &Resume{
 		Stage: w.stage, StageSeq: w.stageSeq, EventSeq: w.eventSeq,
-		Stage0: w.stageDeadline, Offer: w.offerDeadline, Breakthrough: w.breakthrough,
+		Stage0: w.stageDeadline, Offer: w.offerDeadline, Breakthrough: w.breakthrough, BreakthroughSeq: w.breakthroughSeq,
 		Table: w.table, Agreements: w.agreementDeadlines,
 	}
 	return in
@@ -265,7 +270,7 @@ func (w *caseWorkflow) fire(ctx workflow.Context) error {
 			*slot = &next
 		}
 		if rung == escalation.RungBreakthrough {
-			w.breakthrough = true
+			w.breakthrough, w.breakthroughSeq = true, w.stageSeq
 		}
 		kind := fmt.Sprintf("rung%d", rung)
 		summary := fmt.Sprintf("Termijn voor %s verstreken (%s): trede %d", notify.DeadlineName(passed.Kind), passed.Kind, rung)

@@ -64,7 +64,7 @@ func (w *caseWorkflow) conveneTable(ctx workflow.Context, c ConveneCommand) (Sta
 	w.table.Participants = c.Participants
 	return w.record(ctx, store.Transition{
 		Actor: c.Actor, Kind: "table.convened", Participants: c.Participants,
-		Summary: fmt.Sprintf("Overlegtafel samengeroepen met %d deelnemers", len(c.Participants)),
+		Summary: "Overlegtafel samengeroepen met " + notify.Count(len(c.Participants), "deelnemer", "deelnemers"),
 	})
 }
 
@@ -134,7 +134,7 @@ func (w *caseWorkflow) updateAgreement(ctx workflow.Context, c AgreementCommand)
 		w.agreementDeadlines[c.Index] = nil
 		w.deadlineSeq++
 	}
-	summary := fmt.Sprintf("Afspraak %d: %s", c.Index+1, c.Status)
+	summary := fmt.Sprintf("Afspraak %d: %s", c.Index+1, notify.AgreementStatus(c.Status))
 	if c.BlockedReason != "" {
 		summary += " (" + c.BlockedReason + ")"
 	}

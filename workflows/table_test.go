@@ -55,6 +55,7 @@ func TestTablePath(t *testing.T) {
 			env.UpdateWorkflowNoRejection(st.update, "step"+string(rune('a'+i)), t, st.cmd)
 		}, st.at)
 	}
+	partnerInbox := inboxAt(t, env, db, "bram@arktos.example", 60*day)
 	env.ExecuteWorkflow(CaseWorkflow, CaseInput{CaseID: caseID, Region: "LIMBURG", SubmittedAt: submitted})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -84,10 +85,7 @@ func TestTablePath(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("table timeline (-want +got):\n%s", diff)
 	}
-	inbox, err := db.ListNotifications(context.Background(), "bram@arktos.example", false, 0, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inbox := *partnerInbox
 	if len(inbox) != 3 {
 		t.Fatalf("partner got %d invitations, want 3", len(inbox))
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/services/directoryservice"
 	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
 	"github.com/rots-vlaanderen/roundtable/services/reportservice"
+	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/services/signalservice"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
@@ -144,6 +145,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 			Reports:       reports,
 			Signals:       signalservice.New(db, signalservice.DashboardFigures{Reports: reports}, log),
 			Access:        access.Unary(),
+			Idempotency:   rpc.Idempotency(db, log),
 		})
 		g.Go(func() error {
 			log.Info("API listening", "address", lis.Addr().String())

@@ -25,6 +25,7 @@ func caseName(id string) string { return caseNamePrefix + id }
 func toProto(c *store.Case) *rotsv1.Case {
 	pc := &rotsv1.Case{
 		Name:                   caseName(c.ID),
+		Reference:              c.Reference,
 		Region:                 fromStored[rotsv1.Region](c.Region),
 		Stage:                  fromStored[rotsv1.Stage](c.Stage),
 		SubmittingOrganisation: &rotsv1.Organisation{Name: c.OrgName, Kind: fromStored[rotsv1.OrganisationKind](c.OrgKind)},

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 
@@ -81,6 +82,12 @@ func (s *Server) SubmitCase(ctx context.Context, req *rotsv1.SubmitCaseRequest) 
 		c.Themes = append(c.Themes, stored(t))
 	}
 	got, created, err := s.db.CreateCase(ctx, c)
+	if err == nil && !created && (got.OrgName != c.OrgName || got.Region != c.Region) {
+		// The interceptor binds request_ids to their caller; this keeps a
+		// key used before it existed from answering with another
+		// organisation's case.
+		err = store.ErrRequestIDReused
+	}
 	if err != nil {
 		return nil, s.toStatus(ctx, "SubmitCase", err)
 	}
@@ -108,6 +115,10 @@ func (s *Server) GetCase(ctx context.Context, req *rotsv1.GetCaseRequest) (*rots
 	return &rotsv1.GetCaseResponse{Case: toProto(c)}, nil
 }
 
+// referencePattern is a case reference: 8 hex digits, or 32 for the few
+// older cases whose first 8 digits were taken.
+var referencePattern = regexp.MustCompile(`^ROTS-([0-9A-F]{8}|[0-9A-F]{32})$`)
+
 type casesToken struct {
 	SubmittedAt time.Time `json:"t"`
 	ID          string    `json:"id"`
@@ -121,6 +132,10 @@ func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*
 	f := store.CaseFilter{
 		Region: stored(req.GetRegion()), Stage: stored(req.GetStage()), OrgName: req.GetSubmittingOrganisation(),
 		OverdueOnly: req.GetOverdueOnly(), MinRung: int(req.GetMinRung()),
+		Reference: strings.ToUpper(strings.TrimSpace(req.GetReference())),
+	}
+	if f.Reference != "" && !referencePattern.MatchString(f.Reference) {
+		v.Add("reference", "must be a case reference like ROTS-1A2B3C4D, got %q", req.GetReference())
 	}
 	if r := req.GetMinRung(); r < 0 || r > 4 {
 		v.Add("min_rung", "must be 0 to 4, got %d", r)
@@ -131,7 +146,7 @@ func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*
 	if req.GetStage() != 0 && f.Stage == "" {
 		v.Add("stage", "unknown stage %d", req.GetStage())
 	}
-	filterKey := fmt.Sprintf("%s|%s|%s|%t|%d", f.Region, f.Stage, f.OrgName, f.OverdueOnly, f.MinRung)
+	filterKey := fmt.Sprintf("%s|%s|%s|%t|%d|%s", f.Region, f.Stage, f.OrgName, f.OverdueOnly, f.MinRung, f.Reference)
 	var after *store.Cursor
 	if req.GetPageToken() != "" {
 		var tok casesToken

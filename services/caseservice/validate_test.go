@@ -33,8 +33,18 @@ func testServer(now time.Time) *Server {
 const (
 	testCaseName  = "cases/0b9e3a5c-4f1d-4c2a-9e8b-7d6c5b4a3f21"
 	testRequestID = "req-7f3e"
-	// nrn is a Belgian national register number as people write it.
+	// nrn is a Belgian national register number as people write it: born
+	// 30 July 1985, check number 97 - 850730033 mod 97 = 28.
 	nrn = "85.07.30-033.28"
+	// nrn2012 is one of someone born in 2012: check number
+	// 97 - 2120501123 mod 97 = 66 (the "2" in front for 2000 on).
+	nrn2012 = "12.05.01-123.66"
+	// bis is a BIS number (month 07 + 20), refused like a national
+	// register number.
+	bis = "85 27 30 033 71"
+	// wrongCheck has the form of a national register number but not its
+	// check number (28 or 57), so it is not one.
+	wrongCheck = "85.07.30-033.27"
 )
 
 // violations of an error that must be InvalidArgument with a BadRequest
@@ -178,6 +188,16 @@ var submitCases = []submitCase{
 	}},
 	{name: "blocked of 4000 two-byte characters", mutate: func(r *rotsv1.SubmitCaseRequest) { r.Blocked = strings.Repeat("é", 4000) }},
 	{name: "20 steps tried", mutate: func(r *rotsv1.SubmitCaseRequest) { r.Tried = repeatN("stap", 20) }},
+	{name: "blocked with an 11-digit school file number", mutate: func(r *rotsv1.SubmitCaseRequest) {
+		r.Blocked = "Schooldossier 20240915001; thuiszitter sinds september."
+	}},
+	{name: "blocked with 11 digits with a wrong check number", mutate: func(r *rotsv1.SubmitCaseRequest) {
+		r.Blocked = "Dossier " + wrongCheck + " bij het CLB; 85073003329 bij de school."
+	}},
+	{name: "alias with 11 digits with a wrong check number", mutate: func(r *rotsv1.SubmitCaseRequest) { r.YoungPerson.Alias = "Noor 85073003329" }},
+	{name: "tried with a 12-digit reference around a valid number", mutate: func(r *rotsv1.SubmitCaseRequest) {
+		r.Tried[0] = "Aanmelding ITP, referentie 285073003328"
+	}},
 	{name: "every theme", mutate: func(r *rotsv1.SubmitCaseRequest) {
 		r.Themes = nil
 		for n := range rotsv1.Theme_name {
@@ -261,6 +281,14 @@ var submitCases = []submitCase{
 	{name: "alias with a national register number without separators", mutate: func(r *rotsv1.SubmitCaseRequest) {
 		r.YoungPerson.Alias = "Noor 85073003328"
 	}, want: []string{"young_person.alias"}, msgs: map[string]string{"young_person.alias": "national register number"}},
+	{name: "alias a national register number of a birth from 2000 on", mutate: func(r *rotsv1.SubmitCaseRequest) { r.YoungPerson.Alias = nrn2012 },
+		want: []string{"young_person.alias"}, msgs: map[string]string{"young_person.alias": "must not contain a national register number"}},
+	{name: "alias with a national register number of 2000 on without separators", mutate: func(r *rotsv1.SubmitCaseRequest) {
+		r.YoungPerson.Alias = "Noor 12050112366"
+	}, want: []string{"young_person.alias"}, msgs: map[string]string{"young_person.alias": "national register number"}},
+	{name: "school with a national register number in dashes", mutate: func(r *rotsv1.SubmitCaseRequest) {
+		r.YoungPerson.School = "Sint-Jozef, 12-05-01-123-66"
+	}, want: []string{"young_person.school"}, msgs: map[string]string{"young_person.school": "national register number"}},
 	{name: "birth year missing", mutate: func(r *rotsv1.SubmitCaseRequest) { r.YoungPerson.BirthYear = 0 }, want: []string{"young_person.birth_year"}},
 	{name: "birth year too old", mutate: func(r *rotsv1.SubmitCaseRequest) { r.YoungPerson.BirthYear = 1999 },
 		want: []string{"young_person.birth_year"}, msgs: map[string]string{"young_person.birth_year": "between 2000 and 2024, got 1999"}},
@@ -295,6 +323,12 @@ var submitCases = []submitCase{
 	{name: "blocked with a national register number in spaces", mutate: func(r *rotsv1.SubmitCaseRequest) {
 		r.Blocked = "RRN 85 07 30 033 28, thuiszitter."
 	}, want: []string{"blocked"}, msgs: map[string]string{"blocked": "national register number"}},
+	{name: "blocked with a BIS number", mutate: func(r *rotsv1.SubmitCaseRequest) {
+		r.Blocked = "BIS-nummer " + bis + ", thuiszitter."
+	}, want: []string{"blocked"}, msgs: map[string]string{"blocked": "BIS number"}},
+	{name: "blocked with a national register number of an unknown birth date", mutate: func(r *rotsv1.SubmitCaseRequest) {
+		r.Blocked = "RRN 85.00.00-033.06, thuiszitter."
+	}, want: []string{"blocked"}, msgs: map[string]string{"blocked": "national register number"}},
 
 	// tried
 	{name: "tried empty", mutate: func(r *rotsv1.SubmitCaseRequest) { r.Tried = nil },
@@ -307,6 +341,9 @@ var submitCases = []submitCase{
 		want: []string{"tried[0]"}},
 	{name: "tried with a national register number", mutate: func(r *rotsv1.SubmitCaseRequest) { r.Tried[1] = "Dossier " + nrn },
 		want: []string{"tried[1]"}, msgs: map[string]string{"tried[1]": "national register number"}},
+	{name: "tried with a national register number of 2000 on in spaces", mutate: func(r *rotsv1.SubmitCaseRequest) {
+		r.Tried[0] = "Dossier 12 05 01 123 66 bij het CLB"
+	}, want: []string{"tried[0]"}, msgs: map[string]string{"tried[0]": "national register number"}},
 	{name: "tried 21 entries of which two empty", mutate: func(r *rotsv1.SubmitCaseRequest) {
 		r.Tried = repeatN("stap", 21)
 		r.Tried[3], r.Tried[20] = "", ""
@@ -699,7 +736,7 @@ func TestListCasesValidation(t *testing.T) {
 	const org = "Vrij CLB Limburg"
 	// filterKey mirrors ListCases: the token remembers the filters it was made for.
 	filterKey := func(r rotsv1.Region, st rotsv1.Stage, org string, overdue bool, minRung int) string {
-		return fmt.Sprintf("%s|%s|%s|%t|%d", stored(r), stored(st), org, overdue, minRung)
+		return fmt.Sprintf("%s|%s|%s|%t|%d|", stored(r), stored(st), org, overdue, minRung)
 	}
 	limburgToken := rpc.EncodeToken(casesToken{
 		SubmittedAt: fixedNow, ID: "0b9e3a5c-4f1d-4c2a-9e8b-7d6c5b4a3f21",
@@ -748,6 +785,8 @@ func TestListCasesValidation(t *testing.T) {
 		{name: "min_rung 4 passes", req: &rotsv1.ListCasesRequest{MinRung: 4, PageSize: -1}, want: []string{"page_size"}},
 		{name: "region unknown number", req: &rotsv1.ListCasesRequest{Region: 99}, want: []string{"region"}},
 		{name: "stage unknown number", req: &rotsv1.ListCasesRequest{Stage: 42}, want: []string{"stage"}},
+		{name: "reference malformed", req: &rotsv1.ListCasesRequest{Reference: "ROTS-12"}, want: []string{"reference"}},
+		{name: "reference in lower case passes", req: &rotsv1.ListCasesRequest{Reference: "rots-1a2b3c4d", PageSize: -1}, want: []string{"page_size"}},
 		{name: "several problems at once", req: &rotsv1.ListCasesRequest{PageSize: -1, PageToken: "x", Region: 7, Stage: 8, MinRung: 9},
 			want: []string{"min_rung", "page_size", "page_token", "region", "stage"}},
 	}

@@ -326,7 +326,7 @@ func (h histogram) percentile(p int) int {
 
 // durations is the table of times: a count table of the stays measured,
 // protected like any other, and their median and 90th percentile where
-// enough stays were measured.
+// enough stays were measured and their count is published.
 func durations(ds []store.ReportDuration, columns []string, c disclosure.Control) (*rotsv1.DurationTable, error) {
 	measures := append(slices.Clone(store.ReportStages), store.MeasureOffer)
 	hists := make([][]histogram, len(measures)) // [measure][column]
@@ -358,6 +358,11 @@ func durations(ds []store.ReportDuration, columns []string, c disclosure.Control
 			dst **rotsv1.Figure
 		}{{50, &out.MedianDays}, {90, &out.P90Days}} {
 			*f.dst = &rotsv1.Figure{Suppressed: true}
+			// Only beside a published count: a median shown beside a
+			// hidden count would tell that it is at least the threshold.
+			if _, shown := n.Value(); !shown {
+				continue
+			}
 			if v, ok := c.Measure(h.count(), float64(h.percentile(f.p))); ok {
 				n := int64(v)
 				*f.dst = &rotsv1.Figure{Value: &n}

@@ -132,11 +132,12 @@ func TestDashboardOfRollups(t *testing.T) {
 	if got := figures(tables[rotsv1.ReportTable_REPORT_TABLE_GAPS]); got[0][1] != "11" || got[0][2] != "0" {
 		t.Errorf("gaps: %v", got)
 	}
-	// 11 intake stays: their median and p90 show. Their count is hidden
-	// too, or it would give away the 4 offers' from the total.
+	// 11 intake stays: their count is hidden, or it would give away the 4
+	// offers' from the total; so are their median and p90, which beside a
+	// hidden count would tell it is at least 10 (and the offers at most 5).
 	intake, offer := d.GetDurations().GetRows()[0], d.GetDurations().GetRows()[5]
 	if intake.GetLabel() != "INTAKE" || !intake.GetTotal().GetCount().GetSuppressed() ||
-		intake.GetTotal().GetMedianDays().GetValue() != 2 || intake.GetTotal().GetP90Days().GetValue() != 7 {
+		!intake.GetTotal().GetMedianDays().GetSuppressed() || !intake.GetTotal().GetP90Days().GetSuppressed() {
 		t.Errorf("intake times: %v", intake.GetTotal())
 	}
 	if offer.GetLabel() != "OFFER" || !offer.GetTotal().GetCount().GetSuppressed() ||

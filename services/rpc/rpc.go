@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -54,12 +55,8 @@ func (v Violations) Err() error {
 	return st.Err()
 }
 
-// nationalNumber matches a Belgian national register number (rijksregister-
-// nummer), with or without its usual separators. The service never takes one.
-var nationalNumber = regexp.MustCompile(`\d{2}[. ]?\d{2}[. ]?\d{2}[- ]?\d{3}[. ]?\d{2}`)
-
 // Text checks a free-text field: required or not, at most max characters,
-// and no national register number.
+// and no national register number (see ContainsNationalNumber).
 func (v *Violations) Text(field, s string, required bool, max int) {
 	switch {
 	case strings.TrimSpace(s) == "":
@@ -68,9 +65,103 @@ func (v *Violations) Text(field, s string, required bool, max int) {
 		}
 	case utf8.RuneCountInString(s) > max:
 		v.Add(field, "must be at most %d characters, got %d", max, utf8.RuneCountInString(s))
-	case nationalNumber.MatchString(s):
-		v.Add(field, "looks like a national register number; leave it out, the service does not keep one")
+	case ContainsNationalNumber(s):
+		v.Add(field, "must not contain a national register number (rijksregisternummer) or BIS number; leave it out, the service does not keep one")
 	}
+}
+
+// ContainsNationalNumber reports whether s holds a Belgian national
+// register number (rijksregisternummer): eleven digits YYMMDD SSS CC whose
+// check number CC is 97 minus the first nine digits modulo 97, or, for
+// someone born in 2000 or later, 97 minus 2 followed by those nine digits
+// modulo 97. It is written plain (85073003328), dotted and dashed
+// (85.07.30-033.28), spaced (85 07 30 033 28) or with any other run of up
+// to three separators (see isNumberSeparator), but only between the parts
+// YY, MM, DD, SSS and CC.
+//
+// A BIS number, the same kind of identifier for someone without a national
+// register number, has the month plus 20 or plus 40 and the same check
+// number, so it is refused too. The date is not checked: a valid number
+// may have month 00 or day 00 (birth date unknown) or a BIS month, and the
+// check number is what tells a number from eleven other digits. Eleven
+// digits with the wrong check number (a school's file number, a typo) are
+// not one, and neither are eleven digits within a longer run of digits
+// (12 or more in a row: a bank account, another file number), nor digits
+// grouped other than between the parts.
+func ContainsNationalNumber(s string) bool {
+	var groups []string // the digit groups of the current run
+	digits := -1        // where the current group started, -1 outside one
+	seps := 0           // separators since the last group
+	check := func() bool {
+		found := isNationalNumber(groups)
+		groups = groups[:0]
+		return found
+	}
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			if digits < 0 {
+				digits, seps = i, 0
+			}
+			continue
+		case digits >= 0:
+			groups = append(groups, s[digits:i])
+			digits = -1
+		}
+		if isNumberSeparator(r) && len(groups) > 0 && seps < 3 {
+			seps++
+			continue
+		}
+		if check() {
+			return true
+		}
+	}
+	if digits >= 0 {
+		groups = append(groups, s[digits:])
+	}
+	return check()
+}
+
+// isNationalNumber reports whether consecutive groups of a run of digits
+// are a national register number: eleven digits with the separators only
+// between its parts and a valid check number.
+func isNationalNumber(groups []string) bool {
+	for i := range groups {
+		n := 0
+		for j := i; j < len(groups) && n < 11; j++ {
+			n += len(groups[j])
+			if n != 2 && n != 4 && n != 6 && n != 9 && n != 11 {
+				break
+			}
+			if n == 11 && validCheckNumber(strings.Join(groups[i:j+1], "")) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// validCheckNumber reports whether eleven digits end in the check number
+// of the nine before them, for a birth before 2000 or from 2000 on.
+func validCheckNumber(d string) bool {
+	var first int64
+	for _, c := range d[:9] {
+		first = first*10 + int64(c-'0')
+	}
+	cc := int64(d[9]-'0')*10 + int64(d[10]-'0')
+	return cc == 97-first%97 || cc == 97-(2_000_000_000+first)%97
+}
+
+// isNumberSeparator reports whether people put r between the parts of a
+// national register number: a dot, a slash, a dash of any kind, a minus
+// sign, a space of any kind (also the no-break and thin ones), a tab, or
+// an invisible soft hyphen or zero-width space from a word processor.
+func isNumberSeparator(r rune) bool {
+	switch r {
+	case '.', '/', '\t', '\u2212', '\u00ad', '\u200b':
+		return true
+	}
+	return unicode.In(r, unicode.Zs, unicode.Pd)
 }
 
 // Forbidden flags a field that was given although it does not apply.
@@ -93,10 +184,17 @@ func (v *Violations) Email(field, s string) {
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 
+// reservedRequestIDPrefix begins the keys of the case workflow's own
+// timeline events ("workflow:3"); a caller's request_id taken for one of
+// them would look done already.
+const reservedRequestIDPrefix = "workflow:"
+
 // RequestID checks an idempotency key (AIP-155).
 func (v *Violations) RequestID(s string) {
 	if !requestIDPattern.MatchString(s) {
 		v.Add("request_id", "is required: 1 to 64 letters, digits or . _ : - (a UUID is best)")
+	} else if strings.HasPrefix(s, reservedRequestIDPrefix) {
+		v.Add("request_id", "may not begin with %q: the case workflow names its own steps so", reservedRequestIDPrefix)
 	}
 }
 

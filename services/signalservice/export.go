@@ -30,17 +30,24 @@ const (
 // utf8BOM lets spreadsheet programs read the accents of a UTF-8 CSV file.
 const utf8BOM = "\ufeff"
 
+// csvComma is the list separator of Excel set to Belgian Dutch (nl-BE), in
+// which the comma is the decimal separator.
+const csvComma = ';'
+
 // CSV renders a signal's figures with one row per figure: section, table
 // title, unit, kind (cel, rijtotaal, kolomtotaal, totaal), row, column and
-// value. A value is a count, a measure with a decimal point, "x" when
-// disclosure control hid it, or empty when it does not apply. A row or
-// column total has "Totaal" as its column or row.
+// value. It opens as it is in Excel set to Belgian Dutch: UTF-8 with a byte
+// order mark, fields separated by semicolons, lines ended by CRLF, and a
+// measure with a decimal comma (7,5). A count is plain digits, "x" is a
+// figure disclosure control hid, and a value is empty when it does not
+// apply. A row or column total has "Totaal" as its column or row.
 func CSV(s *store.Signal) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(utf8BOM)
 	w := csv.NewWriter(&buf)
+	w.Comma, w.UseCRLF = csvComma, true
 	write := func(t store.FigureTable, kind, row, col string, f store.Figure) {
-		w.Write([]string{t.Section, t.Title, t.Unit, kind, row, col, f.String()})
+		w.Write([]string{t.Section, t.Title, t.Unit, kind, row, col, csvValue(f)})
 	}
 	w.Write(csvHeader)
 	for _, t := range s.Figures {
@@ -64,6 +71,15 @@ func CSV(s *store.Signal) ([]byte, error) {
 		return nil, fmt.Errorf("signalservice.CSV: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// csvValue is a figure as the CSV has it: a measure with a decimal comma
+// and no thousands separator, so that a spreadsheet reads it as a number.
+func csvValue(f store.Figure) string {
+	if f.Measure != nil && !f.Suppressed {
+		return strings.Replace(f.String(), ".", ",", 1)
+	}
+	return f.String()
 }
 
 //go:embed signal.html.tmpl

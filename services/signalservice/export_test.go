@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,12 +63,26 @@ type figureRecord struct {
 	Section, Title, Unit, Kind, Row, Column, Value string
 }
 
+// excelValue is a figure as Excel set to Belgian Dutch reads a number:
+// a decimal comma, no thousands separator; "x" when hidden.
+func excelValue(f store.Figure) string {
+	switch {
+	case f.Suppressed:
+		return "x"
+	case f.Count != nil:
+		return strconv.FormatInt(*f.Count, 10)
+	case f.Measure != nil:
+		return strings.ReplaceAll(strconv.FormatFloat(*f.Measure, 'f', -1, 64), ".", ",")
+	}
+	return ""
+}
+
 // figureRecords lists a signal's stored figures the way the CSV should.
 func figureRecords(sig *store.Signal) []figureRecord {
 	var out []figureRecord
 	for _, t := range sig.Figures {
 		add := func(kind, row, col string, f store.Figure) {
-			out = append(out, figureRecord{t.Section, t.Title, t.Unit, kind, row, col, f.String()})
+			out = append(out, figureRecord{t.Section, t.Title, t.Unit, kind, row, col, excelValue(f)})
 		}
 		for _, r := range t.Rows {
 			for j, c := range r.Cells {
@@ -97,8 +112,8 @@ func TestExportCSVParsesBackToTheFigures(t *testing.T) {
 	if !ok {
 		t.Error("the CSV does not start with a byte order mark")
 	}
-	r := csv.NewReader(bytes.NewReader(body))
-	r.FieldsPerRecord = len(csvHeader)
+	checkExcelLines(t, body)
+	r := excelReader(body)
 	header, err := r.Read()
 	if err != nil || !slices.Equal(header, csvHeader) {
 		t.Fatalf("header = %q, %v", header, err)
@@ -121,18 +136,122 @@ func TestExportCSVParsesBackToTheFigures(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("CSV read back (-stored +csv):\n%s", diff)
 	}
-	// Hidden figures are "x" and nothing else; the rest are numbers.
-	hidden := 0
+	// Hidden figures are "x" and nothing else; the rest are numbers as
+	// Excel in Belgian Dutch reads them: digits, at most one decimal comma.
+	hidden, medians := 0, 0
 	for _, rec := range got {
 		switch {
 		case rec.Value == "x":
 			hidden++
-		case rec.Value == "" || strings.Trim(rec.Value, "0123456789.") != "":
-			t.Errorf("value %q of %s/%s/%s is neither a number nor x", rec.Value, rec.Section, rec.Row, rec.Column)
+		case !isExcelNumber(rec.Value):
+			t.Errorf("value %q of %s/%s/%s is neither a number with a decimal comma nor x", rec.Value, rec.Section, rec.Row, rec.Column)
+		}
+		if strings.HasPrefix(rec.Column, "Mediaan") && rec.Value != "x" {
+			medians++
 		}
 	}
 	if hidden == 0 {
 		t.Error("no hidden figure in the CSV; the fixture has small counts")
+	}
+	if medians == 0 {
+		t.Error("no published median in the CSV; the fixture has the times")
+	}
+}
+
+// excelReader reads a CSV the way Excel set to Belgian Dutch splits it:
+// on semicolons, every record with the header's fields.
+func excelReader(body []byte) *csv.Reader {
+	r := csv.NewReader(bytes.NewReader(body))
+	r.Comma, r.FieldsPerRecord = ';', len(csvHeader)
+	return r
+}
+
+// checkExcelLines checks the bytes of a CSV without its byte order mark:
+// the header separated by semicolons, every line ended by CRLF.
+func checkExcelLines(t *testing.T, body []byte) {
+	t.Helper()
+	if want := strings.Join(csvHeader, ";") + "\r\n"; !bytes.HasPrefix(body, []byte(want)) {
+		t.Errorf("the CSV does not start with the header %q separated by semicolons: %q", want, body[:min(len(body), 80)])
+	}
+	if !bytes.HasSuffix(body, []byte("\r\n")) {
+		t.Error("the CSV's last line does not end with CRLF")
+	}
+	if n, crlf := bytes.Count(body, []byte("\n")), bytes.Count(body, []byte("\r\n")); n != crlf {
+		t.Errorf("%d line ends, of which %d CRLF; Excel wants CRLF", n, crlf)
+	}
+}
+
+// isExcelNumber reports whether s is digits with at most one decimal
+// comma, and no point, which Excel in Belgian Dutch would not read as a
+// decimal separator.
+func isExcelNumber(s string) bool {
+	whole, frac, _ := strings.Cut(s, ",")
+	digits := func(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
+	return digits(whole) && (frac == "" && !strings.HasSuffix(s, ",") || digits(frac))
+}
+
+// TestCSVForExcelInBelgianDutch: fractional measures get a decimal comma,
+// counts stay plain digits, hidden figures "x", and labels holding the
+// separator, quotes or a line break are quoted so that every row parses
+// back with a semicolon separator.
+func TestCSVForExcelInBelgianDutch(t *testing.T) {
+	n := func(v int64) store.Figure { return store.Figure{Count: &v} }
+	m := func(v float64) store.Figure { return store.Figure{Measure: &v} }
+	hidden := store.Figure{Suppressed: true}
+	total := n(1234)
+	sig := &store.Signal{Figures: []store.FigureTable{
+		{
+			Section: "Doorlooptijden", Title: "Mediaan; 90e percentiel", Unit: "werkdagen",
+			Columns: []string{"Mediaan", "90e percentiel", "Aandeel \"op tijd\""},
+			Rows: []store.FigureRow{
+				{Label: "Intake", Cells: []store.Figure{m(7.5), m(12), m(33.25)}},
+				{Label: "Consult\nen overleg", Cells: []store.Figure{hidden, m(0.5), {}}},
+			},
+		},
+		{
+			Section: "Stadia", Title: "Dossiers per stadium", Unit: "dossiers", Columns: []string{"Limburg"},
+			Rows:         []store.FigureRow{{Label: "Aangemeld", Cells: []store.Figure{n(1234)}, Total: &total}},
+			ColumnTotals: []store.Figure{n(1234)}, Total: &total,
+		},
+	}}
+	out, err := CSV(sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, ok := bytes.CutPrefix(out, []byte(utf8BOM))
+	if !ok {
+		t.Error("the CSV does not start with a byte order mark")
+	}
+	checkExcelLines(t, body)
+	for _, want := range []string{
+		"\r\nDoorlooptijden;\"Mediaan; 90e percentiel\";werkdagen;cel;Intake;Mediaan;7,5\r\n",
+		";Intake;90e percentiel;12\r\n",
+		";Intake;\"Aandeel \"\"op tijd\"\"\";33,25\r\n",
+		";\"Consult\r\nen overleg\";Mediaan;x\r\n",
+		";\"Consult\r\nen overleg\";90e percentiel;0,5\r\n",
+		";\"Consult\r\nen overleg\";\"Aandeel \"\"op tijd\"\"\";\r\n",
+		"Stadia;Dossiers per stadium;dossiers;cel;Aangemeld;Limburg;1234\r\n",
+		"Stadia;Dossiers per stadium;dossiers;totaal;Totaal;Totaal;1234\r\n",
+	} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Errorf("the CSV does not hold %q:\n%s", want, body)
+		}
+	}
+	recs, err := excelReader(body).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []figureRecord
+	for _, rec := range recs[1:] {
+		got = append(got, figureRecord{rec[0], rec[1], rec[2], rec[3], rec[4], rec[5], rec[6]})
+	}
+	if diff := cmp.Diff(figureRecords(sig), got); diff != "" {
+		t.Errorf("CSV read back (-stored +csv):\n%s", diff)
+	}
+	// The line break in a label is written CRLF inside its quotes, as
+	// Excel writes one, and read back as the label's own LF.
+	if got[3].Row != "Consult\nen overleg" {
+		t.Errorf("row label %q, want the line break kept", got[3].Row)
 	}
 }
 
@@ -362,7 +481,9 @@ func TestExportFlanders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(csvOut, []byte(utf8BOM)))).ReadAll()
+	body := bytes.TrimPrefix(csvOut, []byte(utf8BOM))
+	checkExcelLines(t, body)
+	recs, err := excelReader(body).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}

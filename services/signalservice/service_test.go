@@ -445,7 +445,7 @@ func TestValidation(t *testing.T) {
 		}, []string{"signal.figure_sections[1]", "signal.figure_sections[2]", "signal.to_month"}},
 		{"national register number in the text", func() error {
 			_, err := s.CreateSignal(els, &rotsv1.CreateSignalRequest{RequestId: uuid.NewString(), Signal: with(func(in *rotsv1.Signal) {
-				in.Text = "Jongere 12.05.01-123.45 wacht al een jaar."
+				in.Text = "Jongere 12.05.01-123.66 wacht al een jaar." // valid: born 2012, 97 - 2120501123 mod 97
 			})})
 			return err
 		}, []string{"signal.text"}},

@@ -81,10 +81,26 @@ type generator struct {
 	r     *rand.Rand
 	span  time.Duration
 	until time.Time
+	// References come from their own stream, so the rest of the data set
+	// is what it was before cases had references.
+	refRand *rand.Rand
+	refs    map[uint32]bool // references drawn so far
+}
+
+// reference draws a case reference no case of this data set has yet.
+func (g *generator) reference() string {
+	for {
+		n := g.refRand.Uint32()
+		if !g.refs[n] {
+			g.refs[n] = true
+			return fmt.Sprintf("ROTS-%08X", n)
+		}
+	}
 }
 
 func newGenerator(o Options) *generator {
-	return &generator{o: o, r: rand.New(rand.NewPCG(o.Seed, 0x5eed)), span: o.Until.Sub(o.From), until: o.Until}
+	return &generator{o: o, r: rand.New(rand.NewPCG(o.Seed, 0x5eed)), span: o.Until.Sub(o.From), until: o.Until,
+		refRand: rand.New(rand.NewPCG(o.Seed, 0x7ef)), refs: map[uint32]bool{}}
 }
 
 // requestID is the request_id of case i.
@@ -249,7 +265,7 @@ func (g *generator) next(i int, c *chunk) {
 		s.id, requestID(g.o.Seed, i), region, stage, orgName, orgKind,
 		contact, email, "", alias, int32(bornYear), int32(month), level, int32(grade), school, municipality,
 		"Thuiszitter", []string{"Gesprekken met de school"}, ts, true, true, true,
-		"", "", "", reason, "", at, s.at, closedAt, true, int32(rung), s.broken, "[]", anonymisedAt, ageBand,
+		"", "", "", reason, "", at, s.at, closedAt, true, int32(rung), s.broken, "[]", anonymisedAt, ageBand, g.reference(),
 	})
 	c.events = append(c.events, s.events...)
 	c.agreements = append(c.agreements, agreements...)

@@ -72,7 +72,7 @@ var (
 		"yp_alias", "yp_birth_year", "yp_birth_month", "yp_school_level", "yp_grade", "yp_school", "yp_municipality",
 		"blocked", "tried", "themes", "clb_stuck", "youth_care_stuck", "informed",
 		"open_question", "advice", "offer", "closure_reason", "closure_note",
-		"submitted_at", "updated_at", "closed_at", "workflow_started", "rung", "breakthrough", "deadlines", "anonymised_at", "age_band"}
+		"submitted_at", "updated_at", "closed_at", "workflow_started", "rung", "breakthrough", "deadlines", "anonymised_at", "age_band", "reference"}
 	eventColumns     = []string{"case_id", "request_id", "kind", "from_stage", "to_stage", "actor", "summary", "at"}
 	agreementColumns = []string{"case_id", "position", "action", "owner_organisation", "due_date", "status", "blocked_reason", "person"}
 	gapColumns       = []string{"case_id", "request_id", "region", "theme", "age_band", "needed", "waiting_weeks", "recorded_at", "recorded_by"}

@@ -857,9 +857,10 @@ type Case struct {
 	ClosureReason ClosureReason          `protobuf:"varint,17,opt,name=closure_reason,json=closureReason,proto3,enum=rots.v1.ClosureReason" json:"closure_reason,omitempty"`
 	ClosureNote   string                 `protobuf:"bytes,18,opt,name=closure_note,json=closureNote,proto3" json:"closure_note,omitempty"`
 	CloseTime     *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=close_time,json=closeTime,proto3" json:"close_time,omitempty"`
-	// Rung of the escalation ladder the case stands on: 0 none, 1 reminder,
-	// 2 tandem, 3 regional manager, 4 breakthrough. Back to 0 when the stage
-	// changes, except that a breakthrough stays flagged.
+	// Rung of the escalation ladder the case stands on in its current stage:
+	// 0 none, 1 reminder, 2 tandem, 3 regional manager, 4 breakthrough. Back
+	// to 0 when the stage changes; that the case once broke through stays in
+	// breakthrough.
 	Rung int32 `protobuf:"varint,20,opt,name=rung,proto3" json:"rung,omitempty"`
 	// Flagged for the signal to government (rung 4 was reached).
 	Breakthrough bool `protobuf:"varint,21,opt,name=breakthrough,proto3" json:"breakthrough,omitempty"`
@@ -877,7 +878,10 @@ type Case struct {
 	ConsultExperts []string `protobuf:"bytes,27,rep,name=consult_experts,json=consultExperts,proto3" json:"consult_experts,omitempty"`
 	ConsultDate    string   `protobuf:"bytes,28,opt,name=consult_date,json=consultDate,proto3" json:"consult_date,omitempty"`
 	// Directory offers the tailored offer uses.
-	OffersUsed    []string `protobuf:"bytes,29,rep,name=offers_used,json=offersUsed,proto3" json:"offers_used,omitempty"`
+	OffersUsed []string `protobuf:"bytes,29,rep,name=offers_used,json=offersUsed,proto3" json:"offers_used,omitempty"`
+	// The case's reference for people, e.g. "ROTS-1A2B3C4D": unique, shown in
+	// mails and lists, and accepted by ListCases' reference filter.
+	Reference     string `protobuf:"bytes,30,opt,name=reference,proto3" json:"reference,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1115,6 +1119,13 @@ func (x *Case) GetOffersUsed() []string {
 	return nil
 }
 
+func (x *Case) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
 // Deadline is one running deadline of a case.
 type Deadline struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1300,7 +1311,7 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"\bdue_date\x18\x03 \x01(\tR\adueDate\x120\n" +
 	"\x06status\x18\x04 \x01(\x0e2\x18.rots.v1.AgreementStatusR\x06status\x12%\n" +
 	"\x0eblocked_reason\x18\x05 \x01(\tR\rblockedReason\x12\x16\n" +
-	"\x06person\x18\x06 \x01(\tR\x06person\"\x97\n" +
+	"\x06person\x18\x06 \x01(\tR\x06person\"\xb5\n" +
 	"\n" +
 	"\x04Case\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12'\n" +
@@ -1338,7 +1349,8 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"\x0fconsult_experts\x18\x1b \x03(\tR\x0econsultExperts\x12!\n" +
 	"\fconsult_date\x18\x1c \x01(\tR\vconsultDate\x12\x1f\n" +
 	"\voffers_used\x18\x1d \x03(\tR\n" +
-	"offersUsed\"i\n" +
+	"offersUsed\x12\x1c\n" +
+	"\treference\x18\x1e \x01(\tR\treference\"i\n" +
 	"\bDeadline\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x125\n" +
 	"\bdue_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x12\x12\n" +

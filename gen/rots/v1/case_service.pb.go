@@ -431,7 +431,9 @@ type ListCasesRequest struct {
 	// Only cases with a passed deadline (rung 1 or higher).
 	OverdueOnly bool `protobuf:"varint,6,opt,name=overdue_only,json=overdueOnly,proto3" json:"overdue_only,omitempty"`
 	// Only cases on this rung or higher, 0 to 4.
-	MinRung       int32 `protobuf:"varint,7,opt,name=min_rung,json=minRung,proto3" json:"min_rung,omitempty"`
+	MinRung int32 `protobuf:"varint,7,opt,name=min_rung,json=minRung,proto3" json:"min_rung,omitempty"`
+	// Only the case with this reference, e.g. "ROTS-1A2B3C4D" (any case).
+	Reference     string `protobuf:"bytes,8,opt,name=reference,proto3" json:"reference,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -513,6 +515,13 @@ func (x *ListCasesRequest) GetMinRung() int32 {
 		return x.MinRung
 	}
 	return 0
+}
+
+func (x *ListCasesRequest) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
 }
 
 type ListCasesResponse struct {
@@ -1623,7 +1632,7 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\x0eGetCaseRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"4\n" +
 	"\x0fGetCaseResponse\x12!\n" +
-	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"\x94\x02\n" +
+	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"\xb2\x02\n" +
 	"\x10ListCasesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -1632,7 +1641,8 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\x05stage\x18\x04 \x01(\x0e2\x0e.rots.v1.StageR\x05stage\x127\n" +
 	"\x17submitting_organisation\x18\x05 \x01(\tR\x16submittingOrganisation\x12!\n" +
 	"\foverdue_only\x18\x06 \x01(\bR\voverdueOnly\x12\x19\n" +
-	"\bmin_rung\x18\a \x01(\x05R\aminRung\"`\n" +
+	"\bmin_rung\x18\a \x01(\x05R\aminRung\x12\x1c\n" +
+	"\treference\x18\b \x01(\tR\treference\"`\n" +
 	"\x11ListCasesResponse\x12#\n" +
 	"\x05cases\x18\x01 \x03(\v2\r.rots.v1.CaseR\x05cases\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"k\n" +
