@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
 // Roles, as DESIGN.md names them.
@@ -27,7 +29,7 @@ var Roles = []string{Submitter, Coordinator, Partner, Manager, Admin, Auditor}
 
 // Flanders is the region claim of someone whose scope is all of Flanders
 // (a Flemish manager, an admin, an auditor).
-const Flanders = "vlaanderen"
+const Flanders = vocab.Flanders
 
 // Principal is the authenticated caller.
 type Principal struct {
@@ -132,25 +134,12 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Principal, error) {
 	str := func(name string) string { s, _ := claims[name].(string); return strings.TrimSpace(s) }
 	p := Principal{
 		Subject: tok.Subject, Email: str("email"), Role: str(v.cfg.RoleClaim),
-		Region: RegionFromSlug(str(v.cfg.RegionClaim)), Organisation: str(v.cfg.OrgClaim),
+		Region: vocab.RegionFromSlug(str(v.cfg.RegionClaim)), Organisation: str(v.cfg.OrgClaim),
 	}
 	if err := p.validate(str(v.cfg.RegionClaim)); err != nil {
 		return Principal{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 	}
 	return p, nil
-}
-
-var regions = []string{"antwerpen", "brussel", "limburg", "oost-vlaanderen", "vlaams-brabant", "west-vlaanderen"}
-
-// RegionFromSlug turns "oost-vlaanderen" into OOST_VLAANDEREN; Flanders and
-// unknown values into "".
-func RegionFromSlug(slug string) string {
-	for _, r := range regions {
-		if r == slug {
-			return strings.ToUpper(strings.ReplaceAll(slug, "-", "_"))
-		}
-	}
-	return ""
 }
 
 // validate refuses a token whose claims do not make a usable caller.

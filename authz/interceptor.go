@@ -17,6 +17,7 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/auth"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
@@ -282,7 +283,7 @@ func narrowRegion(p auth.Principal, region *rotsv1.Region) bool {
 
 func policyRegion(name string) string {
 	slug := strings.TrimSuffix(strings.TrimPrefix(name, "regions/"), "/escalationPolicy")
-	return auth.RegionFromSlug(slug)
+	return vocab.RegionFromSlug(slug)
 }
 
 // logAccess appends one entry per case whose personal data the call read

@@ -11,8 +11,9 @@ import (
 	"go.temporal.io/sdk/client"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/rotsdproc"
-	"github.com/rots-vlaanderen/roundtable/workflows"
+	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // intake measures SubmitCase over gRPC at each concurrency beside its two
@@ -36,10 +37,10 @@ func (e *env) intake(ctx context.Context, cfg config, out io.Writer) error {
 			defer tx.Rollback(ctx)
 			_, err = tx.Exec(ctx, `INSERT INTO bench_floor (id, request_id, region, stage, org_name, org_kind, contact_name, contact_email,
 					yp_alias, yp_birth_year, yp_birth_month, yp_school_level, yp_grade, yp_school, yp_municipality,
-					blocked, tried, themes, clb_stuck, youth_care_stuck, informed, submitted_at, updated_at)
+					blocked, tried, themes, clb_stuck, youth_care_stuck, informed, submitted_at, updated_at, reference)
 				VALUES ($1, $2, 'LIMBURG', 'SUBMITTED', 'Vrij CLB Limburg', 'CLB', 'Test Contact', 'contact@vclb-limburg.test',
-					'T.', 2012, 5, 'SECUNDAIR', 1, 'Testschool', 'Hasselt', $3, ARRAY[$3], ARRAY['ABSENCE'], true, true, true, now(), now())`,
-				uuid.New(), uuid.NewString(), blocked)
+					'T.', 2012, 5, 'SECUNDAIR', 1, 'Testschool', 'Hasselt', $3, ARRAY[$3], ARRAY['ABSENCE'], true, true, true, now(), now(), $4)`,
+				uuid.New(), uuid.NewString(), blocked, store.NewReference())
 			if err != nil {
 				return err
 			}
@@ -93,7 +94,7 @@ func (e *env) command(ctx context.Context, cfg config, out io.Writer) error {
 	for i, name := range names {
 		ids[i] = strings.TrimPrefix(name, "cases/")
 	}
-	if err := e.waitStage(ctx, ids, workflows.StageIntake, 5*time.Minute); err != nil {
+	if err := e.waitStage(ctx, ids, vocab.StageIntake, 5*time.Minute); err != nil {
 		return err
 	}
 	floor := load(1, n, func(i int) error {

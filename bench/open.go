@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/rots-vlaanderen/roundtable/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
 )
@@ -63,7 +64,7 @@ func (e *env) open(ctx context.Context, cfg config, out io.Writer) error {
 	if err := failed("starting", create, start); err != nil {
 		return err
 	}
-	if err := e.waitStage(ctx, ids, workflows.StageIntake, 30*time.Minute); err != nil {
+	if err := e.waitStage(ctx, ids, vocab.StageIntake, 30*time.Minute); err != nil {
 		return err
 	}
 	settled := time.Since(began)
@@ -134,7 +135,7 @@ func (e *env) open(ctx context.Context, cfg config, out io.Writer) error {
 // sampleCase is a case record like rotsdproc.SampleCase's, submitted at t.
 func sampleCase(t time.Time) *store.Case {
 	return &store.Case{
-		ID: uuid.NewString(), RequestID: uuid.NewString(), Region: "LIMBURG", Stage: workflows.StageSubmitted,
+		ID: uuid.NewString(), RequestID: uuid.NewString(), Region: vocab.RegionLimburg, Stage: vocab.StageSubmitted,
 		OrgName: "Vrij CLB Limburg", OrgKind: "CLB", ContactName: "Test Contact", ContactEmail: "contact@vclb-limburg.test",
 		YoungPerson: store.YoungPerson{Alias: "T.", BirthYear: 2012, BirthMonth: 5, SchoolLevel: "SECUNDAIR", Grade: 1, School: "Testschool", Municipality: "Hasselt"},
 		Blocked:     "Thuiszitter sinds september", Tried: []string{"Trajectbegeleiding CLB"}, Themes: []string{"ABSENCE"},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
@@ -51,7 +52,7 @@ func contact(name, role, email string) store.OrganisationContact {
 // limburg is the seed: thirteen organisations and twenty-seven offers.
 var limburg = []seedOrg{
 	{
-		key: "clb-kempen-maasland", name: "CLB Kempen-Maasland", kind: "CLB", regions: []string{"LIMBURG"},
+		key: "clb-kempen-maasland", name: "CLB Kempen-Maasland", kind: "CLB", regions: []string{vocab.RegionLimburg},
 		contacts: []store.OrganisationContact{
 			contact("Sofie Vanderheyden", "trajectbegeleider", "sofie.vanderheyden@example.be"),
 			contact("Wim Claesen", "directeur", "wim.claesen@example.be"),
@@ -74,7 +75,7 @@ var limburg = []seedOrg{
 		},
 	},
 	{
-		key: "clb-haspengouw-zuid", name: "CLB Haspengouw-Zuid", kind: "CLB", regions: []string{"LIMBURG"},
+		key: "clb-haspengouw-zuid", name: "CLB Haspengouw-Zuid", kind: "CLB", regions: []string{vocab.RegionLimburg},
 		contacts: []store.OrganisationContact{
 			contact("Nathalie Bosmans", "psychopedagogisch consulent", "nathalie.bosmans@example.be"),
 		},
@@ -96,7 +97,7 @@ var limburg = []seedOrg{
 		},
 	},
 	{
-		key: "campus-heidewinde", name: "Campus Heidewinde", kind: "SCHOOL", regions: []string{"LIMBURG"},
+		key: "campus-heidewinde", name: "Campus Heidewinde", kind: "SCHOOL", regions: []string{vocab.RegionLimburg},
 		contacts: []store.OrganisationContact{
 			contact("Koen Peeters", "coördinator leerlingenbegeleiding", "koen.peeters@example.be"),
 			contact("Leen Thijs", "directeur", "leen.thijs@example.be"),
@@ -119,7 +120,7 @@ var limburg = []seedOrg{
 		},
 	},
 	{
-		key: "bs-de-vlinderboom", name: "Basisschool De Vlinderboom", kind: "SCHOOL", regions: []string{"LIMBURG"},
+		key: "bs-de-vlinderboom", name: "Basisschool De Vlinderboom", kind: "SCHOOL", regions: []string{vocab.RegionLimburg},
 		contacts: []store.OrganisationContact{
 			contact("Ilse Moors", "zorgcoördinator", "ilse.moors@example.be"),
 		},
@@ -141,7 +142,7 @@ var limburg = []seedOrg{
 		},
 	},
 	{
-		key: "bo-de-kiemkracht", name: "Buitengewoon Onderwijs De Kiemkracht", kind: "SCHOOL", regions: []string{"LIMBURG"},
+		key: "bo-de-kiemkracht", name: "Buitengewoon Onderwijs De Kiemkracht", kind: "SCHOOL", regions: []string{vocab.RegionLimburg},
 		contacts: []store.OrganisationContact{
 			contact("Tom Vanhoudt", "directeur", "tom.vanhoudt@example.be"),
 			contact("Griet Lenaerts", "orthopedagoog", "griet.lenaerts@example.be"),
@@ -157,7 +158,7 @@ var limburg = []seedOrg{
 		},
 	},
 	{
-		key: "jeugdhulp-maasvallei", name: "Jeugdhulp Maasvallei vzw", kind: "YOUTH_CARE_PROVIDER", regions: []string{"LIMBURG"},
+		key: "jeugdhulp-maasvallei", name: "Jeugdhulp Maasvallei vzw", kind: "YOUTH_CARE_PROVIDER", regions: []string{vocab.RegionLimburg},
 		contacts: []store.OrganisationContact{
 			contact("Bart Wouters", "teamverantwoordelijke", "bart.wouters@example.be"),
 			contact("Eline Jacobs", "aanmeldingsverantwoordelijke", "eline.jacobs@example.be"),
@@ -187,7 +188,7 @@ var limburg = []seedOrg{
 		},
 	},
 	{
-		key: "kompasroos", name: "Kompasroos, centrum voor kind en gezin", kind: "YOUTH_CARE_PROVIDER", regions: []string{"LIMBURG"},
+		key: "kompasroos", name: "Kompasroos, centrum voor kind en gezin", kind: "YOUTH_CARE_PROVIDER", regions: []string{vocab.RegionLimburg},
 		contacts: []store.OrganisationContact{
 			contact("Hanne Geerts", "mobiel begeleider", "hanne.geerts@example.be"),
 		},
@@ -209,7 +210,7 @@ var limburg = []seedOrg{
 		},
 	},
 	{
-		key: "cgg-lichtpunt", name: "CGG Lichtpunt", kind: "YOUTH_CARE_PROVIDER", regions: []string{"LIMBURG"},
+		key: "cgg-lichtpunt", name: "CGG Lichtpunt", kind: "YOUTH_CARE_PROVIDER", regions: []string{vocab.RegionLimburg},
 		contacts: []store.OrganisationContact{
 			contact("Dries Smeets", "kinderpsychiater", "dries.smeets@example.be"),
 			contact("Annelies Reynders", "onthaalmedewerker", "annelies.reynders@example.be"),
@@ -232,7 +233,7 @@ var limburg = []seedOrg{
 		},
 	},
 	{
-		key: "time-out-omweg", name: "Time-out vzw Omweg", kind: "SCHOOL_EXTERNAL_PROGRAMME", regions: []string{"LIMBURG", "ANTWERPEN"},
+		key: "time-out-omweg", name: "Time-out vzw Omweg", kind: "SCHOOL_EXTERNAL_PROGRAMME", regions: []string{vocab.RegionLimburg, vocab.RegionAntwerpen},
 		contacts: []store.OrganisationContact{
 			contact("Yasmina El Idrissi", "coördinator", "yasmina.elidrissi@example.be"),
 			contact("Pieter Vranken", "trajectbegeleider", "pieter.vranken@example.be"),
@@ -262,7 +263,7 @@ var limburg = []seedOrg{
 		},
 	},
 	{
-		key: "trajectwerking-ankerpunt", name: "Trajectwerking Ankerpunt", kind: "SCHOOL_EXTERNAL_PROGRAMME", regions: []string{"LIMBURG"},
+		key: "trajectwerking-ankerpunt", name: "Trajectwerking Ankerpunt", kind: "SCHOOL_EXTERNAL_PROGRAMME", regions: []string{vocab.RegionLimburg},
 		contacts: []store.OrganisationContact{
 			contact("Jens Vandeweyer", "trajectbegeleider", "jens.vandeweyer@example.be"),
 		},
@@ -285,7 +286,7 @@ var limburg = []seedOrg{
 		},
 	},
 	{
-		key: "sociaal-huis-zonderbeek", name: "Sociaal Huis Zonderbeek (OCMW)", kind: "WELFARE", regions: []string{"LIMBURG"},
+		key: "sociaal-huis-zonderbeek", name: "Sociaal Huis Zonderbeek (OCMW)", kind: "WELFARE", regions: []string{vocab.RegionLimburg},
 		contacts: []store.OrganisationContact{
 			contact("Marleen Schepers", "maatschappelijk werker", "marleen.schepers@example.be"),
 		},
@@ -307,7 +308,7 @@ var limburg = []seedOrg{
 		},
 	},
 	{
-		key: "gemeente-zonderbeek", name: "Gemeente Zonderbeek, dienst Onderwijs en Jeugd", kind: "MUNICIPALITY", regions: []string{"LIMBURG"},
+		key: "gemeente-zonderbeek", name: "Gemeente Zonderbeek, dienst Onderwijs en Jeugd", kind: "MUNICIPALITY", regions: []string{vocab.RegionLimburg},
 		contacts: []store.OrganisationContact{
 			contact("Stijn Daems", "beleidsmedewerker onderwijs", "stijn.daems@example.be"),
 		},
@@ -329,7 +330,7 @@ var limburg = []seedOrg{
 		},
 	},
 	{
-		key: "straatwaarts", name: "Straatwaarts vzw", kind: "OTHER", regions: []string{"LIMBURG"},
+		key: "straatwaarts", name: "Straatwaarts vzw", kind: "OTHER", regions: []string{vocab.RegionLimburg},
 		contacts: []store.OrganisationContact{
 			contact("Mehmet Yilmaz", "jongerenwerker", "mehmet.yilmaz@example.be"),
 			contact("Lotte Bollen", "straathoekwerker", "lotte.bollen@example.be"),

@@ -42,6 +42,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/disclosure"
 	"github.com/rots-vlaanderen/roundtable/encryption"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/notify"
 	"github.com/rots-vlaanderen/roundtable/services"
 	"github.com/rots-vlaanderen/roundtable/services/adminservice"
@@ -475,7 +476,7 @@ func TestEndToEnd(t *testing.T) {
 		// As if the process died between the commit and the workflow start.
 		id := uuid.NewString()
 		_, _, err := s.db.CreateCase(context.Background(), &store.Case{
-			ID: id, RequestID: uuid.NewString(), Region: "LIMBURG", Stage: workflows.StageSubmitted,
+			ID: id, RequestID: uuid.NewString(), Region: "LIMBURG", Stage: vocab.StageSubmitted,
 			OrgName: "CLB relay", OrgKind: "CLB", ContactName: "x", ContactEmail: "x@clb.be",
 			YoungPerson: store.YoungPerson{Alias: "K.", BirthYear: 2012, BirthMonth: 1, SchoolLevel: "LAGER", Grade: 6, School: "s", Municipality: "m"},
 			Blocked:     "b", Tried: []string{"t"}, Themes: []string{"OTHER"}, CLBStuck: true, YouthCareStuck: true, Informed: true,
@@ -493,7 +494,7 @@ func TestEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Stage == workflows.StageIntake {
+			if c.Stage == vocab.StageIntake {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -507,7 +508,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Parallel()
 		id := uuid.NewString()
 		_, _, err := s.db.CreateCase(context.Background(), &store.Case{
-			ID: id, RequestID: uuid.NewString(), Region: "LIMBURG", Stage: workflows.StageSubmitted,
+			ID: id, RequestID: uuid.NewString(), Region: "LIMBURG", Stage: vocab.StageSubmitted,
 			OrgName: "CLB lost start", OrgKind: "CLB", ContactName: "x", ContactEmail: "x@clb.be",
 			YoungPerson: store.YoungPerson{Alias: "K.", BirthYear: 2012, BirthMonth: 1, SchoolLevel: "LAGER", Grade: 6, School: "s", Municipality: "m"},
 			Blocked:     "b", Tried: []string{"t"}, Themes: []string{"OTHER"}, CLBStuck: true, YouthCareStuck: true, Informed: true,
@@ -659,7 +660,7 @@ func (s *stack) checkConsistency(t *testing.T) {
 		if last.ToStage != c.Stage {
 			t.Errorf("case %s: stored stage %s, last event says %s", c.ID, c.Stage, last.ToStage)
 		}
-		if c.Stage == workflows.StageClosed {
+		if c.Stage == vocab.StageClosed {
 			continue // the workflow has completed
 		}
 		stage, err := workflows.QueryStage(ctx, s.temporal, c.ID)

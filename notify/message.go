@@ -10,6 +10,7 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/calendar"
 	"github.com/rots-vlaanderen/roundtable/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
 // Event is what a notification is about.
@@ -37,11 +38,6 @@ type Meeting struct {
 	Round int
 }
 
-var regionNames = map[string]string{
-	"ANTWERPEN": "Antwerpen", "BRUSSEL": "Brussel", "LIMBURG": "Limburg",
-	"OOST_VLAANDEREN": "Oost-Vlaanderen", "VLAAMS_BRABANT": "Vlaams-Brabant", "WEST_VLAANDEREN": "West-Vlaanderen",
-}
-
 var deadlineNames = map[string]string{
 	escalation.KindIntake:    "de intakebeslissing",
 	escalation.KindAnswer:    "het antwoord op de vraag van de tandem",
@@ -52,31 +48,6 @@ var deadlineNames = map[string]string{
 	escalation.KindOffer:     "een passend aanbod, drie maanden na de aanmelding",
 	escalation.KindOutcome:   "het vastleggen van de uitkomst van de overlegtafel",
 	escalation.KindAgreement: "een afspraak van de overlegtafel",
-}
-
-// closureReasons and agreementStatuses say the stored names in Dutch.
-var (
-	closureReasons = map[string]string{
-		"BACK_AT_SCHOOL": "terug naar school", "ALTERNATIVE_TRAJECTORY": "alternatief traject",
-		"REFERRED_ITP": "doorverwezen naar de Intersectorale Toegangspoort", "MOVED_OUT_OF_REGION": "verhuisd uit de regio",
-		"DECLINED": "niet aanvaard", "WITHDRAWN": "ingetrokken", "OTHER": "andere reden",
-	}
-	agreementStatuses = map[string]string{
-		"OPEN": "open", "IN_PROGRESS": "bezig", "DONE": "uitgevoerd", "BLOCKED": "geblokkeerd",
-	}
-)
-
-// ClosureReason says a closure reason in Dutch, "terug naar school".
-func ClosureReason(reason string) string { return orStored(closureReasons, reason) }
-
-// AgreementStatus says an agreement's status in Dutch, "uitgevoerd".
-func AgreementStatus(status string) string { return orStored(agreementStatuses, status) }
-
-func orStored(names map[string]string, stored string) string {
-	if n, ok := names[stored]; ok {
-		return n
-	}
-	return strings.ToLower(strings.ReplaceAll(stored, "_", " "))
 }
 
 // Count says a number of things in Dutch: "1 afspraak", "3 afspraken",
@@ -96,12 +67,15 @@ func DeadlineName(kind string) string { return deadlineNames[kind] }
 
 // expected says what the recipient must do when a case enters a stage.
 var expected = map[string]string{
-	"INTAKE":     "Beslis over de intake: aanvaarden, de aanmelder een vraag stellen of weigeren met een doorverwijzing.",
-	"NEEDS_INFO": "De tandem stelt u een vraag over de aanmelding. Beantwoord ze in ROTS roundtable.",
-	"CONSULT":    "De intake is aanvaard. Houd het consult vanuit helikopterperspectief en leg het advies vast.",
-	"TABLE":      "Roep de overlegtafel samen met de nodige partners en leg het aanbod op maat en de afspraken vast.",
-	"FOLLOW_UP":  "Volg het advies of de afspraken op. Bij de evaluatie sluit u het dossier af of komt de tafel opnieuw samen.",
+	vocab.StageIntake:    "Beslis over de intake: aanvaarden, de aanmelder een vraag stellen of weigeren met een doorverwijzing.",
+	vocab.StageNeedsInfo: "De tandem stelt u een vraag over de aanmelding. Beantwoord ze in ROTS roundtable.",
+	vocab.StageConsult:   "De intake is aanvaard. Houd het consult vanuit helikopterperspectief en leg het advies vast.",
+	vocab.StageTable:     "Roep de overlegtafel samen met de nodige partners en leg het aanbod op maat en de afspraken vast.",
+	vocab.StageFollowUp:  "Volg het advies of de afspraken op. Bij de evaluatie sluit u het dossier af of komt de tafel opnieuw samen.",
 }
+
+// RungName says what a rung of the escalation ladder means, in Dutch.
+func RungName(rung int) string { return rungNames[rung] }
 
 var rungNames = map[int]string{
 	escalation.RungReminder:     "herinnering",
@@ -132,13 +106,13 @@ func DateTime(t time.Time) string {
 // Compose writes the subject and body of a notification.
 func Compose(e Event) (subject, body string) {
 	ref := e.Reference
-	region := regionNames[e.Region]
+	region := vocab.RegionName(e.Region)
 	var what, headline string
 	switch {
 	case e.Kind == "stage":
 		headline = "actie gevraagd"
 		what = expected[e.Stage]
-		if e.Audience == escalation.Submitter && e.Stage == "FOLLOW_UP" {
+		if e.Audience == escalation.Submitter && e.Stage == vocab.StageFollowUp {
 			what = "Het advies van het consult staat klaar in ROTS roundtable."
 		}
 	case e.Kind == "declined":

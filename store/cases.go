@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/rots-vlaanderen/roundtable/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
 // YoungPerson is the pupil in pseudonymous form.
@@ -491,7 +492,7 @@ func (db *DB) UnstartedCases(ctx context.Context, before time.Time, limit int) (
 
 // updateStage sets the stage and the fields a transition carries.
 func updateStage(ctx context.Context, tx pgx.Tx, t Transition) error {
-	closed := t.ToStage == "CLOSED"
+	closed := t.ToStage == vocab.StageClosed
 	_, err := tx.Exec(ctx, `UPDATE cases SET stage = $2, updated_at = $3,
 			open_question = COALESCE($4, open_question),
 			advice = COALESCE($5, advice),

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rots-vlaanderen/roundtable/calendar"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
 // The managers' dashboard reads rollups, never the cases: report_counts
@@ -37,7 +38,7 @@ const (
 )
 
 // ReportStages are the stages whose stays are timed, in path order.
-var ReportStages = []string{"INTAKE", "NEEDS_INFO", "CONSULT", "TABLE", "FOLLOW_UP"}
+var ReportStages = []string{vocab.StageIntake, vocab.StageNeedsInfo, vocab.StageConsult, vocab.StageTable, vocab.StageFollowUp}
 
 // MeasureOffer is the time from submission to the first suitable offer:
 // the first move into FOLLOW_UP (the consult's advice or a table's
@@ -225,7 +226,7 @@ func recordStay(ctx context.Context, tx pgx.Tx, c reportCase, t Transition) erro
 		}
 	}
 	earlier := false // a move into FOLLOW_UP before this one
-	if t.ToStage == "FOLLOW_UP" {
+	if t.ToStage == vocab.StageFollowUp {
 		err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_events
 			WHERE case_id = $1 AND to_stage = 'FOLLOW_UP' AND from_stage <> 'FOLLOW_UP' AND request_id <> $2)`,
 			t.CaseID, t.RequestID).Scan(&earlier)
@@ -246,7 +247,7 @@ func observe(obs map[durationKey]int64, c reportCase, from, to string, since, at
 	if slices.Contains(ReportStages, from) && !since.IsZero() {
 		obs[durationKey{c.Region, c.Month, from, ReportDays(since, at)}]++
 	}
-	if to == "FOLLOW_UP" && !reached {
+	if to == vocab.StageFollowUp && !reached {
 		obs[durationKey{c.Region, c.Month, MeasureOffer, ReportDays(c.SubmittedAt, at)}]++
 	}
 }
@@ -348,7 +349,7 @@ func rebuildDurations(ctx context.Context, tx pgx.Tx) (map[durationKey]int64, er
 			current, since, offerReached = id, time.Time{}, false
 		}
 		observe(obs, c, from, to, since, at, offerReached)
-		offerReached = offerReached || to == "FOLLOW_UP"
+		offerReached = offerReached || to == vocab.StageFollowUp
 		since = at
 	}
 	return obs, rows.Err()

@@ -14,23 +14,13 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rots-vlaanderen/roundtable/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/notify"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // TaskQueue is where case workflows and their activities run.
 const TaskQueue = "rots-cases"
-
-// Stages, as stored and as named in errors.
-const (
-	StageSubmitted = "SUBMITTED"
-	StageIntake    = "INTAKE"
-	StageNeedsInfo = "NEEDS_INFO"
-	StageConsult   = "CONSULT"
-	StageTable     = "TABLE"
-	StageFollowUp  = "FOLLOW_UP"
-	StageClosed    = "CLOSED"
-)
 
 // Update, query and error type names.
 const (
@@ -142,7 +132,7 @@ const versionEscalation = "escalation"
 
 // CaseWorkflow carries one case from submission to closure.
 func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
-	w := &caseWorkflow{in: in, stage: StageIntake}
+	w := &caseWorkflow{in: in, stage: vocab.StageIntake}
 	// Before the handlers: an update that came with the start runs as soon
 	// as its handler is registered, and must see the version.
 	w.escalating = workflow.GetVersion(ctx, versionEscalation, workflow.DefaultVersion, 1) >= 1
@@ -163,7 +153,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	if in.Resume == nil {
 		if err := w.project(ctx, first, store.Transition{
 			RequestID: "workflow:intake", Kind: "intake.started",
-			FromStage: StageSubmitted, ToStage: StageIntake, Actor: "systeem",
+			FromStage: vocab.StageSubmitted, ToStage: vocab.StageIntake, Actor: "systeem",
 			Summary: "Wacht op de intakebeslissing van de tandem",
 		}); err != nil {
 			return err
@@ -175,7 +165,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		return w.escalate(ctx)
 	}
 	return workflow.Await(ctx, func() bool {
-		return w.stage == StageClosed && workflow.AllHandlersFinished(ctx)
+		return w.stage == vocab.StageClosed && workflow.AllHandlersFinished(ctx)
 	})
 }
 
@@ -208,16 +198,16 @@ func registerUpdate[C any](ctx workflow.Context, w *caseWorkflow, name string, h
 
 // commandStages lists the stages in which each command is allowed.
 var commandStages = map[string][]string{
-	UpdateDecideIntake:         {StageIntake},
-	UpdateAnswerQuestion:       {StageNeedsInfo},
-	UpdateRecordConsult:        {StageConsult},
-	UpdateRecordTableOutcome:   {StageTable},
-	UpdateCloseCase:            {StageFollowUp},
-	UpdateWithdrawCase:         {StageIntake, StageNeedsInfo, StageConsult, StageTable, StageFollowUp},
-	UpdateConveneTable:         {StageTable},
-	UpdateScheduleTableMeeting: {StageTable},
-	UpdateReconveneTable:       {StageFollowUp},
-	UpdateAgreement:            {StageFollowUp},
+	UpdateDecideIntake:         {vocab.StageIntake},
+	UpdateAnswerQuestion:       {vocab.StageNeedsInfo},
+	UpdateRecordConsult:        {vocab.StageConsult},
+	UpdateRecordTableOutcome:   {vocab.StageTable},
+	UpdateCloseCase:            {vocab.StageFollowUp},
+	UpdateWithdrawCase:         {vocab.StageIntake, vocab.StageNeedsInfo, vocab.StageConsult, vocab.StageTable, vocab.StageFollowUp},
+	UpdateConveneTable:         {vocab.StageTable},
+	UpdateScheduleTableMeeting: {vocab.StageTable},
+	UpdateReconveneTable:       {vocab.StageFollowUp},
+	UpdateAgreement:            {vocab.StageFollowUp},
 }
 
 func (w *caseWorkflow) checkStage(command string) error {
@@ -259,7 +249,7 @@ func (w *caseWorkflow) changeStage(ctx workflow.Context, t store.Transition) err
 	if t.ClosureReason != nil {
 		w.closedAs = *t.ClosureReason
 	}
-	if t.ToStage == StageClosed {
+	if t.ToStage == vocab.StageClosed {
 		w.stageDeadline, w.offerDeadline, w.agreementDeadlines = nil, nil, nil
 	}
 	return w.project(ctx, w.takeTicket(), t)
@@ -287,17 +277,17 @@ func (w *caseWorkflow) decideIntake(ctx workflow.Context, c IntakeCommand) (Stat
 	t := store.Transition{Actor: c.Actor}
 	switch c.Decision {
 	case "ACCEPT":
-		t.Kind, t.ToStage, t.Summary = "intake.accepted", StageConsult, "Intake aanvaard"
+		t.Kind, t.ToStage, t.Summary = "intake.accepted", vocab.StageConsult, "Intake aanvaard"
 		if c.Note != "" {
 			t.Summary += ": " + c.Note
 		}
 	case "ASK_QUESTION":
-		t.Kind, t.ToStage, t.Summary = "intake.question_asked", StageNeedsInfo, "Vraag aan de aanmelder: "+c.Question
+		t.Kind, t.ToStage, t.Summary = "intake.question_asked", vocab.StageNeedsInfo, "Vraag aan de aanmelder: "+c.Question
 		t.OpenQuestion = &c.Question
 	case "DECLINE":
-		reason := "DECLINED"
+		reason := vocab.ClosedDeclined
 		note := strings.TrimRight(c.DeclineReason, ". ") + ". Doorverwijzing: " + c.ReferralSuggestion
-		t.Kind, t.ToStage, t.Summary = "intake.declined", StageClosed, "Intake geweigerd: "+note
+		t.Kind, t.ToStage, t.Summary = "intake.declined", vocab.StageClosed, "Intake geweigerd: "+note
 		t.ClosureReason, t.ClosureNote = &reason, &note
 	default:
 		return State{}, temporal.NewNonRetryableApplicationError("unknown intake decision "+c.Decision, "BadCommand", nil)
@@ -308,7 +298,7 @@ func (w *caseWorkflow) decideIntake(ctx workflow.Context, c IntakeCommand) (Stat
 func (w *caseWorkflow) answerQuestion(ctx workflow.Context, c AnswerCommand) (State, error) {
 	none := ""
 	return w.transition(ctx, UpdateAnswerQuestion, store.Transition{
-		Actor: c.Actor, Kind: "question.answered", ToStage: StageIntake,
+		Actor: c.Actor, Kind: "question.answered", ToStage: vocab.StageIntake,
 		Summary: "Antwoord van de aanmelder: " + c.Answer, OpenQuestion: &none,
 	})
 }
@@ -317,9 +307,9 @@ func (w *caseWorkflow) recordConsult(ctx workflow.Context, c ConsultCommand) (St
 	t := store.Transition{Actor: c.Actor, Advice: &c.Advice, ConsultExperts: c.Experts, ConsultDate: c.Date}
 	switch c.Decision {
 	case "ADVICE_ONLY":
-		t.Kind, t.ToStage, t.Summary = "consult.advice", StageFollowUp, "Consult: advies aan de aanmelder"
+		t.Kind, t.ToStage, t.Summary = "consult.advice", vocab.StageFollowUp, "Consult: advies aan de aanmelder"
 	case "CONVENE_TABLE":
-		t.Kind, t.ToStage, t.Summary = "consult.convene_table", StageTable, "Consult: overlegtafel bijeenroepen"
+		t.Kind, t.ToStage, t.Summary = "consult.convene_table", vocab.StageTable, "Consult: overlegtafel bijeenroepen"
 	default:
 		return State{}, temporal.NewNonRetryableApplicationError("unknown consult decision "+c.Decision, "BadCommand", nil)
 	}
@@ -336,7 +326,7 @@ func (w *caseWorkflow) recordTableOutcome(ctx workflow.Context, c TableOutcomeCo
 		w.table.AgreementDone = append(w.table.AgreementDone, a.Status == "DONE")
 	}
 	return w.transition(ctx, UpdateRecordTableOutcome, store.Transition{
-		Actor: c.Actor, Kind: "table.outcome", ToStage: StageFollowUp,
+		Actor: c.Actor, Kind: "table.outcome", ToStage: vocab.StageFollowUp,
 		Summary: "Aanbod op maat vastgelegd met " + notify.Count(len(c.Agreements), "afspraak", "afspraken"),
 		Offer:   &c.Offer, Agreements: c.Agreements, OffersUsed: c.OffersUsed,
 	})
@@ -344,16 +334,16 @@ func (w *caseWorkflow) recordTableOutcome(ctx workflow.Context, c TableOutcomeCo
 
 func (w *caseWorkflow) closeCase(ctx workflow.Context, c CloseCommand) (State, error) {
 	return w.transition(ctx, UpdateCloseCase, store.Transition{
-		Actor: c.Actor, Kind: "closed", ToStage: StageClosed,
-		Summary:       "Afgesloten: " + notify.ClosureReason(c.Reason),
+		Actor: c.Actor, Kind: "closed", ToStage: vocab.StageClosed,
+		Summary:       "Afgesloten: " + vocab.ClosureReason(c.Reason),
 		ClosureReason: &c.Reason, ClosureNote: &c.Note,
 	})
 }
 
 func (w *caseWorkflow) withdrawCase(ctx workflow.Context, c WithdrawCommand) (State, error) {
-	reason := "WITHDRAWN"
+	reason := vocab.ClosedWithdrawn
 	return w.transition(ctx, UpdateWithdrawCase, store.Transition{
-		Actor: c.Actor, Kind: "withdrawn", ToStage: StageClosed,
+		Actor: c.Actor, Kind: "withdrawn", ToStage: vocab.StageClosed,
 		Summary:       "Ingetrokken: " + c.Reason,
 		ClosureReason: &reason, ClosureNote: &c.Reason,
 	})

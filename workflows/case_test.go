@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/store/storetest"
 )
@@ -28,7 +29,7 @@ func openDB(t *testing.T) *store.DB { return storetest.Open(t, dbURL) }
 func newCase(t *testing.T, db *store.DB) string {
 	t.Helper()
 	c := &store.Case{
-		ID: uuid.NewString(), RequestID: uuid.NewString(), Region: "LIMBURG", Stage: StageSubmitted,
+		ID: uuid.NewString(), RequestID: uuid.NewString(), Region: "LIMBURG", Stage: vocab.StageSubmitted,
 		OrgName: "Vrij CLB Limburg", OrgKind: "CLB", ContactName: "An Peeters", ContactEmail: "an@vclb.be",
 		YoungPerson: store.YoungPerson{Alias: "J.", BirthYear: 2012, BirthMonth: 5, SchoolLevel: "SECUNDAIR", Grade: 1, School: "Sint-Jan", Municipality: "Hasselt"},
 		Blocked:     "thuiszitter", Tried: []string{"gesprekken"}, Themes: []string{"ABSENCE"},
@@ -113,7 +114,7 @@ func TestCaseWorkflowPaths(t *testing.T) {
 			{id: "2", update: UpdateRecordConsult, cmd: ConsultCommand{Actor: "tandem", Advice: "advies", Decision: "ADVICE_ONLY"}},
 			{id: "3", update: UpdateCloseCase, cmd: close},
 		},
-		want:      []outcome{{stage: StageConsult}, {stage: StageFollowUp}, {stage: StageClosed}},
+		want:      []outcome{{stage: vocab.StageConsult}, {stage: vocab.StageFollowUp}, {stage: vocab.StageClosed}},
 		wantKinds: []string{"submitted", "intake.started", "intake.accepted", "consult.advice", "closed"},
 	}, {
 		name: "accept, table, follow-up, close",
@@ -123,7 +124,7 @@ func TestCaseWorkflowPaths(t *testing.T) {
 			{id: "3", update: UpdateRecordTableOutcome, cmd: TableOutcomeCommand{Actor: "tandem", Offer: "aanbod", Agreements: agreements}},
 			{id: "4", update: UpdateCloseCase, cmd: close},
 		},
-		want:      []outcome{{stage: StageConsult}, {stage: StageTable}, {stage: StageFollowUp}, {stage: StageClosed}},
+		want:      []outcome{{stage: vocab.StageConsult}, {stage: vocab.StageTable}, {stage: vocab.StageFollowUp}, {stage: vocab.StageClosed}},
 		wantKinds: []string{"submitted", "intake.started", "intake.accepted", "consult.convene_table", "table.outcome", "closed"},
 	}, {
 		name: "question, answer, accept, withdraw",
@@ -133,12 +134,12 @@ func TestCaseWorkflowPaths(t *testing.T) {
 			{id: "3", update: UpdateDecideIntake, cmd: accept},
 			{id: "4", update: UpdateWithdrawCase, cmd: WithdrawCommand{Actor: "clb", Reason: "verhuisd"}},
 		},
-		want:      []outcome{{stage: StageNeedsInfo}, {stage: StageIntake}, {stage: StageConsult}, {stage: StageClosed}},
+		want:      []outcome{{stage: vocab.StageNeedsInfo}, {stage: vocab.StageIntake}, {stage: vocab.StageConsult}, {stage: vocab.StageClosed}},
 		wantKinds: []string{"submitted", "intake.started", "intake.question_asked", "question.answered", "intake.accepted", "withdrawn"},
 	}, {
 		name:      "decline",
 		steps:     []step{{id: "1", update: UpdateDecideIntake, cmd: IntakeCommand{Actor: "tandem", Decision: "DECLINE", DeclineReason: "geen ROTS-vraag", ReferralSuggestion: "ITP"}}},
-		want:      []outcome{{stage: StageClosed}},
+		want:      []outcome{{stage: vocab.StageClosed}},
 		wantKinds: []string{"submitted", "intake.started", "intake.declined"},
 	}, {
 		name: "commands out of stage are rejected and leave no trace",
@@ -152,8 +153,8 @@ func TestCaseWorkflowPaths(t *testing.T) {
 		},
 		want: []outcome{
 			{errType: ErrWrongStage, rejected: true}, {errType: ErrWrongStage, rejected: true},
-			{stage: StageConsult}, {errType: ErrWrongStage, rejected: true}, {errType: ErrWrongStage, rejected: true},
-			{stage: StageClosed},
+			{stage: vocab.StageConsult}, {errType: ErrWrongStage, rejected: true}, {errType: ErrWrongStage, rejected: true},
+			{stage: vocab.StageClosed},
 		},
 		wantKinds: []string{"submitted", "intake.started", "intake.accepted", "withdrawn"},
 	}, {
@@ -163,7 +164,7 @@ func TestCaseWorkflowPaths(t *testing.T) {
 			{id: "same", update: UpdateDecideIntake, cmd: IntakeCommand{Actor: "tandem", Decision: "ASK_QUESTION", Question: "q"}},
 			{id: "w", update: UpdateWithdrawCase, cmd: WithdrawCommand{Actor: "clb", Reason: "x"}},
 		},
-		want:      []outcome{{stage: StageNeedsInfo}, {stage: StageNeedsInfo}, {stage: StageClosed}},
+		want:      []outcome{{stage: vocab.StageNeedsInfo}, {stage: vocab.StageNeedsInfo}, {stage: vocab.StageClosed}},
 		wantKinds: []string{"submitted", "intake.started", "intake.question_asked", "withdrawn"},
 	}}
 	for _, tt := range tests {
@@ -195,7 +196,7 @@ func TestCaseWorkflowPaths(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Stage != StageClosed || c.ClosedAt == nil {
+			if c.Stage != vocab.StageClosed || c.ClosedAt == nil {
 				t.Errorf("stored case: stage %s, closed at %v; want CLOSED with a closing time", c.Stage, c.ClosedAt)
 			}
 		})
@@ -216,14 +217,14 @@ func TestCaseWorkflowQueryAndProjection(t *testing.T) {
 		if err := v.Get(&st); err != nil {
 			t.Fatal(err)
 		}
-		if st.Stage != StageIntake || st.CaseID != caseID {
+		if st.Stage != vocab.StageIntake || st.CaseID != caseID {
 			t.Errorf("query = %+v, want stage INTAKE of case %s", st, caseID)
 		}
 		c, err := db.GetCase(context.Background(), caseID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Stage != StageIntake {
+		if c.Stage != vocab.StageIntake {
 			t.Errorf("projected stage = %s, want INTAKE", c.Stage)
 		}
 		env.UpdateWorkflowNoRejection(UpdateDecideIntake, "q", t, IntakeCommand{Actor: "tandem", Decision: "ASK_QUESTION", Question: "welke school?"})
@@ -233,7 +234,7 @@ func TestCaseWorkflowQueryAndProjection(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Stage != StageNeedsInfo || c.OpenQuestion != "welke school?" {
+		if c.Stage != vocab.StageNeedsInfo || c.OpenQuestion != "welke school?" {
 			t.Errorf("after question: stage %s, open question %q", c.Stage, c.OpenQuestion)
 		}
 		env.UpdateWorkflowNoRejection(UpdateAnswerQuestion, "a", t, AnswerCommand{Actor: "clb", Answer: "Sint-Jan"})
@@ -243,7 +244,7 @@ func TestCaseWorkflowQueryAndProjection(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Stage != StageIntake || c.OpenQuestion != "" {
+		if c.Stage != vocab.StageIntake || c.OpenQuestion != "" {
 			t.Errorf("after answer: stage %s, open question %q; want INTAKE and none", c.Stage, c.OpenQuestion)
 		}
 		env.UpdateWorkflowNoRejection(UpdateWithdrawCase, "w", t, WithdrawCommand{Actor: "clb", Reason: "opgelost"})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/calendar"
 	"github.com/rots-vlaanderen/roundtable/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
@@ -24,7 +25,7 @@ func brussels(y int, m time.Month, d, h, min int) time.Time {
 func newCaseAt(t *testing.T, db *store.DB, region string, at time.Time) string {
 	t.Helper()
 	c := &store.Case{
-		ID: uuid.NewString(), RequestID: uuid.NewString(), Region: region, Stage: StageSubmitted,
+		ID: uuid.NewString(), RequestID: uuid.NewString(), Region: region, Stage: vocab.StageSubmitted,
 		OrgName: "CLB deadlines", OrgKind: "CLB", ContactName: "An Peeters", ContactEmail: "an.deadlines@clb.be",
 		YoungPerson: store.YoungPerson{Alias: "J.", BirthYear: 2012, BirthMonth: 5, SchoolLevel: "SECUNDAIR", Grade: 1, School: "Sint-Jan", Municipality: "Hasselt"},
 		Blocked:     "thuiszitter", Tried: []string{"gesprekken"}, Themes: []string{"ABSENCE"},
@@ -215,7 +216,7 @@ func TestUnansweredQuestionWithdrawsTheCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Stage != StageClosed || c.ClosureReason != "WITHDRAWN" {
+	if c.Stage != vocab.StageClosed || c.ClosureReason != "WITHDRAWN" {
 		t.Errorf("case %s %s, want CLOSED WITHDRAWN", c.Stage, c.ClosureReason)
 	}
 	if got := kindsFor(*submitterInbox, caseID); !cmp.Equal(got, []string{"withdrawn", "warning", "stage"}) {
@@ -328,7 +329,7 @@ func TestRetentionAnonymisesTheClosedCase(t *testing.T) {
 		t.Errorf("still held after retention: tried %v, birth month %d", c.Tried, c.YoungPerson.BirthMonth)
 	}
 	if c.Region != "LIMBURG" || c.YoungPerson.BirthYear != 2012 || c.YoungPerson.SchoolLevel != "SECUNDAIR" ||
-		len(c.Themes) != 1 || c.ClosureReason != "DECLINED" || c.ClosedAt == nil || c.Stage != StageClosed {
+		len(c.Themes) != 1 || c.ClosureReason != "DECLINED" || c.ClosedAt == nil || c.Stage != vocab.StageClosed {
 		t.Errorf("statistical fields lost: %+v", c)
 	}
 	events, err := db.ListEvents(context.Background(), caseID, 0, 100)
@@ -384,10 +385,10 @@ func TestRungAfterBreakthroughIsTheNewStages(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	if broken.Stage != StageIntake || broken.Rung != escalation.RungBreakthrough || !broken.Breakthrough {
+	if broken.Stage != vocab.StageIntake || broken.Rung != escalation.RungBreakthrough || !broken.Breakthrough {
 		t.Errorf("before the decision: %s rung %d breakthrough %v; want INTAKE, 4, true", broken.Stage, broken.Rung, broken.Breakthrough)
 	}
-	if accepted.Stage != StageConsult || accepted.Rung != 0 || !accepted.Breakthrough {
+	if accepted.Stage != vocab.StageConsult || accepted.Rung != 0 || !accepted.Breakthrough {
 		t.Errorf("after accepting: %s rung %d breakthrough %v; want CONSULT, 0, true", accepted.Stage, accepted.Rung, accepted.Breakthrough)
 	}
 	if stored == nil || stored.Escalation.Rung != 0 || !stored.Escalation.Breakthrough {

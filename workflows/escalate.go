@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rots-vlaanderen/roundtable/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/notify"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
@@ -70,20 +71,20 @@ func (l *ladder) nextEventID() string {
 
 // stageKinds is the deadline that starts when a case enters a stage.
 var stageKinds = map[string]string{
-	StageIntake:    escalation.KindIntake,
-	StageNeedsInfo: escalation.KindAnswer,
-	StageConsult:   escalation.KindConsult,
-	StageTable:     escalation.KindTable,
-	StageFollowUp:  escalation.KindReview,
+	vocab.StageIntake:    escalation.KindIntake,
+	vocab.StageNeedsInfo: escalation.KindAnswer,
+	vocab.StageConsult:   escalation.KindConsult,
+	vocab.StageTable:     escalation.KindTable,
+	vocab.StageFollowUp:  escalation.KindReview,
 }
 
 // stageAudience is who must act when a case enters a stage.
 var stageAudience = map[string][]string{
-	StageIntake:    {escalation.Tandem},
-	StageNeedsInfo: {escalation.Submitter},
-	StageConsult:   {escalation.Tandem},
-	StageTable:     {escalation.Tandem},
-	StageFollowUp:  {escalation.Tandem, escalation.Submitter},
+	vocab.StageIntake:    {escalation.Tandem},
+	vocab.StageNeedsInfo: {escalation.Submitter},
+	vocab.StageConsult:   {escalation.Tandem},
+	vocab.StageTable:     {escalation.Tandem},
+	vocab.StageFollowUp:  {escalation.Tandem, escalation.Submitter},
 }
 
 // escalate runs the case's deadlines until it is closed: each stage change
@@ -97,7 +98,7 @@ func (w *caseWorkflow) escalate(ctx workflow.Context) error {
 			}
 			continue
 		}
-		if w.stage == StageClosed {
+		if w.stage == vocab.StageClosed {
 			break
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
@@ -215,10 +216,10 @@ func (w *caseWorkflow) enterStage(ctx workflow.Context) error {
 		d := policy.Start(escalation.KindOffer, w.in.SubmittedAt)
 		w.offerDeadline = &d
 	}
-	if w.stage == StageFollowUp || w.stage == StageClosed {
+	if w.stage == vocab.StageFollowUp || w.stage == vocab.StageClosed {
 		w.offerDeadline = nil // advice or an offer is in place
 	}
-	if w.stage == StageFollowUp {
+	if w.stage == vocab.StageFollowUp {
 		w.startAgreementDeadlines(ctx)
 	} else {
 		w.agreementDeadlines = nil
@@ -230,11 +231,11 @@ func (w *caseWorkflow) enterStage(ctx workflow.Context) error {
 	// deadlines can be read from the store.
 	w.handledSeq = seq
 	switch {
-	case w.stage == StageClosed && w.closedAs == "DECLINED":
+	case w.stage == vocab.StageClosed && w.closedAs == vocab.ClosedDeclined:
 		return w.notify(ctx, "declined", escalation.Deadline{}, []string{escalation.Submitter})
-	case w.stage == StageClosed && w.closedAs == "WITHDRAWN":
+	case w.stage == vocab.StageClosed && w.closedAs == vocab.ClosedWithdrawn:
 		return w.notify(ctx, "withdrawn", escalation.Deadline{}, []string{escalation.Tandem})
-	case w.stage == StageClosed && w.closedAs == autoWithdrawn:
+	case w.stage == vocab.StageClosed && w.closedAs == autoWithdrawn:
 		return w.notify(ctx, "withdrawn", escalation.Deadline{}, []string{escalation.Submitter, escalation.Tandem})
 	case w.stageDeadline != nil:
 		return w.notify(ctx, "stage", *w.stageDeadline, stageAudience[w.stage])
@@ -273,7 +274,7 @@ func (w *caseWorkflow) fire(ctx workflow.Context) error {
 			w.breakthrough, w.breakthroughSeq = true, w.stageSeq
 		}
 		kind := fmt.Sprintf("rung%d", rung)
-		summary := fmt.Sprintf("Termijn voor %s verstreken (%s): trede %d", notify.DeadlineName(passed.Kind), passed.Kind, rung)
+		summary := fmt.Sprintf("Termijn voor %s verstreken: trede %d, %s", notify.DeadlineName(passed.Kind), rung, notify.RungName(rung))
 		if passed.Kind == escalation.KindAnswer {
 			kind, passed = "warning", next
 			summary = "Termijn voor het antwoord verstreken: herinnering en waarschuwing voor intrekking op " + notify.Date(next.Due)
@@ -295,9 +296,9 @@ const autoWithdrawn = "WITHDRAWN_AUTO"
 
 // autoWithdraw closes a case whose submitter never answered the question.
 func (w *caseWorkflow) autoWithdraw(ctx workflow.Context) error {
-	reason, note := "WITHDRAWN", "Automatisch ingetrokken: het antwoord op de vraag van de tandem bleef uit."
+	reason, note := vocab.ClosedWithdrawn, "Automatisch ingetrokken: het antwoord op de vraag van de tandem bleef uit."
 	if err := w.changeStage(ctx, store.Transition{
-		RequestID: w.nextEventID(), Kind: "withdrawn.auto", ToStage: StageClosed, Actor: "systeem",
+		RequestID: w.nextEventID(), Kind: "withdrawn.auto", ToStage: vocab.StageClosed, Actor: "systeem",
 		Summary: note, ClosureReason: &reason, ClosureNote: &note,
 	}); err != nil {
 		return err

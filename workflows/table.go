@@ -9,6 +9,7 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/calendar"
 	"github.com/rots-vlaanderen/roundtable/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/notify"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
@@ -90,7 +91,7 @@ func (w *caseWorkflow) scheduleMeeting(ctx workflow.Context, c ScheduleCommand) 
 	if err != nil {
 		return State{}, err
 	}
-	if w.stage == StageTable {
+	if w.stage == vocab.StageTable {
 		d := policy.Start(escalation.KindOutcome, start.Add(time.Duration(c.Minutes)*time.Minute))
 		w.stageDeadline = &d
 		w.deadlineSeq++
@@ -117,7 +118,7 @@ func (w *caseWorkflow) reconveneTable(ctx workflow.Context, c ReconveneCommand) 
 	w.table.Round++
 	w.table.Meeting = store.Meeting{}
 	return w.transition(ctx, UpdateReconveneTable, store.Transition{
-		Actor: c.Actor, Kind: "table.reconvened", ToStage: StageTable,
+		Actor: c.Actor, Kind: "table.reconvened", ToStage: vocab.StageTable,
 		Summary: "Overlegtafel opnieuw samengeroepen: " + c.Reason,
 	})
 }
@@ -134,7 +135,7 @@ func (w *caseWorkflow) updateAgreement(ctx workflow.Context, c AgreementCommand)
 		w.agreementDeadlines[c.Index] = nil
 		w.deadlineSeq++
 	}
-	summary := fmt.Sprintf("Afspraak %d: %s", c.Index+1, notify.AgreementStatus(c.Status))
+	summary := fmt.Sprintf("Afspraak %d: %s", c.Index+1, vocab.AgreementStatus(c.Status))
 	if c.BlockedReason != "" {
 		summary += " (" + c.BlockedReason + ")"
 	}

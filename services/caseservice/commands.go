@@ -8,6 +8,7 @@ import (
 	"time"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
@@ -32,12 +33,12 @@ func mustLocation(name string) *time.Location {
 func (s *Server) validateSubmit(req *rotsv1.SubmitCaseRequest) error {
 	var v rpc.Violations
 	v.RequestID(req.GetRequestId())
-	if stored(req.GetRegion()) == "" {
+	if vocab.Stored(req.GetRegion()) == "" {
 		v.Add("region", "must be one of antwerpen, brussel, limburg, oost-vlaanderen, vlaams-brabant, west-vlaanderen")
 	}
 	org := req.GetSubmittingOrganisation()
 	v.Text("submitting_organisation.name", org.GetName(), true, 200)
-	if stored(org.GetKind()) == "" {
+	if vocab.Stored(org.GetKind()) == "" {
 		v.Add("submitting_organisation.kind", "must be CLB or YOUTH_CARE")
 	}
 	v.Text("contact.name", req.GetContact().GetName(), true, 200)
@@ -56,7 +57,7 @@ func (s *Server) validateSubmit(req *rotsv1.SubmitCaseRequest) error {
 	if m := yp.GetBirthMonth(); m < 1 || m > 12 {
 		v.Add("young_person.birth_month", "must be 1 to 12, got %d", m)
 	}
-	if stored(yp.GetSchoolLevel()) == "" {
+	if vocab.Stored(yp.GetSchoolLevel()) == "" {
 		v.Add("young_person.school_level", "is required")
 	}
 	if g := yp.GetGrade(); g < 0 || g > 7 {
@@ -80,7 +81,7 @@ func (s *Server) validateSubmit(req *rotsv1.SubmitCaseRequest) error {
 	}
 	seen := map[rotsv1.Theme]bool{}
 	for i, t := range req.GetThemes() {
-		if stored(t) == "" {
+		if vocab.Stored(t) == "" {
 			v.Add(fmt.Sprintf("themes[%d]", i), "unknown theme %d", t)
 		} else if seen[t] {
 			v.Add(fmt.Sprintf("themes[%d]", i), "%s is listed twice", t)
@@ -123,7 +124,7 @@ func (s *Server) DecideIntake(ctx context.Context, req *rotsv1.DecideIntakeReque
 		v.Forbidden("referral_suggestion", req.GetReferralSuggestion(), "unless the decision is DECLINE")
 	}
 	c, err := s.command(ctx, workflows.UpdateDecideIntake, req.GetName(), req.GetRequestId(), v, workflows.IntakeCommand{
-		Actor: rpc.Actor(ctx), Decision: stored(d), Question: req.GetQuestion(),
+		Actor: rpc.Actor(ctx), Decision: vocab.Stored(d), Question: req.GetQuestion(),
 		DeclineReason: req.GetDeclineReason(), ReferralSuggestion: req.GetReferralSuggestion(), Note: req.GetNote(),
 	})
 	if err != nil {
@@ -148,7 +149,7 @@ func (s *Server) AnswerQuestion(ctx context.Context, req *rotsv1.AnswerQuestionR
 func (s *Server) RecordConsult(ctx context.Context, req *rotsv1.RecordConsultRequest) (*rotsv1.RecordConsultResponse, error) {
 	var v rpc.Violations
 	v.Text("advice", req.GetAdvice(), true, 8000)
-	if stored(req.GetDecision()) == "" {
+	if vocab.Stored(req.GetDecision()) == "" {
 		v.Add("decision", "must be ADVICE_ONLY or CONVENE_TABLE")
 	}
 	if n := len(req.GetExperts()); n > 20 {
@@ -172,7 +173,7 @@ func (s *Server) RecordConsult(ctx context.Context, req *rotsv1.RecordConsultReq
 		date = parsed
 	}
 	c, err := s.command(ctx, workflows.UpdateRecordConsult, req.GetName(), req.GetRequestId(), v, workflows.ConsultCommand{
-		Actor: rpc.Actor(ctx), Advice: req.GetAdvice(), Decision: stored(req.GetDecision()), Experts: req.GetExperts(), Date: &date,
+		Actor: rpc.Actor(ctx), Advice: req.GetAdvice(), Decision: vocab.Stored(req.GetDecision()), Experts: req.GetExperts(), Date: &date,
 	})
 	if err != nil {
 		return nil, err
@@ -235,13 +236,13 @@ func (s *Server) CloseCase(ctx context.Context, req *rotsv1.CloseCaseRequest) (*
 	case rotsv1.ClosureReason_CLOSURE_REASON_DECLINED, rotsv1.ClosureReason_CLOSURE_REASON_WITHDRAWN:
 		v.Add("reason", "%s is set by DecideIntake or WithdrawCase, not by CloseCase", req.GetReason())
 	default:
-		if stored(req.GetReason()) == "" {
+		if vocab.Stored(req.GetReason()) == "" {
 			v.Add("reason", "unknown closure reason %d", req.GetReason())
 		}
 	}
 	v.Text("note", req.GetNote(), req.GetReason() == rotsv1.ClosureReason_CLOSURE_REASON_OTHER, 4000)
 	c, err := s.command(ctx, workflows.UpdateCloseCase, req.GetName(), req.GetRequestId(), v,
-		workflows.CloseCommand{Actor: rpc.Actor(ctx), Reason: stored(req.GetReason()), Note: req.GetNote()})
+		workflows.CloseCommand{Actor: rpc.Actor(ctx), Reason: vocab.Stored(req.GetReason()), Note: req.GetNote()})
 	if err != nil {
 		return nil, err
 	}

@@ -6,17 +6,9 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/services/rpc"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
-
-// Enums are stored by their proto name without the type prefix
-// (rpc.Stored); these keep the calls short.
-type protoEnum = rpc.ProtoEnum
-
-func stored[E protoEnum](e E) string { return rpc.Stored(e) }
-
-func fromStored[E protoEnum](s string) E { return rpc.FromStored[E](s) }
 
 const caseNamePrefix = "cases/"
 
@@ -26,15 +18,15 @@ func toProto(c *store.Case) *rotsv1.Case {
 	pc := &rotsv1.Case{
 		Name:                   caseName(c.ID),
 		Reference:              c.Reference,
-		Region:                 fromStored[rotsv1.Region](c.Region),
-		Stage:                  fromStored[rotsv1.Stage](c.Stage),
-		SubmittingOrganisation: &rotsv1.Organisation{Name: c.OrgName, Kind: fromStored[rotsv1.OrganisationKind](c.OrgKind)},
+		Region:                 vocab.FromStored[rotsv1.Region](c.Region),
+		Stage:                  vocab.FromStored[rotsv1.Stage](c.Stage),
+		SubmittingOrganisation: &rotsv1.Organisation{Name: c.OrgName, Kind: vocab.FromStored[rotsv1.OrganisationKind](c.OrgKind)},
 		Contact:                &rotsv1.ContactPerson{Name: c.ContactName, Email: c.ContactEmail, Phone: c.ContactPhone},
 		YoungPerson: &rotsv1.YoungPerson{
 			Alias:        c.YoungPerson.Alias,
 			BirthYear:    int32(c.YoungPerson.BirthYear),
 			BirthMonth:   int32(c.YoungPerson.BirthMonth),
-			SchoolLevel:  fromStored[rotsv1.SchoolLevel](c.YoungPerson.SchoolLevel),
+			SchoolLevel:  vocab.FromStored[rotsv1.SchoolLevel](c.YoungPerson.SchoolLevel),
 			Grade:        int32(c.YoungPerson.Grade),
 			School:       c.YoungPerson.School,
 			Municipality: c.YoungPerson.Municipality,
@@ -47,16 +39,16 @@ func toProto(c *store.Case) *rotsv1.Case {
 		OpenQuestion:  c.OpenQuestion,
 		Advice:        c.Advice,
 		Offer:         c.Offer,
-		ClosureReason: fromStored[rotsv1.ClosureReason](c.ClosureReason),
+		ClosureReason: vocab.FromStored[rotsv1.ClosureReason](c.ClosureReason),
 		ClosureNote:   c.ClosureNote,
 	}
 	for _, t := range c.Themes {
-		pc.Themes = append(pc.Themes, fromStored[rotsv1.Theme](t))
+		pc.Themes = append(pc.Themes, vocab.FromStored[rotsv1.Theme](t))
 	}
 	for _, a := range c.Agreements {
 		pc.Agreements = append(pc.Agreements, &rotsv1.Agreement{
 			Action: a.Action, OwnerOrganisation: a.OwnerOrganisation, DueDate: a.DueDate.Format(dateLayout),
-			Status: fromStored[rotsv1.AgreementStatus](a.Status), BlockedReason: a.BlockedReason, Person: a.Person,
+			Status: vocab.FromStored[rotsv1.AgreementStatus](a.Status), BlockedReason: a.BlockedReason, Person: a.Person,
 		})
 	}
 	pc.ConsultExperts, pc.OffersUsed = c.ConsultExperts, c.OffersUsed
@@ -87,8 +79,8 @@ func toProto(c *store.Case) *rotsv1.Case {
 func eventToProto(e store.Event) *rotsv1.CaseEvent {
 	return &rotsv1.CaseEvent{
 		Kind:      e.Kind,
-		FromStage: fromStored[rotsv1.Stage](e.FromStage),
-		ToStage:   fromStored[rotsv1.Stage](e.ToStage),
+		FromStage: vocab.FromStored[rotsv1.Stage](e.FromStage),
+		ToStage:   vocab.FromStored[rotsv1.Stage](e.ToStage),
 		Actor:     e.Actor,
 		EventTime: timestamppb.New(e.At),
 		Summary:   e.Summary,

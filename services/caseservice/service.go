@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
@@ -59,16 +60,16 @@ func (s *Server) SubmitCase(ctx context.Context, req *rotsv1.SubmitCaseRequest) 
 	c := &store.Case{
 		ID:           uuid.NewString(),
 		RequestID:    req.GetRequestId(),
-		Region:       stored(req.GetRegion()),
-		Stage:        workflows.StageSubmitted,
+		Region:       vocab.Stored(req.GetRegion()),
+		Stage:        vocab.StageSubmitted,
 		OrgName:      strings.TrimSpace(req.GetSubmittingOrganisation().GetName()),
-		OrgKind:      stored(req.GetSubmittingOrganisation().GetKind()),
+		OrgKind:      vocab.Stored(req.GetSubmittingOrganisation().GetKind()),
 		ContactName:  strings.TrimSpace(req.GetContact().GetName()),
 		ContactEmail: req.GetContact().GetEmail(),
 		ContactPhone: req.GetContact().GetPhone(),
 		YoungPerson: store.YoungPerson{
 			Alias: strings.TrimSpace(yp.GetAlias()), BirthYear: int(yp.GetBirthYear()), BirthMonth: int(yp.GetBirthMonth()),
-			SchoolLevel: stored(yp.GetSchoolLevel()), Grade: int(yp.GetGrade()),
+			SchoolLevel: vocab.Stored(yp.GetSchoolLevel()), Grade: int(yp.GetGrade()),
 			School: strings.TrimSpace(yp.GetSchool()), Municipality: strings.TrimSpace(yp.GetMunicipality()),
 		},
 		Blocked:        req.GetBlocked(),
@@ -79,7 +80,7 @@ func (s *Server) SubmitCase(ctx context.Context, req *rotsv1.SubmitCaseRequest) 
 		SubmittedAt:    s.now().UTC().Truncate(time.Microsecond),
 	}
 	for _, t := range req.GetThemes() {
-		c.Themes = append(c.Themes, stored(t))
+		c.Themes = append(c.Themes, vocab.Stored(t))
 	}
 	got, created, err := s.db.CreateCase(ctx, c)
 	if err == nil && !created && (got.OrgName != c.OrgName || got.Region != c.Region) {
@@ -130,7 +131,7 @@ func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*
 	var v rpc.Violations
 	size := v.PageSize(req.GetPageSize())
 	f := store.CaseFilter{
-		Region: stored(req.GetRegion()), Stage: stored(req.GetStage()), OrgName: req.GetSubmittingOrganisation(),
+		Region: vocab.Stored(req.GetRegion()), Stage: vocab.Stored(req.GetStage()), OrgName: req.GetSubmittingOrganisation(),
 		OverdueOnly: req.GetOverdueOnly(), MinRung: int(req.GetMinRung()),
 		Reference: strings.ToUpper(strings.TrimSpace(req.GetReference())),
 	}
@@ -259,7 +260,7 @@ func (s *Server) command(ctx context.Context, method, name, requestID string, v 
 		return nil, s.toStatus(ctx, method, err)
 	}
 	if !done {
-		if c.Stage == workflows.StageClosed {
+		if c.Stage == vocab.StageClosed {
 			return nil, status.Errorf(codes.FailedPrecondition, "case is in stage %s; %s is not possible", c.Stage, method)
 		}
 		ctx, cancel := context.WithTimeout(ctx, commandTimeout)

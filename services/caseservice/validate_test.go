@@ -17,8 +17,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
-	"github.com/rots-vlaanderen/roundtable/workflows"
 )
 
 // fixedNow is "now" in every validation test: a Tuesday morning in Brussels.
@@ -736,7 +736,7 @@ func TestListCasesValidation(t *testing.T) {
 	const org = "Vrij CLB Limburg"
 	// filterKey mirrors ListCases: the token remembers the filters it was made for.
 	filterKey := func(r rotsv1.Region, st rotsv1.Stage, org string, overdue bool, minRung int) string {
-		return fmt.Sprintf("%s|%s|%s|%t|%d|", stored(r), stored(st), org, overdue, minRung)
+		return fmt.Sprintf("%s|%s|%s|%t|%d|", vocab.Stored(r), vocab.Stored(st), org, overdue, minRung)
 	}
 	limburgToken := rpc.EncodeToken(casesToken{
 		SubmittedAt: fixedNow, ID: "0b9e3a5c-4f1d-4c2a-9e8b-7d6c5b4a3f21",
@@ -829,7 +829,7 @@ func TestListCaseEventsValidation(t *testing.T) {
 
 // checkEnumStored round-trips every value of one enum through stored and
 // fromStored, and checks that UNSPECIFIED and unknown values map to "".
-func checkEnumStored[E protoEnum](t *testing.T) {
+func checkEnumStored[E vocab.ProtoEnum](t *testing.T) {
 	var zero E
 	desc := zero.Descriptor()
 	t.Run(string(desc.Name()), func(t *testing.T) {
@@ -841,36 +841,36 @@ func checkEnumStored[E protoEnum](t *testing.T) {
 		for i := range values.Len() {
 			v := values.Get(i)
 			e := E(v.Number())
-			got := stored(e)
+			got := vocab.Stored(e)
 			if v.Number() == 0 {
 				if got != "" {
-					t.Errorf("stored(%s) = %q, want \"\"", v.Name(), got)
+					t.Errorf("vocab.Stored(%s) = %q, want \"\"", v.Name(), got)
 				}
-				if back := fromStored[E](""); back != 0 {
+				if back := vocab.FromStored[E](""); back != 0 {
 					t.Errorf("fromStored(\"\") = %v, want %s", back, v.Name())
 				}
-				if back := fromStored[E]("UNSPECIFIED"); back != 0 {
+				if back := vocab.FromStored[E]("UNSPECIFIED"); back != 0 {
 					t.Errorf("fromStored(\"UNSPECIFIED\") = %v, want 0", back)
 				}
 				continue
 			}
 			if got == "" || !strings.HasSuffix(string(v.Name()), "_"+got) || strings.Contains(got, "UNSPECIFIED") {
-				t.Errorf("stored(%s) = %q, want its name without the type prefix", v.Name(), got)
+				t.Errorf("vocab.Stored(%s) = %q, want its name without the type prefix", v.Name(), got)
 			}
 			if prev, dup := seen[got]; dup {
-				t.Errorf("stored(%s) = stored(%s) = %q", v.Name(), prev, got)
+				t.Errorf("vocab.Stored(%s) = vocab.Stored(%s) = %q", v.Name(), prev, got)
 			}
 			seen[got] = v.Name()
-			if back := fromStored[E](got); back != e {
-				t.Errorf("fromStored(stored(%s)) = %v, want %v", v.Name(), back, e)
+			if back := vocab.FromStored[E](got); back != e {
+				t.Errorf("fromStored(vocab.Stored(%s)) = %v, want %v", v.Name(), back, e)
 			}
 		}
 		unknown := E(values.Len() + 100)
-		if got := stored(unknown); got != "" {
-			t.Errorf("stored(%d) = %q, want \"\"", unknown, got)
+		if got := vocab.Stored(unknown); got != "" {
+			t.Errorf("vocab.Stored(%d) = %q, want \"\"", unknown, got)
 		}
-		for _, s := range []string{"NOPE", string(values.Get(1).Name()), strings.ToLower(stored(E(values.Get(1).Number())))} {
-			if got := fromStored[E](s); got != 0 {
+		for _, s := range []string{"NOPE", string(values.Get(1).Name()), strings.ToLower(vocab.Stored(E(values.Get(1).Number())))} {
+			if got := vocab.FromStored[E](s); got != 0 {
 				t.Errorf("fromStored(%q) = %v, want 0", s, got)
 			}
 		}
@@ -892,27 +892,27 @@ func TestEnumStoredRoundTrip(t *testing.T) {
 // decisions, and the values the database already holds.
 func TestEnumStoredNames(t *testing.T) {
 	tests := []struct{ got, want string }{
-		{stored(rotsv1.Region_REGION_OOST_VLAANDEREN), "OOST_VLAANDEREN"},
-		{stored(rotsv1.OrganisationKind_ORGANISATION_KIND_YOUTH_CARE), "YOUTH_CARE"},
-		{stored(rotsv1.SchoolLevel_SCHOOL_LEVEL_BUITENGEWOON_SECUNDAIR), "BUITENGEWOON_SECUNDAIR"},
-		{stored(rotsv1.Theme_THEME_NO_FITTING_SCHOOL_EXTERNAL_OFFER), "NO_FITTING_SCHOOL_EXTERNAL_OFFER"},
-		{stored(rotsv1.ClosureReason_CLOSURE_REASON_REFERRED_ITP), "REFERRED_ITP"},
-		{stored(rotsv1.Stage_STAGE_SUBMITTED), workflows.StageSubmitted},
-		{stored(rotsv1.Stage_STAGE_INTAKE), workflows.StageIntake},
-		{stored(rotsv1.Stage_STAGE_NEEDS_INFO), workflows.StageNeedsInfo},
-		{stored(rotsv1.Stage_STAGE_CONSULT), workflows.StageConsult},
-		{stored(rotsv1.Stage_STAGE_TABLE), workflows.StageTable},
-		{stored(rotsv1.Stage_STAGE_FOLLOW_UP), workflows.StageFollowUp},
-		{stored(rotsv1.Stage_STAGE_CLOSED), workflows.StageClosed},
-		{stored(rotsv1.IntakeDecision_INTAKE_DECISION_ASK_QUESTION), "ASK_QUESTION"},
-		{stored(rotsv1.ConsultDecision_CONSULT_DECISION_CONVENE_TABLE), "CONVENE_TABLE"},
+		{vocab.Stored(rotsv1.Region_REGION_OOST_VLAANDEREN), "OOST_VLAANDEREN"},
+		{vocab.Stored(rotsv1.OrganisationKind_ORGANISATION_KIND_YOUTH_CARE), "YOUTH_CARE"},
+		{vocab.Stored(rotsv1.SchoolLevel_SCHOOL_LEVEL_BUITENGEWOON_SECUNDAIR), "BUITENGEWOON_SECUNDAIR"},
+		{vocab.Stored(rotsv1.Theme_THEME_NO_FITTING_SCHOOL_EXTERNAL_OFFER), "NO_FITTING_SCHOOL_EXTERNAL_OFFER"},
+		{vocab.Stored(rotsv1.ClosureReason_CLOSURE_REASON_REFERRED_ITP), "REFERRED_ITP"},
+		{vocab.Stored(rotsv1.Stage_STAGE_SUBMITTED), vocab.StageSubmitted},
+		{vocab.Stored(rotsv1.Stage_STAGE_INTAKE), vocab.StageIntake},
+		{vocab.Stored(rotsv1.Stage_STAGE_NEEDS_INFO), vocab.StageNeedsInfo},
+		{vocab.Stored(rotsv1.Stage_STAGE_CONSULT), vocab.StageConsult},
+		{vocab.Stored(rotsv1.Stage_STAGE_TABLE), vocab.StageTable},
+		{vocab.Stored(rotsv1.Stage_STAGE_FOLLOW_UP), vocab.StageFollowUp},
+		{vocab.Stored(rotsv1.Stage_STAGE_CLOSED), vocab.StageClosed},
+		{vocab.Stored(rotsv1.IntakeDecision_INTAKE_DECISION_ASK_QUESTION), "ASK_QUESTION"},
+		{vocab.Stored(rotsv1.ConsultDecision_CONSULT_DECISION_CONVENE_TABLE), "CONVENE_TABLE"},
 	}
 	for _, tc := range tests {
 		if tc.got != tc.want {
 			t.Errorf("stored name %q, want %q", tc.got, tc.want)
 		}
 	}
-	if got := fromStored[rotsv1.Stage](workflows.StageFollowUp); got != rotsv1.Stage_STAGE_FOLLOW_UP {
-		t.Errorf("fromStored(%q) = %v, want STAGE_FOLLOW_UP", workflows.StageFollowUp, got)
+	if got := vocab.FromStored[rotsv1.Stage](vocab.StageFollowUp); got != rotsv1.Stage_STAGE_FOLLOW_UP {
+		t.Errorf("fromStored(%q) = %v, want STAGE_FOLLOW_UP", vocab.StageFollowUp, got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
@@ -149,7 +150,7 @@ func (s *Server) UpdateAgreement(ctx context.Context, req *rotsv1.UpdateAgreemen
 func (s *Server) RecordAttendance(ctx context.Context, req *rotsv1.RecordAttendanceRequest) (*rotsv1.RecordAttendanceResponse, error) {
 	var v rpc.Violations
 	v.RequestID(req.GetRequestId())
-	c, err := s.caseIn(ctx, &v, req.GetName(), "RecordAttendance", workflows.StageTable, workflows.StageFollowUp)
+	c, err := s.caseIn(ctx, &v, req.GetName(), "RecordAttendance", vocab.StageTable, vocab.StageFollowUp)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +197,7 @@ func (s *Server) RecordGap(ctx context.Context, req *rotsv1.RecordGapRequest) (*
 	if w := g.GetWaitingWeeks(); w < 0 || w > 260 {
 		v.Add("gap.waiting_weeks", "must be 0 to 260, got %d", w)
 	}
-	c, err := s.caseIn(ctx, &v, req.GetName(), "RecordGap", workflows.StageConsult, workflows.StageTable, workflows.StageFollowUp)
+	c, err := s.caseIn(ctx, &v, req.GetName(), "RecordGap", vocab.StageConsult, vocab.StageTable, vocab.StageFollowUp)
 	if err != nil {
 		return nil, err
 	}

@@ -6,33 +6,9 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/services/rpc"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
-
-// Enums are stored by their proto name without the type prefix
-// (rpc.Stored); these keep the calls short.
-type protoEnum = rpc.ProtoEnum
-
-func stored[E protoEnum](e E) string { return rpc.Stored(e) }
-
-func fromStored[E protoEnum](s string) E { return rpc.FromStored[E](s) }
-
-func storedAll[E protoEnum](es []E) []string {
-	out := make([]string, 0, len(es))
-	for _, e := range es {
-		out = append(out, stored(e))
-	}
-	return out
-}
-
-func fromStoredAll[E protoEnum](ss []string) []E {
-	out := make([]E, 0, len(ss))
-	for _, s := range ss {
-		out = append(out, fromStored[E](s))
-	}
-	return out
-}
 
 const orgPrefix = "organisations/"
 
@@ -44,8 +20,8 @@ func orgToProto(o *store.Organisation) *rotsv1.PartnerOrganisation {
 	po := &rotsv1.PartnerOrganisation{
 		Name:        orgName(o.ID),
 		DisplayName: o.Name,
-		Kind:        fromStored[rotsv1.PartnerOrganisationKind](o.Kind),
-		Regions:     fromStoredAll[rotsv1.Region](o.Regions),
+		Kind:        vocab.FromStored[rotsv1.PartnerOrganisationKind](o.Kind),
+		Regions:     vocab.FromStoredAll[rotsv1.Region](o.Regions),
 		Active:      o.Active,
 	}
 	for _, c := range o.Contacts {
@@ -63,8 +39,8 @@ func orgToProto(o *store.Organisation) *rotsv1.PartnerOrganisation {
 // orgFromProto sets the changeable fields of o from po.
 func orgFromProto(o *store.Organisation, po *rotsv1.PartnerOrganisation) {
 	o.Name = strings.TrimSpace(po.GetDisplayName())
-	o.Kind = stored(po.GetKind())
-	o.Regions = storedAll(po.GetRegions())
+	o.Kind = vocab.Stored(po.GetKind())
+	o.Regions = vocab.StoredAll(po.GetRegions())
 	o.Contacts = []store.OrganisationContact{}
 	for _, c := range po.GetContacts() {
 		o.Contacts = append(o.Contacts, store.OrganisationContact{
@@ -79,9 +55,9 @@ func offerToProto(f *store.Offer) *rotsv1.Offer {
 		Name:                    offerName(f.OrganisationID, f.ID),
 		DisplayName:             f.Name,
 		Description:             f.Description,
-		AgeBand:                 fromStored[rotsv1.AgeBand](f.AgeBand),
-		SchoolLevels:            fromStoredAll[rotsv1.SchoolLevel](f.SchoolLevels),
-		Themes:                  fromStoredAll[rotsv1.Theme](f.Themes),
+		AgeBand:                 vocab.FromStored[rotsv1.AgeBand](f.AgeBand),
+		SchoolLevels:            vocab.FromStoredAll[rotsv1.SchoolLevel](f.SchoolLevels),
+		Themes:                  vocab.FromStoredAll[rotsv1.Theme](f.Themes),
 		HowToReach:              f.HowToReach,
 		Active:                  f.Active,
 		OrganisationDisplayName: f.OrganisationName,
@@ -108,9 +84,9 @@ func offerToProto(f *store.Offer) *rotsv1.Offer {
 func offerFromProto(f *store.Offer, pf *rotsv1.Offer) {
 	f.Name = strings.TrimSpace(pf.GetDisplayName())
 	f.Description = strings.TrimSpace(pf.GetDescription())
-	f.AgeBand = stored(pf.GetAgeBand())
-	f.SchoolLevels = storedAll(pf.GetSchoolLevels())
-	f.Themes = storedAll(pf.GetThemes())
+	f.AgeBand = vocab.Stored(pf.GetAgeBand())
+	f.SchoolLevels = vocab.StoredAll(pf.GetSchoolLevels())
+	f.Themes = vocab.StoredAll(pf.GetThemes())
 	f.Capacity, f.WaitingWeeks = nil, nil
 	if pf.Capacity != nil {
 		n := int(pf.GetCapacity())

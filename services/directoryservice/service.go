@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
@@ -93,7 +94,7 @@ func (s *Server) ListOrganisations(ctx context.Context, req *rotsv1.ListOrganisa
 	size := v.PageSize(req.GetPageSize())
 	enumIn(&v, "region", req.GetRegion(), false, "region")
 	enumIn(&v, "kind", req.GetKind(), false, "organisation kind")
-	f := store.OrganisationFilter{Region: stored(req.GetRegion()), Kind: stored(req.GetKind()), ShowInactive: req.GetShowInactive()}
+	f := store.OrganisationFilter{Region: vocab.Stored(req.GetRegion()), Kind: vocab.Stored(req.GetKind()), ShowInactive: req.GetShowInactive()}
 	key := filterKey("organisations", f.Region, f.Kind, f.ShowInactive)
 	var after *store.OrganisationCursor
 	if req.GetPageToken() != "" {
@@ -272,10 +273,10 @@ func (s *Server) SearchOffers(ctx context.Context, req *rotsv1.SearchOffersReque
 	q := store.OfferQuery{
 		OrganisationID: orgID,
 		Text:           strings.TrimSpace(req.GetQuery()),
-		Region:         stored(req.GetRegion()),
-		Themes:         storedAll(req.GetThemes()),
-		AgeBand:        stored(req.GetAgeBand()),
-		SchoolLevel:    stored(req.GetSchoolLevel()),
+		Region:         vocab.Stored(req.GetRegion()),
+		Themes:         vocab.StoredAll(req.GetThemes()),
+		AgeBand:        vocab.Stored(req.GetAgeBand()),
+		SchoolLevel:    vocab.Stored(req.GetSchoolLevel()),
 		ShowInactive:   req.GetShowInactive(),
 	}
 	themes := slices.Clone(q.Themes)

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 )
 
@@ -54,24 +55,24 @@ func parseOfferName(v *rpc.Violations, field, name string) (orgID, id string) {
 }
 
 // enumIn checks a required or optional enum value against its known values.
-func enumIn[E protoEnum](v *rpc.Violations, field string, e E, required bool, what string) {
+func enumIn[E vocab.ProtoEnum](v *rpc.Violations, field string, e E, required bool, what string) {
 	switch {
 	case e == 0 && required:
 		v.Add(field, "is required")
-	case e != 0 && stored(e) == "":
+	case e != 0 && vocab.Stored(e) == "":
 		v.Add(field, "unknown %s %d", what, e)
 	}
 }
 
 // enumList checks repeated enum values: each known, none twice.
-func enumList[E protoEnum](v *rpc.Violations, field string, es []E, what string) {
+func enumList[E vocab.ProtoEnum](v *rpc.Violations, field string, es []E, what string) {
 	for i, e := range es {
 		f := fmt.Sprintf("%s[%d]", field, i)
 		switch {
-		case stored(e) == "":
+		case vocab.Stored(e) == "":
 			v.Add(f, "unknown %s %d", what, e)
 		case slices.Index(es, e) < i:
-			v.Add(f, "%s is listed twice", stored(e))
+			v.Add(f, "%s is listed twice", vocab.Stored(e))
 		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/disclosure"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/services/rpc"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
@@ -34,14 +34,14 @@ const monthLayout = "2006-01"
 func Dashboard(r *store.Report, region string, p Period, c disclosure.Control, now time.Time) (*rotsv1.Dashboard, error) {
 	columns := []string{region}
 	if region == "" {
-		columns = rpc.StoredNames[rotsv1.Region]()
+		columns = vocab.StoredNames[rotsv1.Region]()
 	}
 	tables := countTables(r.Counts, columns, p)
 	if err := protect(c, tables); err != nil {
 		return nil, err
 	}
 	d := &rotsv1.Dashboard{
-		Region:      rpc.FromStored[rotsv1.Region](region),
+		Region:      vocab.FromStored[rotsv1.Region](region),
 		FromMonth:   p.From.Format(monthLayout),
 		ToMonth:     p.To.Format(monthLayout),
 		Threshold:   int32(c.Threshold()),
@@ -67,12 +67,12 @@ func countTables(counts []store.ReportCount, columns []string, p Period) []*tabl
 		months = append(months, m.Format(monthLayout))
 	}
 	tables := []*table{
-		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_STAGE, store.DimStage, rpc.StoredNames[rotsv1.Stage]()),
+		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_STAGE, store.DimStage, vocab.StoredNames[rotsv1.Stage]()),
 		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_AGE_BAND, store.DimAgeBand, ageBands),
-		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_SCHOOL_LEVEL, store.DimSchoolLevel, rpc.StoredNames[rotsv1.SchoolLevel]()),
-		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_THEME, store.DimTheme, rpc.StoredNames[rotsv1.Theme]()),
-		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_ORGANISATION_KIND, store.DimOrgKind, rpc.StoredNames[rotsv1.OrganisationKind]()),
-		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_CLOSURE_REASON, store.DimClosureReason, rpc.StoredNames[rotsv1.ClosureReason]()),
+		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_SCHOOL_LEVEL, store.DimSchoolLevel, vocab.StoredNames[rotsv1.SchoolLevel]()),
+		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_THEME, store.DimTheme, vocab.StoredNames[rotsv1.Theme]()),
+		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_ORGANISATION_KIND, store.DimOrgKind, vocab.StoredNames[rotsv1.OrganisationKind]()),
+		b.byKey(rotsv1.ReportTable_REPORT_TABLE_CASES_BY_CLOSURE_REASON, store.DimClosureReason, vocab.StoredNames[rotsv1.ClosureReason]()),
 		b.byMonth(rotsv1.ReportTable_REPORT_TABLE_SUBMITTED_BY_MONTH, store.DimStage, months),
 		b.byMonth(rotsv1.ReportTable_REPORT_TABLE_CLOSED_BY_MONTH, store.DimClosed, months),
 		b.byKey(rotsv1.ReportTable_REPORT_TABLE_OPEN_ESCALATIONS, store.DimOpenRung, []string{"1", "2", "3", "4"}),
@@ -93,7 +93,7 @@ func countTables(counts []store.ReportCount, columns []string, p Period) []*tabl
 			t.linkMargins("closed")
 		}
 		if t.kind == rotsv1.ReportTable_REPORT_TABLE_CASES_BY_STAGE {
-			t.linkRow(slices.Index(t.rows, "CLOSED"), "closed")
+			t.linkRow(slices.Index(t.rows, vocab.StageClosed), "closed")
 		}
 	}
 	return tables
@@ -131,7 +131,7 @@ func (b builder) byMonth(kind rotsv1.ReportTable, dim string, months []string) *
 
 // gaps is the gaps by theme and age band, over the whole scope.
 func (b builder) gaps() *table {
-	t := newTable(rotsv1.ReportTable_REPORT_TABLE_GAPS, rpc.StoredNames[rotsv1.Theme](), ageBands)
+	t := newTable(rotsv1.ReportTable_REPORT_TABLE_GAPS, vocab.StoredNames[rotsv1.Theme](), ageBands)
 	for _, c := range b.counts {
 		if c.Dim == store.DimGap {
 			theme, band, _ := strings.Cut(c.Key, "/")

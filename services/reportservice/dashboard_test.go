@@ -10,7 +10,7 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/disclosure"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/services/rpc"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
@@ -153,14 +153,14 @@ func TestLinkedFiguresAgree(t *testing.T) {
 	t.Parallel()
 	c := mustControl(t, 10)
 	r := rand.New(rand.NewPCG(7, 7))
-	regions := rpc.StoredNames[rotsv1.Region]()
+	regions := vocab.StoredNames[rotsv1.Region]()
 	p := Period{From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
 	blanks := 0
 	for run := range 300 {
 		var counts []store.ReportCount
 		for _, region := range regions {
 			for _, m := range p.Months() {
-				for _, stage := range rpc.StoredNames[rotsv1.Stage]() {
+				for _, stage := range vocab.StoredNames[rotsv1.Stage]() {
 					n := int64(r.IntN(4) * r.IntN(6) * r.IntN(3))
 					counts = append(counts, store.ReportCount{Region: region, Dim: store.DimStage, Day: m, Key: stage, N: n})
 					// Every case once under each dimension; the closed ones
@@ -171,7 +171,7 @@ func TestLinkedFiguresAgree(t *testing.T) {
 						store.ReportCount{Region: region, Dim: store.DimOrgKind, Key: []string{"CLB", "YOUTH_CARE"}[r.IntN(2)], N: n})
 					if stage == "CLOSED" {
 						counts = append(counts, store.ReportCount{Region: region, Dim: store.DimClosureReason,
-							Key: rpc.StoredNames[rotsv1.ClosureReason]()[r.IntN(7)], N: n})
+							Key: vocab.StoredNames[rotsv1.ClosureReason]()[r.IntN(7)], N: n})
 					}
 				}
 			}

@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/services/rpc"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/store/seedgen"
 	"github.com/rots-vlaanderen/roundtable/store/storetest"
@@ -51,7 +51,7 @@ func latencies(tb testing.TB, s *Server, year int, flanders bool, loop func() bo
 	regions := []rotsv1.Region{0}
 	if !flanders {
 		regions = nil
-		for r := range rpc.StoredNames[rotsv1.Region]() {
+		for r := range vocab.StoredNames[rotsv1.Region]() {
 			regions = append(regions, rotsv1.Region(r+1))
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/calendar"
 	"github.com/rots-vlaanderen/roundtable/disclosure"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
@@ -60,7 +61,7 @@ func validate(req *rotsv1.GetDashboardRequest) (string, Period, error) {
 	var v rpc.Violations
 	region := ""
 	if req.GetRegion() != rotsv1.Region_REGION_UNSPECIFIED {
-		if region = rpc.Stored(req.GetRegion()); region == "" {
+		if region = vocab.Stored(req.GetRegion()); region == "" {
 			v.Add("region", "unknown region %d", req.GetRegion())
 		}
 	}

@@ -7,22 +7,22 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/services/rpc"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 func toProto(s *store.Signal) *rotsv1.Signal {
 	p := &rotsv1.Signal{
-		Name: "signals/" + s.ID, State: rpc.FromStored[rotsv1.SignalState](s.State),
+		Name: "signals/" + s.ID, State: vocab.FromStored[rotsv1.SignalState](s.State),
 		FromMonth: s.StartMonth.Format(monthLayout), ToMonth: s.EndMonth.Format(monthLayout),
-		Region: rpc.FromStored[rotsv1.Region](s.Region), Title: s.Title, Text: s.Text,
+		Region: vocab.FromStored[rotsv1.Region](s.Region), Title: s.Title, Text: s.Text,
 		Author: s.Author, Approver: s.Approver, Recipient: s.Recipient, Sender: s.Sender,
 		CreateTime: timestamppb.New(s.CreatedAt), UpdateTime: timestamppb.New(s.UpdatedAt),
 		FiguresTime: timestamppb.New(s.FiguresAt), ApproveTime: stamp(s.ApprovedAt), SendTime: stamp(s.SentAt),
 		Etag: s.Etag(),
 	}
 	for _, name := range s.Sections {
-		p.FigureSections = append(p.FigureSections, rpc.FromStored[rotsv1.SignalFigureSection](name))
+		p.FigureSections = append(p.FigureSections, vocab.FromStored[rotsv1.SignalFigureSection](name))
 	}
 	for _, t := range s.Figures {
 		p.Figures = append(p.Figures, tableToProto(t))
@@ -39,7 +39,7 @@ func stamp(t *time.Time) *timestamppb.Timestamp {
 
 func tableToProto(t store.FigureTable) *rotsv1.SignalFigureTable {
 	p := &rotsv1.SignalFigureTable{
-		Section: rpc.FromStored[rotsv1.SignalFigureSection](t.Section), Title: t.Title, Unit: t.Unit,
+		Section: vocab.FromStored[rotsv1.SignalFigureSection](t.Section), Title: t.Title, Unit: t.Unit,
 		RowHeader: t.RowHeader, ColumnLabels: t.Columns, Note: t.Note, Total: figurePtrToProto(t.Total),
 	}
 	for _, r := range t.Rows {

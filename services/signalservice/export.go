@@ -12,7 +12,7 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/calendar"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/services/rpc"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
@@ -194,7 +194,7 @@ func toCellPtr(f *store.Figure) *cell {
 
 func newDocument(s *store.Signal) document {
 	d := document{
-		Title: s.Title, Scope: regionName(rpc.FromStored[rotsv1.Region](s.Region)), Period: period(s.StartMonth, s.EndMonth),
+		Title: s.Title, Scope: regionName(vocab.FromStored[rotsv1.Region](s.Region)), Period: period(s.StartMonth, s.EndMonth),
 		State: stateNames[s.State], Draft: s.State == store.SignalDraft,
 		Author: s.Author, Approver: s.Approver, ApprovedAt: dutchTime(s.ApprovedAt),
 		Recipient: s.Recipient, SentAt: dutchTime(s.SentAt),

@@ -3,11 +3,10 @@ package signalservice
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/services/rpc"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
@@ -62,18 +61,18 @@ var sectionTables = map[rotsv1.SignalFigureSection]rotsv1.ReportTable{
 // tables into a signal's figure tables, with Dutch labels.
 func (d DashboardFigures) Figures(ctx context.Context, q FigureQuery) ([]store.FigureTable, error) {
 	resp, err := d.Reports.GetDashboard(ctx, &rotsv1.GetDashboardRequest{
-		Region: rpc.FromStored[rotsv1.Region](q.Region), FromMonth: q.From.Format(monthLayout), ToMonth: q.To.Format(monthLayout),
+		Region: vocab.FromStored[rotsv1.Region](q.Region), FromMonth: q.From.Format(monthLayout), ToMonth: q.To.Format(monthLayout),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("signalservice: dashboard: %w", err)
 	}
 	dash := resp.GetDashboard()
-	if got := rpc.Stored(dash.GetRegion()); got != q.Region {
+	if got := vocab.Stored(dash.GetRegion()); got != q.Region {
 		return nil, fmt.Errorf("signalservice: asked the dashboard for region %q, got %q", q.Region, got)
 	}
 	var tables []store.FigureTable
 	for _, name := range q.Sections {
-		section := rpc.FromStored[rotsv1.SignalFigureSection](name)
+		section := vocab.FromStored[rotsv1.SignalFigureSection](name)
 		t, err := fromDashboard(dash, section)
 		if err != nil {
 			return nil, err
@@ -92,7 +91,7 @@ func fromDashboard(dash *rotsv1.Dashboard, section rotsv1.SignalFigureSection) (
 	if !ok {
 		return store.FigureTable{}, fmt.Errorf("signalservice: no figures for section %v", section)
 	}
-	t := store.FigureTable{Section: rpc.Stored(section), Title: meta.title, Unit: meta.unit, RowHeader: meta.rowHeader, Note: meta.note}
+	t := store.FigureTable{Section: vocab.Stored(section), Title: meta.title, Unit: meta.unit, RowHeader: meta.rowHeader, Note: meta.note}
 	if section == rotsv1.SignalFigureSection_SIGNAL_FIGURE_SECTION_TIMES {
 		// The whole scope: stays measured, median and 90th percentile.
 		t.Columns = []string{"Gemeten verblijven", "Mediaan (werkdagen)", "90e percentiel (werkdagen)"}
@@ -189,8 +188,8 @@ var sectionMeta = map[rotsv1.SignalFigureSection]tableMeta{
 // it is (months "2026-03", unknown values).
 var labels = map[string]string{
 	// stages
-	"SUBMITTED": "Aangemeld", "INTAKE": "Intake", "NEEDS_INFO": "Vraag aan aanmelder", "CONSULT": "Consult",
-	"TABLE": "Overlegtafel", "FOLLOW_UP": "Opvolging", "CLOSED": "Afgesloten", "OFFER": "Tot een passend aanbod",
+	vocab.StageSubmitted: "Aangemeld", vocab.StageIntake: "Intake", vocab.StageNeedsInfo: "Vraag aan aanmelder", vocab.StageConsult: "Consult",
+	vocab.StageTable: "Overlegtafel", vocab.StageFollowUp: "Opvolging", vocab.StageClosed: "Afgesloten", "OFFER": "Tot een passend aanbod",
 	// age bands
 	"UNDER_12": "Jonger dan 12", "TWELVE_AND_OVER": "12 en ouder",
 	// school levels
@@ -204,9 +203,9 @@ var labels = map[string]string{
 	// organisation kinds
 	"CLB": "CLB", "YOUTH_CARE": "Jeugdhulp",
 	// closure reasons
-	"BACK_AT_SCHOOL": "Terug naar school", "ALTERNATIVE_TRAJECTORY": "Alternatief traject",
-	"REFERRED_ITP": "Doorverwezen naar de Intersectorale Toegangspoort", "MOVED_OUT_OF_REGION": "Verhuisd uit de regio",
-	"DECLINED": "Niet aanvaard", "WITHDRAWN": "Ingetrokken",
+	vocab.ClosedBackAtSchool: "Terug naar school", vocab.ClosedAlternativeTrajectory: "Alternatief traject",
+	vocab.ClosedReferredITP: "Doorverwezen naar de Intersectorale Toegangspoort", vocab.ClosedMovedOutOfRegion: "Verhuisd uit de regio",
+	vocab.ClosedDeclined: "Niet aanvaard", vocab.ClosedWithdrawn: "Ingetrokken",
 	// agreement states
 	"OPEN": "Open", "IN_PROGRESS": "Lopend", "BLOCKED": "Geblokkeerd",
 	// several
@@ -236,20 +235,11 @@ func label(section rotsv1.SignalFigureSection, name string) string {
 
 // columnLabel names a column: a region, or an age band for the gaps.
 func columnLabel(section rotsv1.SignalFigureSection, name string) string {
-	if r := rpc.FromStored[rotsv1.Region](name); r != 0 {
+	if r := vocab.FromStored[rotsv1.Region](name); r != 0 {
 		return regionName(r)
 	}
 	return label(section, name)
 }
 
 // regionName is a region's Dutch name, "Vlaanderen" for all of Flanders.
-func regionName(r rotsv1.Region) string {
-	if r == 0 {
-		return "Vlaanderen"
-	}
-	words := strings.Split(strings.ToLower(strings.TrimPrefix(r.String(), "REGION_")), "_")
-	for i, w := range words {
-		words[i] = strings.ToUpper(w[:1]) + w[1:]
-	}
-	return strings.Join(words, "-")
-}
+func regionName(r rotsv1.Region) string { return vocab.RegionName(vocab.Stored(r)) }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/auth"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/reportservice"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
@@ -96,7 +97,7 @@ func parseSections(v *rpc.Violations, field string, sections []rotsv1.SignalFigu
 	}
 	var names []string
 	for i, sec := range sections {
-		name := rpc.Stored(sec)
+		name := vocab.Stored(sec)
 		switch {
 		case name == "":
 			v.Add(fmt.Sprintf("%s[%d]", field, i), "must be a known section, got %d", sec)
@@ -110,10 +111,10 @@ func parseSections(v *rpc.Violations, field string, sections []rotsv1.SignalFigu
 }
 
 func checkRegion(v *rpc.Violations, field string, r rotsv1.Region) string {
-	if r != 0 && rpc.Stored(r) == "" {
+	if r != 0 && vocab.Stored(r) == "" {
 		v.Add(field, "must be a region, or unset for all of Flanders; got %d", r)
 	}
-	return rpc.Stored(r)
+	return vocab.Stored(r)
 }
 
 // CreateSignal drafts a signal and freezes its figures. A retry with the
@@ -202,7 +203,7 @@ func (s *Server) ListSignals(ctx context.Context, req *rotsv1.ListSignalsRequest
 	if req.GetFlandersOnly() && region != "" {
 		v.Add("flanders_only", "cannot go with a region")
 	}
-	state := rpc.Stored(req.GetState())
+	state := vocab.Stored(req.GetState())
 	if req.GetState() != 0 && state == "" {
 		v.Add("state", "must be a known state, got %d", req.GetState())
 	}

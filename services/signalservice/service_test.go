@@ -22,7 +22,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/auth"
 	"github.com/rots-vlaanderen/roundtable/disclosure"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/services/rpc"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/store/storetest"
 )
@@ -54,7 +54,7 @@ func (f *fakeDashboards) GetDashboard(_ context.Context, req *rotsv1.GetDashboar
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
-	columns := []string{rpc.Stored(req.GetRegion())}
+	columns := []string{vocab.Stored(req.GetRegion())}
 	if req.GetRegion() == 0 {
 		columns = []string{"ANTWERPEN", "LIMBURG"}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rots-vlaanderen/roundtable/calendar"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
 // weighted picks one of values with the given weights.
@@ -42,20 +43,20 @@ func (w weighted[T]) pick(r *rand.Rand) T {
 }
 
 var (
-	regions = newWeighted[string]("ANTWERPEN", 25, "OOST_VLAANDEREN", 21, "WEST_VLAANDEREN", 17,
-		"VLAAMS_BRABANT", 16, "LIMBURG", 13, "BRUSSEL", 8)
+	regions = newWeighted[string](vocab.RegionAntwerpen, 25, vocab.RegionOostVlaanderen, 21, vocab.RegionWestVlaanderen, 17,
+		vocab.RegionVlaamsBrabant, 16, vocab.RegionLimburg, 13, vocab.RegionBrussel, 8)
 	themes = newWeighted[string]("ABSENCE", 30, "MENTAL_HEALTH", 22, "BEHAVIOUR", 15, "FAMILY_CONTEXT", 10,
 		"WAITING_LIST_YOUTH_CARE", 9, "LEARNING_DELAY", 6, "NO_FITTING_SCHOOL_EXTERNAL_OFFER", 4, "LANGUAGE", 2, "OTHER", 2)
-	closeReasons = newWeighted[string]("BACK_AT_SCHOOL", 45, "ALTERNATIVE_TRAJECTORY", 25, "REFERRED_ITP", 15,
-		"MOVED_OUT_OF_REGION", 5, "OTHER", 10)
+	closeReasons = newWeighted[string](vocab.ClosedBackAtSchool, 45, vocab.ClosedAlternativeTrajectory, 25, vocab.ClosedReferredITP, 15,
+		vocab.ClosedMovedOutOfRegion, 5, "OTHER", 10)
 	aliases = []string{"J.", "S.", "M.", "Noor", "Lars", "A.", "Yusuf", "Emma", "K.", "Lotte", "Ibrahim", "L."}
 	places  = map[string][]string{
-		"ANTWERPEN":       {"Antwerpen", "Mechelen", "Turnhout", "Geel", "Mol"},
-		"OOST_VLAANDEREN": {"Gent", "Aalst", "Sint-Niklaas", "Dendermonde", "Oudenaarde"},
-		"WEST_VLAANDEREN": {"Brugge", "Kortrijk", "Oostende", "Roeselare", "Ieper"},
-		"VLAAMS_BRABANT":  {"Leuven", "Vilvoorde", "Halle", "Tienen", "Aarschot"},
-		"LIMBURG":         {"Hasselt", "Genk", "Sint-Truiden", "Tongeren", "Lommel"},
-		"BRUSSEL":         {"Brussel", "Anderlecht", "Schaarbeek", "Molenbeek", "Jette"},
+		vocab.RegionAntwerpen:      {"Antwerpen", "Mechelen", "Turnhout", "Geel", "Mol"},
+		vocab.RegionOostVlaanderen: {"Gent", "Aalst", "Sint-Niklaas", "Dendermonde", "Oudenaarde"},
+		vocab.RegionWestVlaanderen: {"Brugge", "Kortrijk", "Oostende", "Roeselare", "Ieper"},
+		vocab.RegionVlaamsBrabant:  {"Leuven", "Vilvoorde", "Halle", "Tienen", "Aarschot"},
+		vocab.RegionLimburg:        {"Hasselt", "Genk", "Sint-Truiden", "Tongeren", "Lommel"},
+		vocab.RegionBrussel:        {"Brussel", "Anderlecht", "Schaarbeek", "Molenbeek", "Jette"},
 	}
 )
 
@@ -217,8 +218,8 @@ func (g *generator) next(i int, c *chunk) {
 		}
 	}
 
-	s := &sim{g: g, id: g.caseID(at), region: region, stage: "SUBMITTED", at: at}
-	s.events = append(s.events, eventRow{s.id, requestID(g.o.Seed, i), "submitted", "", "SUBMITTED", "An Peeters", "Aangemeld door " + orgName, at})
+	s := &sim{g: g, id: g.caseID(at), region: region, stage: vocab.StageSubmitted, at: at}
+	s.events = append(s.events, eventRow{s.id, requestID(g.o.Seed, i), "submitted", "", vocab.StageSubmitted, "An Peeters", "Aangemeld door " + orgName, at})
 	var agreements []agreementRow
 	var gaps []gapRow
 	s.play(func(n int, at time.Time, done bool) {
@@ -253,12 +254,12 @@ func (g *generator) next(i int, c *chunk) {
 	if s.closedAt != nil && s.closedAt.AddDate(2, 0, 0).Before(g.until) {
 		anonAt := s.closedAt.AddDate(2, 0, 0)
 		anonymisedAt = anonAt
-		s.events = append(s.events, eventRow{s.id, fmt.Sprintf("seed:%d", len(s.events)), "anonymised", "CLOSED", "CLOSED", "systeem",
+		s.events = append(s.events, eventRow{s.id, fmt.Sprintf("seed:%d", len(s.events)), "anonymised", vocab.StageClosed, vocab.StageClosed, "systeem",
 			"", anonAt})
 		contact, email, alias, school, municipality, month, grade = "", "", "", "", "", 0, 0
 	}
 	rung := s.rung
-	if stage == "CLOSED" {
+	if stage == vocab.StageClosed {
 		rung = 0
 	}
 	c.cases = append(c.cases, caseRow{
@@ -277,20 +278,20 @@ func (g *generator) next(i int, c *chunk) {
 // case will be closed (so its agreements are done).
 func (s *sim) play(outcome func(n int, at time.Time, closed bool)) {
 	r := s.g.r
-	if !s.event(time.Duration(1+r.IntN(5))*time.Minute, "intake.started", "INTAKE", "Wacht op de intakebeslissing") {
+	if !s.event(time.Duration(1+r.IntN(5))*time.Minute, "intake.started", vocab.StageIntake, "Wacht op de intakebeslissing") {
 		return
 	}
 	if r.Float64() < 0.2 {
-		if !s.stay(3, 7) || !s.event(0, "intake.question_asked", "NEEDS_INFO", "Vraag aan de aanmelder") {
+		if !s.stay(3, 7) || !s.event(0, "intake.question_asked", vocab.StageNeedsInfo, "Vraag aan de aanmelder") {
 			return
 		}
 		if r.Float64() < 0.1 {
-			if s.stay(44, 100) && s.event(0, "withdrawn.auto", "CLOSED", "Automatisch ingetrokken") {
-				s.close("WITHDRAWN")
+			if s.stay(44, 100) && s.event(0, "withdrawn.auto", vocab.StageClosed, "Automatisch ingetrokken") {
+				s.close(vocab.ClosedWithdrawn)
 			}
 			return
 		}
-		if !s.stay(7, 14) || !s.event(0, "question.answered", "INTAKE", "Antwoord van de aanmelder") {
+		if !s.stay(7, 14) || !s.event(0, "question.answered", vocab.StageIntake, "Antwoord van de aanmelder") {
 			return
 		}
 	}
@@ -299,21 +300,21 @@ func (s *sim) play(outcome func(n int, at time.Time, closed bool)) {
 	}
 	switch x := r.Float64(); {
 	case x < 0.10:
-		if s.event(0, "intake.declined", "CLOSED", "Intake geweigerd") {
-			s.close("DECLINED")
+		if s.event(0, "intake.declined", vocab.StageClosed, "Intake geweigerd") {
+			s.close(vocab.ClosedDeclined)
 		}
 		return
 	case x < 0.15:
-		if s.event(0, "withdrawn", "CLOSED", "Ingetrokken") {
-			s.close("WITHDRAWN")
+		if s.event(0, "withdrawn", vocab.StageClosed, "Ingetrokken") {
+			s.close(vocab.ClosedWithdrawn)
 		}
 		return
 	}
-	if !s.event(0, "intake.accepted", "CONSULT", "Intake aanvaard") || !s.stay(9, 14) {
+	if !s.event(0, "intake.accepted", vocab.StageConsult, "Intake aanvaard") || !s.stay(9, 14) {
 		return
 	}
 	if r.Float64() < 0.35 {
-		if !s.event(0, "consult.advice", "FOLLOW_UP", "Consult: advies") {
+		if !s.event(0, "consult.advice", vocab.StageFollowUp, "Consult: advies") {
 			return
 		}
 	} else if !s.table("consult.convene_table", outcome) {
@@ -330,7 +331,7 @@ func (s *sim) play(outcome func(n int, at time.Time, closed bool)) {
 			return
 		}
 	}
-	if s.event(0, "closed", "CLOSED", "Afgesloten") {
+	if s.event(0, "closed", vocab.StageClosed, "Afgesloten") {
 		s.close(closeReasons.pick(r))
 	}
 }
@@ -339,10 +340,10 @@ func (s *sim) play(outcome func(n int, at time.Time, closed bool)) {
 // its agreements.
 func (s *sim) table(kind string, outcome func(int, time.Time, bool)) bool {
 	r := s.g.r
-	if !s.event(0, kind, "TABLE", "Overlegtafel bijeenroepen") || !s.stay(3, 20) ||
-		!s.event(0, "table.convened", "TABLE", "Partners uitgenodigd") || !s.stay(8, 20) ||
-		!s.event(0, "table.scheduled", "TABLE", "Overleg gepland") || !s.stay(12, 25) ||
-		!s.event(0, "table.outcome", "FOLLOW_UP", "Aanbod op maat vastgelegd") {
+	if !s.event(0, kind, vocab.StageTable, "Overlegtafel bijeenroepen") || !s.stay(3, 20) ||
+		!s.event(0, "table.convened", vocab.StageTable, "Partners uitgenodigd") || !s.stay(8, 20) ||
+		!s.event(0, "table.scheduled", vocab.StageTable, "Overleg gepland") || !s.stay(12, 25) ||
+		!s.event(0, "table.outcome", vocab.StageFollowUp, "Aanbod op maat vastgelegd") {
 		return false
 	}
 	n := 1 + r.IntN(3)
@@ -352,7 +353,7 @@ func (s *sim) table(kind string, outcome func(int, time.Time, bool)) bool {
 	outcome(n, s.at, closedLater)
 	for k := range n {
 		wait := dayDur(2 + r.Float64()*20)
-		if !s.event(wait, "agreement.updated", "FOLLOW_UP", fmt.Sprintf("Afspraak %d bijgewerkt", k+1)) {
+		if !s.event(wait, "agreement.updated", vocab.StageFollowUp, fmt.Sprintf("Afspraak %d bijgewerkt", k+1)) {
 			return false
 		}
 	}
