@@ -127,9 +127,6 @@ type caseWorkflow struct {
 	table table
 }
 
-// versionEscalation marks the change that added deadlines and the ladder.
-const versionEscalation = "escalation"
-
 // CaseWorkflow carries one case from submission to closure.
 func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	w := &caseWorkflow{in: in, stage: vocab.StageIntake}
@@ -196,22 +193,8 @@ func registerUpdate[C any](ctx workflow.Context, w *caseWorkflow, name string, h
 	return workflow.SetUpdateHandlerWithOptions(ctx, name, handler, workflow.UpdateHandlerOptions{Validator: validator})
 }
 
-// commandStages lists the stages in which each command is allowed.
-var commandStages = map[string][]string{
-	UpdateDecideIntake:         {vocab.StageIntake},
-	UpdateAnswerQuestion:       {vocab.StageNeedsInfo},
-	UpdateRecordConsult:        {vocab.StageConsult},
-	UpdateRecordTableOutcome:   {vocab.StageTable},
-	UpdateCloseCase:            {vocab.StageFollowUp},
-	UpdateWithdrawCase:         {vocab.StageIntake, vocab.StageNeedsInfo, vocab.StageConsult, vocab.StageTable, vocab.StageFollowUp},
-	UpdateConveneTable:         {vocab.StageTable},
-	UpdateScheduleTableMeeting: {vocab.StageTable},
-	UpdateReconveneTable:       {vocab.StageFollowUp},
-	UpdateAgreement:            {vocab.StageFollowUp},
-}
-
 func (w *caseWorkflow) checkStage(command string) error {
-	allowed := commandStages[command]
+	allowed := fromStages(command)
 	if slices.Contains(allowed, w.stage) {
 		return nil
 	}
@@ -274,45 +257,54 @@ func (w *caseWorkflow) project(ctx workflow.Context, ticket int, t store.Transit
 }
 
 func (w *caseWorkflow) decideIntake(ctx workflow.Context, c IntakeCommand) (State, error) {
-	t := store.Transition{Actor: c.Actor}
+	if !slices.Contains([]string{"ACCEPT", "ASK_QUESTION", "DECLINE"}, c.Decision) {
+		return State{}, temporal.NewNonRetryableApplicationError("unknown intake decision "+c.Decision, "BadCommand", nil)
+	}
+	t := w.stepTransition(UpdateDecideIntake, c.Decision, c.Actor)
 	switch c.Decision {
 	case "ACCEPT":
-		t.Kind, t.ToStage, t.Summary = "intake.accepted", vocab.StageConsult, "Intake aanvaard"
+		t.Summary = "Intake aanvaard"
 		if c.Note != "" {
 			t.Summary += ": " + c.Note
 		}
 	case "ASK_QUESTION":
-		t.Kind, t.ToStage, t.Summary = "intake.question_asked", vocab.StageNeedsInfo, "Vraag aan de aanmelder: "+c.Question
+		t.Summary = "Vraag aan de aanmelder: " + c.Question
 		t.OpenQuestion = &c.Question
 	case "DECLINE":
 		reason := vocab.ClosedDeclined
 		note := strings.TrimRight(c.DeclineReason, ". ") + ". Doorverwijzing: " + c.ReferralSuggestion
-		t.Kind, t.ToStage, t.Summary = "intake.declined", vocab.StageClosed, "Intake geweigerd: "+note
+		t.Summary = "Intake geweigerd: " + note
 		t.ClosureReason, t.ClosureNote = &reason, &note
-	default:
-		return State{}, temporal.NewNonRetryableApplicationError("unknown intake decision "+c.Decision, "BadCommand", nil)
 	}
 	return w.transition(ctx, UpdateDecideIntake, t)
 }
 
+// stepTransition is the transition of a step of the path, by actor; the
+// handler adds what the command says.
+func (w *caseWorkflow) stepTransition(command, decision, actor string) store.Transition {
+	s := pathStep(command, decision)
+	return store.Transition{Actor: actor, Kind: s.Event, ToStage: s.To}
+}
+
 func (w *caseWorkflow) answerQuestion(ctx workflow.Context, c AnswerCommand) (State, error) {
 	none := ""
-	return w.transition(ctx, UpdateAnswerQuestion, store.Transition{
-		Actor: c.Actor, Kind: "question.answered", ToStage: vocab.StageIntake,
-		Summary: "Antwoord van de aanmelder: " + c.Answer, OpenQuestion: &none,
-	})
+	t := w.stepTransition(UpdateAnswerQuestion, "", c.Actor)
+	t.Summary, t.OpenQuestion = "Antwoord van de aanmelder: "+c.Answer, &none
+	return w.transition(ctx, UpdateAnswerQuestion, t)
 }
 
 func (w *caseWorkflow) recordConsult(ctx workflow.Context, c ConsultCommand) (State, error) {
-	t := store.Transition{Actor: c.Actor, Advice: &c.Advice, ConsultExperts: c.Experts, ConsultDate: c.Date}
+	var summary string
 	switch c.Decision {
 	case "ADVICE_ONLY":
-		t.Kind, t.ToStage, t.Summary = "consult.advice", vocab.StageFollowUp, "Consult: advies aan de aanmelder"
+		summary = "Consult: advies aan de aanmelder"
 	case "CONVENE_TABLE":
-		t.Kind, t.ToStage, t.Summary = "consult.convene_table", vocab.StageTable, "Consult: overlegtafel bijeenroepen"
+		summary = "Consult: overlegtafel bijeenroepen"
 	default:
 		return State{}, temporal.NewNonRetryableApplicationError("unknown consult decision "+c.Decision, "BadCommand", nil)
 	}
+	t := w.stepTransition(UpdateRecordConsult, c.Decision, c.Actor)
+	t.Summary, t.Advice, t.ConsultExperts, t.ConsultDate = summary, &c.Advice, c.Experts, c.Date
 	return w.transition(ctx, UpdateRecordConsult, t)
 }
 
@@ -323,28 +315,25 @@ func (w *caseWorkflow) recordTableOutcome(ctx workflow.Context, c TableOutcomeCo
 	w.table.AgreementDue, w.table.AgreementDone = nil, nil
 	for _, a := range c.Agreements {
 		w.table.AgreementDue = append(w.table.AgreementDue, a.DueDate)
-		w.table.AgreementDone = append(w.table.AgreementDone, a.Status == "DONE")
+		w.table.AgreementDone = append(w.table.AgreementDone, a.Status == vocab.AgreementDone)
 	}
-	return w.transition(ctx, UpdateRecordTableOutcome, store.Transition{
-		Actor: c.Actor, Kind: "table.outcome", ToStage: vocab.StageFollowUp,
-		Summary: "Aanbod op maat vastgelegd met " + notify.Count(len(c.Agreements), "afspraak", "afspraken"),
-		Offer:   &c.Offer, Agreements: c.Agreements, OffersUsed: c.OffersUsed,
-	})
+	t := w.stepTransition(UpdateRecordTableOutcome, "", c.Actor)
+	t.Summary = "Aanbod op maat vastgelegd met " + notify.Count(len(c.Agreements), "afspraak", "afspraken")
+	t.Offer, t.Agreements, t.OffersUsed = &c.Offer, c.Agreements, c.OffersUsed
+	return w.transition(ctx, UpdateRecordTableOutcome, t)
 }
 
 func (w *caseWorkflow) closeCase(ctx workflow.Context, c CloseCommand) (State, error) {
-	return w.transition(ctx, UpdateCloseCase, store.Transition{
-		Actor: c.Actor, Kind: "closed", ToStage: vocab.StageClosed,
-		Summary:       "Afgesloten: " + vocab.ClosureReason(c.Reason),
-		ClosureReason: &c.Reason, ClosureNote: &c.Note,
-	})
+	t := w.stepTransition(UpdateCloseCase, "", c.Actor)
+	t.Summary = "Afgesloten: " + vocab.ClosureReason(c.Reason)
+	t.ClosureReason, t.ClosureNote = &c.Reason, &c.Note
+	return w.transition(ctx, UpdateCloseCase, t)
 }
 
 func (w *caseWorkflow) withdrawCase(ctx workflow.Context, c WithdrawCommand) (State, error) {
 	reason := vocab.ClosedWithdrawn
-	return w.transition(ctx, UpdateWithdrawCase, store.Transition{
-		Actor: c.Actor, Kind: "withdrawn", ToStage: vocab.StageClosed,
-		Summary:       "Ingetrokken: " + c.Reason,
-		ClosureReason: &reason, ClosureNote: &c.Reason,
-	})
+	t := w.stepTransition(UpdateWithdrawCase, "", c.Actor)
+	t.Summary = "Ingetrokken: " + c.Reason
+	t.ClosureReason, t.ClosureNote = &reason, &c.Reason
+	return w.transition(ctx, UpdateWithdrawCase, t)
 }

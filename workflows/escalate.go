@@ -141,10 +141,6 @@ func (w *caseWorkflow) escalate(ctx workflow.Context) error {
 	return nil
 }
 
-// versionRetention marks the change that keeps a closed case's workflow
-// until its retention ends.
-const versionRetention = "retention"
-
 // retain waits out the region's retention period after closure, then
 // anonymises the case. Temporal deletes the ended workflow's history after
 // the namespace's retention period, and its payloads are encrypted until
@@ -324,10 +320,6 @@ var shortLocalActivity = workflow.LocalActivityOptions{
 	StartToCloseTimeout: shortActivity.StartToCloseTimeout,
 	RetryPolicy:         shortActivity.RetryPolicy,
 }
-
-// versionLocal marks the change that runs the short store activities as
-// local activities.
-const versionLocal = "local-activities"
 
 // short runs a short store activity (a projection, a policy read, an inbox
 // write). In the worker itself, as a local activity, it costs no round trip

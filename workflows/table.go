@@ -63,10 +63,10 @@ func (w *caseWorkflow) conveneTable(ctx workflow.Context, c ConveneCommand) (Sta
 		return State{}, err
 	}
 	w.table.Participants = c.Participants
-	return w.record(ctx, store.Transition{
-		Actor: c.Actor, Kind: "table.convened", Participants: c.Participants,
-		Summary: "Overlegtafel samengeroepen met " + notify.Count(len(c.Participants), "deelnemer", "deelnemers"),
-	})
+	t := w.stepTransition(UpdateConveneTable, "", c.Actor)
+	t.Participants = c.Participants
+	t.Summary = "Overlegtafel samengeroepen met " + notify.Count(len(c.Participants), "deelnemer", "deelnemers")
+	return w.record(ctx, t)
 }
 
 func (w *caseWorkflow) scheduleMeeting(ctx workflow.Context, c ScheduleCommand) (State, error) {
@@ -76,14 +76,17 @@ func (w *caseWorkflow) scheduleMeeting(ctx workflow.Context, c ScheduleCommand) 
 	if len(w.table.Participants) == 0 {
 		return State{}, wrongStage("the table has no participants yet; ConveneTable first")
 	}
-	kind, summary := "table.scheduled", "Overlegtafel gepland op "+notify.DateTime(c.Start)
+	t := w.stepTransition(UpdateScheduleTableMeeting, "", c.Actor)
+	t.Summary = "Overlegtafel gepland op " + notify.DateTime(c.Start)
 	if w.table.Meeting.Sequence > 0 {
-		kind, summary = "table.rescheduled", "Overlegtafel verplaatst naar "+notify.DateTime(c.Start)+": "+c.Reason
+		t = w.stepTransition(UpdateScheduleTableMeeting, "MOVE", c.Actor)
+		t.Summary = "Overlegtafel verplaatst naar " + notify.DateTime(c.Start) + ": " + c.Reason
 	}
 	start := c.Start
 	w.table.Meeting = store.Meeting{At: &start, Minutes: c.Minutes, Location: c.Location, Sequence: w.table.Meeting.Sequence + 1, Round: w.table.Round}
 	meeting := w.table.Meeting
-	if _, err := w.record(ctx, store.Transition{Actor: c.Actor, Kind: kind, Summary: summary, Meeting: &meeting}); err != nil {
+	t.Meeting = &meeting
+	if _, err := w.record(ctx, t); err != nil {
 		return State{}, err
 	}
 	// From now on the deadline is the outcome, after the meeting.
@@ -117,10 +120,9 @@ func (w *caseWorkflow) reconveneTable(ctx workflow.Context, c ReconveneCommand) 
 	}
 	w.table.Round++
 	w.table.Meeting = store.Meeting{}
-	return w.transition(ctx, UpdateReconveneTable, store.Transition{
-		Actor: c.Actor, Kind: "table.reconvened", ToStage: vocab.StageTable,
-		Summary: "Overlegtafel opnieuw samengeroepen: " + c.Reason,
-	})
+	t := w.stepTransition(UpdateReconveneTable, "", c.Actor)
+	t.Summary = "Overlegtafel opnieuw samengeroepen: " + c.Reason
+	return w.transition(ctx, UpdateReconveneTable, t)
 }
 
 func (w *caseWorkflow) updateAgreement(ctx workflow.Context, c AgreementCommand) (State, error) {
@@ -130,8 +132,8 @@ func (w *caseWorkflow) updateAgreement(ctx workflow.Context, c AgreementCommand)
 	if c.Index < 0 || c.Index >= len(w.table.AgreementDue) {
 		return State{}, wrongStage(fmt.Sprintf("the case has no agreement %d", c.Index))
 	}
-	w.table.AgreementDone[c.Index] = c.Status == "DONE"
-	if c.Status == "DONE" && c.Index < len(w.agreementDeadlines) && w.agreementDeadlines[c.Index] != nil {
+	w.table.AgreementDone[c.Index] = c.Status == vocab.AgreementDone
+	if c.Status == vocab.AgreementDone && c.Index < len(w.agreementDeadlines) && w.agreementDeadlines[c.Index] != nil {
 		w.agreementDeadlines[c.Index] = nil
 		w.deadlineSeq++
 	}
@@ -139,10 +141,9 @@ func (w *caseWorkflow) updateAgreement(ctx workflow.Context, c AgreementCommand)
 	if c.BlockedReason != "" {
 		summary += " (" + c.BlockedReason + ")"
 	}
-	t := store.Transition{
-		Actor: c.Actor, Kind: "agreement.updated", Summary: summary,
-		Agreement: &store.AgreementUpdate{Index: c.Index, Status: c.Status, BlockedReason: c.BlockedReason},
-	}
+	t := w.stepTransition(UpdateAgreement, "", c.Actor)
+	t.Summary = summary
+	t.Agreement = &store.AgreementUpdate{Index: c.Index, Status: c.Status, BlockedReason: c.BlockedReason}
 	if w.escalating {
 		t.Escalation = w.escalationState()
 	}
@@ -166,10 +167,6 @@ func (w *caseWorkflow) state() State {
 func wrongStage(msg string) error {
 	return temporal.NewApplicationErrorWithOptions(msg, ErrWrongStage, temporal.ApplicationErrorOptions{NonRetryable: true})
 }
-
-// versionTables marks the change that gave agreements deadlines of their
-// own.
-const versionTables = "tables"
 
 // startAgreementDeadlines gives every open agreement a deadline at the end
 // of its due date, when the case enters follow-up after a table.

@@ -1,0 +1,20 @@
+package workflows
+
+// The changes of workflow logic, each behind workflow.GetVersion so that
+// cases started before it replay as they ran. A new change gets its name
+// here, and recorded histories of before and after it in testdata.
+
+// versionEscalation marks the change that added deadlines and the ladder.
+const versionEscalation = "escalation"
+
+// versionRetention marks the change that keeps a closed case's workflow
+// until its retention ends.
+const versionRetention = "retention"
+
+// versionLocal marks the change that runs the short store activities as
+// local activities.
+const versionLocal = "local-activities"
+
+// versionTables marks the change that gave agreements deadlines of their
+// own.
+const versionTables = "tables"
