@@ -4,8 +4,10 @@
 package devtemporal
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -15,11 +17,13 @@ import (
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
-	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/metrics"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
 // Config says where the server keeps its state and listens.
@@ -31,6 +35,10 @@ type Config struct {
 	// FrontendPort is the gRPC port on 127.0.0.1; the other services take
 	// the seven ports after it. 0 picks free ports.
 	FrontendPort int
+	// Log gets the server's own log, lowered: its info and warnings at
+	// debug, its errors as warnings, and nothing above debug while it
+	// starts or stops (see serverLog). Nil is slog.Default().
+	Log *slog.Logger
 }
 
 // DefaultNamespace is the namespace `rotsd dev` uses.
@@ -38,14 +46,24 @@ const DefaultNamespace = "default"
 
 // Server is a running Temporal server.
 type Server struct {
-	srv      temporal.Server
+	srv temporal.Server
+	log *serverLog
+	// HostPort is the frontend's gRPC address.
 	HostPort string
+	// MetricsURL is where the server serves its Prometheus metrics.
+	MetricsURL string
 }
 
 const host = "127.0.0.1"
 
+// startTimeout bounds the wait for the frontend to serve. A restart with
+// other ports than the last waits half a minute for the old members to time
+// out (see servicePorts).
+const startTimeout = 2 * time.Minute
+
 // Start creates the schema when the database file is new, registers the
-// namespace and starts the frontend, history, matching and worker services.
+// namespace, starts the frontend, history, matching and worker services and
+// returns when the frontend serves.
 func Start(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.DatabaseFile), 0o700); err != nil {
 		return nil, fmt.Errorf("devtemporal.Start: %w", err)
@@ -114,11 +132,14 @@ func Start(cfg Config) (*Server, error) {
 		}},
 		PublicClient: config.PublicClient{HostPort: frontend},
 	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	logger := newServerLog(cfg.Log)
 	srv, err := temporal.NewServer(
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithConfig(conf),
-		// The server is chatty; its warnings and errors go to stderr.
-		temporal.WithLogger(log.NewZapLogger(log.BuildZapLogger(log.Config{Level: "warn", Format: "json"}))),
+		temporal.WithLogger(logger),
 		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
 			// One partition per task queue: a single server has nothing to
 			// spread, and with the default four a task that lands on a
@@ -135,11 +156,52 @@ func Start(cfg Config) (*Server, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("devtemporal.Start: %w", err)
 	}
-	return &Server{srv: srv, HostPort: frontend}, nil
+	s := &Server{srv: srv, log: logger, HostPort: frontend,
+		MetricsURL: "http://" + net.JoinHostPort(host, strconv.Itoa(ports[7])) + "/metrics"}
+	if err := waitServing(frontend); err != nil {
+		s.Stop()
+		return nil, fmt.Errorf("devtemporal.Start: %w", err)
+	}
+	logger.phase.Store(running)
+	return s, nil
 }
 
-// Stop stops the server.
-func (s *Server) Stop() error { return s.srv.Stop() }
+// waitServing waits until the frontend's health check says SERVING: it
+// does once its membership is ready, and until then it refuses calls
+// ("Frontend is not healthy yet").
+func waitServing(frontend string) error {
+	conn, err := grpc.NewClient(frontend, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	health := healthpb.NewHealthClient(conn)
+	for {
+		resp, err := health.Check(ctx, &healthpb.HealthCheckRequest{Service: frontendService})
+		if err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING {
+			return nil
+		}
+		if err == nil {
+			err = fmt.Errorf("health: %s", resp.GetStatus())
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("frontend not serving after %s: %w", startTimeout, err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// frontendService is the name the frontend's health check answers for.
+const frontendService = "temporal.api.workflowservice.v1.WorkflowService"
+
+// Stop stops the server. What its services log while they stop is debug.
+func (s *Server) Stop() error {
+	s.log.phase.Store(stopping)
+	return s.srv.Stop()
+}
 
 // servicePorts returns the ports of the services and their membership.
 // With a fixed frontend port they are the same at every start: the server

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -26,7 +27,17 @@ type Mailer struct {
 	TLS      string
 	Username string
 	Password string
+	// Log, when set, gets a warning for every mail not delivered.
+	Log *slog.Logger
 }
+
+// DeliveryError is a mail Send could not deliver. Send has logged it as a
+// warning when the Mailer has a Log, so that a caller that retries need not
+// log every attempt again.
+type DeliveryError struct{ Err error }
+
+func (e *DeliveryError) Error() string { return e.Err.Error() }
+func (e *DeliveryError) Unwrap() error { return e.Err }
 
 // Validate lists every problem with the mail settings.
 func (m *Mailer) Validate() error {
@@ -58,9 +69,25 @@ type Message struct {
 	Invitation string
 }
 
-// Send delivers one message.
+// Send delivers one message. A failure is a *DeliveryError; a permanent
+// refusal by the server wraps a *textproto.Error with a 5xx code.
 func (m *Mailer) Send(ctx context.Context, msg Message) error {
 	addr := net.JoinHostPort(m.Host, strconv.Itoa(m.Port))
+	err := m.send(ctx, addr, msg)
+	if err == nil {
+		return nil
+	}
+	if m.Log != nil {
+		level := slog.LevelWarn
+		if ctx.Err() != nil {
+			level = slog.LevelDebug // cut off, as by a stopping worker: not the server's fault
+		}
+		m.Log.Log(ctx, level, "mail not delivered", "message_id", msg.ID, "server", addr, "err", err)
+	}
+	return &DeliveryError{Err: err}
+}
+
+func (m *Mailer) send(ctx context.Context, addr string, msg Message) error {
 	d := net.Dialer{Timeout: 10 * time.Second}
 	var conn net.Conn
 	var err error

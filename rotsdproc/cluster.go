@@ -117,12 +117,16 @@ func (c *Cluster) WaitTemporal(ctx context.Context) error {
 }
 
 // WaitWorker waits until the worker process (in its latest run) says it
-// has started polling.
+// is ready: its worker polls.
 func (c *Cluster) WaitWorker(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	return c.Worker.WaitLog(ctx, `"msg":"worker started"`)
+	return c.Worker.WaitLog(ctx, ReadyLine)
 }
+
+// ReadyLine is what rotsd logs once everything it runs listens and its
+// worker polls.
+const ReadyLine = `"msg":"rotsd ready"`
 
 // WaitAPI waits until the API answers its health check with SERVING.
 func (c *Cluster) WaitAPI(ctx context.Context) error {

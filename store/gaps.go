@@ -54,31 +54,49 @@ func recordGap(ctx context.Context, tx pgx.Tx, requestID string, g *Gap) error {
 }
 
 // RecordAttendance marks which participants came: those at the positions
-// given, the others not. It returns the participants and their presence.
-func (db *DB) RecordAttendance(ctx context.Context, caseID string, present []int) ([]Participant, []bool, error) {
+// given, the others not. Setting it again replaces it.
+func (db *DB) RecordAttendance(ctx context.Context, caseID string, present []int) error {
+	if _, err := db.pool.Exec(ctx, `UPDATE table_participants SET present = (position = ANY($2)) WHERE case_id = $1`, caseID, present); err != nil {
+		return fmt.Errorf("store.RecordAttendance: %w", err)
+	}
+	return nil
+}
+
+// Attendance returns a table's participants and whether each came.
+func (db *DB) Attendance(ctx context.Context, caseID string) ([]Participant, []bool, error) {
+	rows, err := db.pool.Query(ctx, `SELECT kind, organisation, name, email, role, COALESCE(present, false)
+		FROM table_participants WHERE case_id = $1 ORDER BY position`, caseID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store.Attendance: %w", err)
+	}
+	defer rows.Close()
 	var ps []Participant
 	var came []bool
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE table_participants SET present = (position = ANY($2)) WHERE case_id = $1`, caseID, present); err != nil {
-			return err
+	for rows.Next() {
+		var p Participant
+		var here bool
+		if err := rows.Scan(&p.Kind, &p.Organisation, &p.Name, &p.Email, &p.Role, &here); err != nil {
+			return nil, nil, fmt.Errorf("store.Attendance: %w", err)
 		}
-		rows, err := tx.Query(ctx, `SELECT kind, organisation, name, email, role, present FROM table_participants WHERE case_id = $1 ORDER BY position`, caseID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var p Participant
-			var here bool
-			if err := rows.Scan(&p.Kind, &p.Organisation, &p.Name, &p.Email, &p.Role, &here); err != nil {
-				return err
-			}
-			ps, came = append(ps, p), append(came, here)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("store.RecordAttendance: %w", err)
+		ps, came = append(ps, p), append(came, here)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("store.Attendance: %w", err)
 	}
 	return ps, came, nil
+}
+
+// GapByRequest returns the gap a request recorded on a case, or ErrNotFound.
+func (db *DB) GapByRequest(ctx context.Context, caseID, requestID string) (*Gap, error) {
+	g := Gap{CaseID: caseID}
+	err := db.pool.QueryRow(ctx, `SELECT id, region, recorded_at, recorded_by, theme, age_band, needed, waiting_weeks
+		FROM gaps WHERE case_id = $1 AND request_id = $2`, caseID, requestID).
+		Scan(&g.ID, &g.Region, &g.RecordedAt, &g.RecordedBy, &g.Theme, &g.AgeBand, &g.Needed, &g.WaitingWeeks)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("store.GapByRequest: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store.GapByRequest: %w", err)
+	}
+	return &g, nil
 }

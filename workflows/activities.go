@@ -32,6 +32,30 @@ func (a *Activities) ProjectTransition(ctx context.Context, t store.Transition) 
 	return a.DB.ApplyTransition(ctx, t)
 }
 
+// AttendanceInput says who came to a case's table.
+type AttendanceInput struct {
+	CaseID  string
+	Present []int
+}
+
+// RecordAttendance marks who came to the table; it is idempotent.
+func (a *Activities) RecordAttendance(ctx context.Context, in AttendanceInput) error {
+	return a.DB.RecordAttendance(ctx, in.CaseID, in.Present)
+}
+
+// GapInput is a gap to record, once per request ID.
+type GapInput struct {
+	Gap       store.Gap
+	RequestID string
+}
+
+// RecordGap records a gap in the regional offer; a retry records nothing
+// twice.
+func (a *Activities) RecordGap(ctx context.Context, in GapInput) error {
+	_, err := a.DB.RecordGap(ctx, in.RequestID, in.Gap)
+	return err
+}
+
 // LoadPolicy returns the region's escalation policy.
 func (a *Activities) LoadPolicy(ctx context.Context, region string) (escalation.Policy, error) {
 	p, _, err := a.DB.GetPolicy(ctx, region)

@@ -183,6 +183,8 @@ func (w *caseWorkflow) register(ctx workflow.Context) error {
 		registerUpdate(ctx, w, UpdateScheduleTableMeeting, w.scheduleMeeting),
 		registerUpdate(ctx, w, UpdateReconveneTable, w.reconveneTable),
 		registerUpdate(ctx, w, UpdateAgreement, w.updateAgreement),
+		registerUpdate(ctx, w, UpdateRecordAttendance, w.recordAttendance),
+		registerUpdate(ctx, w, UpdateRecordGap, w.recordGap),
 	)
 }
 
@@ -246,14 +248,22 @@ func (w *caseWorkflow) takeTicket() int {
 
 // project writes a transition to PostgreSQL when its ticket's turn comes.
 func (w *caseWorkflow) project(ctx workflow.Context, ticket int, t store.Transition) error {
+	return w.inTurn(ctx, ticket, func() error {
+		t.CaseID = w.in.CaseID
+		t.At = workflow.Now(ctx)
+		var a *Activities
+		return w.short(ctx, a.ProjectTransition, t).Get(ctx, nil)
+	})
+}
+
+// inTurn runs write when its ticket's turn comes, so that the store sees
+// the workflow's changes in the order the workflow made them.
+func (w *caseWorkflow) inTurn(ctx workflow.Context, ticket int, write func() error) error {
 	defer func() { w.serving++ }()
 	if err := workflow.Await(ctx, func() bool { return w.serving == ticket }); err != nil {
 		return err
 	}
-	t.CaseID = w.in.CaseID
-	t.At = workflow.Now(ctx)
-	var a *Activities
-	return w.short(ctx, a.ProjectTransition, t).Get(ctx, nil)
+	return write()
 }
 
 func (w *caseWorkflow) decideIntake(ctx workflow.Context, c IntakeCommand) (State, error) {

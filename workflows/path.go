@@ -11,7 +11,7 @@ import (
 // Step is one row of the case path: a command (with, for commands that
 // decide, the decision), the stages it may come from, the stage it moves
 // the case to ("" when the case stays where it is) and the kind of event
-// it writes on the timeline.
+// it writes on the timeline ("" for none).
 type Step struct {
 	Command  string
 	Decision string
@@ -38,6 +38,8 @@ var Path = []Step{
 	{UpdateScheduleTableMeeting, "MOVE", []string{vocab.StageTable}, "", "table.rescheduled"},
 	{UpdateRecordTableOutcome, "", []string{vocab.StageTable}, vocab.StageFollowUp, "table.outcome"},
 	{UpdateAgreement, "", []string{vocab.StageFollowUp}, "", "agreement.updated"},
+	{UpdateRecordAttendance, "", []string{vocab.StageTable, vocab.StageFollowUp}, "", ""},
+	{UpdateRecordGap, "", []string{vocab.StageConsult, vocab.StageTable, vocab.StageFollowUp}, "", ""},
 	{UpdateReconveneTable, "", []string{vocab.StageFollowUp}, vocab.StageTable, "table.reconvened"},
 	{UpdateCloseCase, "", []string{vocab.StageFollowUp}, vocab.StageClosed, "closed"},
 	{UpdateWithdrawCase, "", open, vocab.StageClosed, "withdrawn"},
@@ -82,7 +84,11 @@ func PathTable() string {
 		if slices.Equal(s.From, open) {
 			from = "any open stage"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | `%s` |\n", s.Command, s.Decision, from, to, s.Event)
+		event := "(none)"
+		if s.Event != "" {
+			event = "`" + s.Event + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", s.Command, s.Decision, from, to, event)
 	}
 	return b.String()
 }

@@ -24,7 +24,8 @@ func TestREADMEShowsThePath(t *testing.T) {
 // and every open stage can be left.
 func TestPathIsWhole(t *testing.T) {
 	commands := []string{UpdateDecideIntake, UpdateAnswerQuestion, UpdateRecordConsult, UpdateRecordTableOutcome, UpdateCloseCase,
-		UpdateWithdrawCase, UpdateConveneTable, UpdateScheduleTableMeeting, UpdateReconveneTable, UpdateAgreement}
+		UpdateWithdrawCase, UpdateConveneTable, UpdateScheduleTableMeeting, UpdateReconveneTable, UpdateAgreement,
+		UpdateRecordAttendance, UpdateRecordGap}
 	for _, c := range commands {
 		if len(fromStages(c)) == 0 {
 			t.Errorf("%s has no step on the path", c)

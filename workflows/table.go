@@ -20,6 +20,8 @@ const (
 	UpdateScheduleTableMeeting = "ScheduleTableMeeting"
 	UpdateReconveneTable       = "ReconveneTable"
 	UpdateAgreement            = "UpdateAgreement"
+	UpdateRecordAttendance     = "RecordAttendance"
+	UpdateRecordGap            = "RecordGap"
 )
 
 // Table commands.
@@ -38,6 +40,18 @@ type (
 	ReconveneCommand struct {
 		Actor  string
 		Reason string
+	}
+	AttendanceCommand struct {
+		Actor string
+		// Present are the positions of the participants who came.
+		Present []int
+	}
+	GapCommand struct {
+		Actor        string
+		Theme        string
+		AgeBand      string
+		Needed       string
+		WaitingWeeks int
 	}
 	AgreementCommand struct {
 		Actor         string
@@ -183,4 +197,42 @@ func (w *caseWorkflow) startAgreementDeadlines(ctx workflow.Context) {
 		}
 		w.agreementDeadlines = append(w.agreementDeadlines, d)
 	}
+}
+
+// recordAttendance records who came to the meeting, in turn with the
+// table's other changes; recording it again replaces it.
+func (w *caseWorkflow) recordAttendance(ctx workflow.Context, c AttendanceCommand) (State, error) {
+	if err := w.checkStage(UpdateRecordAttendance); err != nil {
+		return State{}, err
+	}
+	if len(w.table.Participants) == 0 {
+		return State{}, wrongStage("the table has no participants yet; ConveneTable first")
+	}
+	for _, i := range c.Present {
+		if i < 0 || i >= len(w.table.Participants) {
+			return State{}, wrongStage(fmt.Sprintf("the table has no participant %d", i))
+		}
+	}
+	var a *Activities
+	err := w.inTurn(ctx, w.takeTicket(), func() error {
+		return w.short(ctx, a.RecordAttendance, AttendanceInput{CaseID: w.in.CaseID, Present: c.Present}).Get(ctx, nil)
+	})
+	return w.state(), err
+}
+
+// recordGap records a gap in the regional offer the case ran into, once
+// per update (its ID is the gap's request ID).
+func (w *caseWorkflow) recordGap(ctx workflow.Context, c GapCommand) (State, error) {
+	if err := w.checkStage(UpdateRecordGap); err != nil {
+		return State{}, err
+	}
+	in := GapInput{Gap: store.Gap{
+		CaseID: w.in.CaseID, Theme: c.Theme, AgeBand: c.AgeBand, Needed: c.Needed, WaitingWeeks: c.WaitingWeeks,
+		RecordedAt: workflow.Now(ctx), RecordedBy: c.Actor,
+	}, RequestID: workflow.GetCurrentUpdateInfo(ctx).ID}
+	var a *Activities
+	err := w.inTurn(ctx, w.takeTicket(), func() error {
+		return w.short(ctx, a.RecordGap, in).Get(ctx, nil)
+	})
+	return w.state(), err
 }

@@ -18,3 +18,8 @@ const versionLocal = "local-activities"
 // versionTables marks the change that gave agreements deadlines of their
 // own.
 const versionTables = "tables"
+
+// Attendance and gaps became Updates of the workflow (RecordAttendance,
+// RecordGap) without a marker: registering a handler adds nothing to a
+// history, and only histories that hold such an update run its activity,
+// so every recorded history replays as before (TestReplayRecordedHistories).

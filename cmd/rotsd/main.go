@@ -23,6 +23,8 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	// The first Ctrl-C stops rotsd gracefully; a second one kills it.
+	context.AfterFunc(ctx, stop)
 	if err := realMain(ctx, os.Args[1:]); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "rotsd:", err)
@@ -49,12 +51,30 @@ func realMain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	level := slog.LevelInfo
-	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
-		return fmt.Errorf("ROTS_LOG_LEVEL: %w", err)
+	log, err := newLogger(cfg.LogLevel)
+	if err != nil {
+		return err
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	return run(ctx, cfg, log)
+	return stopped(ctx, log, run(ctx, cfg, log))
+}
+
+// newLogger is rotsd's JSON log on stderr.
+func newLogger(levelName string) (*slog.Logger, error) {
+	level := slog.LevelInfo
+	if err := level.UnmarshalText([]byte(levelName)); err != nil {
+		return nil, fmt.Errorf("ROTS_LOG_LEVEL: %w", err)
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})), nil
+}
+
+// stopped ends a run that ctx stopped: one stopped while still starting
+// ends with a "context canceled" that is no error either.
+func stopped(ctx context.Context, log *slog.Logger, err error) error {
+	if err != nil && !(ctx.Err() != nil && errors.Is(err, context.Canceled)) {
+		return err
+	}
+	log.Info("rotsd stopped")
+	return nil
 }
 
 // verifyAccessLog checks the access log's hash chain and says how many
@@ -97,16 +117,22 @@ func runTemporal(ctx context.Context, args []string) error {
 	dataDir := fs.String("data-dir", envOr("ROTS_DATA_DIR", ".rotsd"), "where the server keeps its state (ROTS_DATA_DIR)")
 	port := fs.Int("temporal-port", 7233, "frontend port on 127.0.0.1; the services take the seven ports after it")
 	namespace := fs.String("temporal-namespace", envOr("TEMPORAL_NAMESPACE", devtemporal.DefaultNamespace), "namespace (TEMPORAL_NAMESPACE)")
+	logLevel := fs.String("log-level", envOr("ROTS_LOG_LEVEL", "info"), "debug shows the server's own log (ROTS_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ts, err := devtemporal.Start(devTemporalConfig(*dataDir, *namespace, *port))
+	log, err := newLogger(*logLevel)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, "rotsd temporal: serving on", ts.HostPort)
+	ts, err := devtemporal.Start(devTemporalConfig(*dataDir, *namespace, *port, log))
+	if err != nil {
+		return err
+	}
+	log.Info("rotsd ready", "temporal", ts.HostPort, "temporal_metrics", ts.MetricsURL, "mode", "temporal", "data_dir", *dataDir)
 	<-ctx.Done()
-	return ts.Stop()
+	log.Info("rotsd stopping")
+	return stopped(ctx, log, ts.Stop())
 }
 
 // openStore opens the database of a maintenance subcommand, named by its

@@ -35,28 +35,36 @@ import (
 	"github.com/rots-vlaanderen/roundtable/workflows"
 )
 
-// run starts what cfg asks for and blocks until ctx ends, then shuts down
-// gracefully: the API stops taking calls, in-flight calls finish, the worker
-// stops.
 // devTemporalConfig is the embedded Temporal server of rotsd dev and rotsd
-// temporal: its state in dataDir.
-func devTemporalConfig(dataDir, namespace string, port int) devtemporal.Config {
-	return devtemporal.Config{DatabaseFile: filepath.Join(dataDir, "temporal.db"), Namespace: namespace, FrontendPort: port}
+// temporal: its state in dataDir, its own log lowered into log's debug.
+func devTemporalConfig(dataDir, namespace string, port int, log *slog.Logger) devtemporal.Config {
+	return devtemporal.Config{DatabaseFile: filepath.Join(dataDir, "temporal.db"), Namespace: namespace, FrontendPort: port,
+		Log: log.With("logger", "temporal-server")}
 }
 
+// run starts what cfg asks for, logs "rotsd ready" with every address it
+// listens on and blocks until ctx ends. Then it shuts down gracefully, in
+// the reverse order of starting (the defers): the API stops taking calls
+// and finishes those in flight, the worker stops, then the embedded
+// Temporal server. An ordinary stop logs no error and returns nil.
 func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	temporalAddr := cfg.TemporalAddress
+	// For the "rotsd ready" line: where everything listens.
+	var apiAddr, metricsURL, codecURL string
 	if cfg.Mode == "dev" {
 		if err := store.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		ts, err := devtemporal.Start(devTemporalConfig(cfg.DataDir, cfg.TemporalNamespace, cfg.DevTemporalPort))
+		ts, err := devtemporal.Start(devTemporalConfig(cfg.DataDir, cfg.TemporalNamespace, cfg.DevTemporalPort, log))
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		defer ts.Stop()
-		temporalAddr = ts.HostPort
-		log.Info("embedded Temporal server started", "address", temporalAddr, "data_dir", cfg.DataDir)
+		defer func() {
+			if err := ts.Stop(); err != nil {
+				log.Warn("stopping the embedded Temporal server", "err", err)
+			}
+		}()
+		temporalAddr, metricsURL = ts.HostPort, ts.MetricsURL
 	}
 
 	if cfg.Mode == "dev" {
@@ -85,9 +93,11 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	db.SealTexts(keys)
 	verifier := auth.NewVerifier(cfg.Auth)
 	tc, err := client.DialContext(ctx, client.Options{
-		HostPort:      temporalAddr,
-		Namespace:     cfg.TemporalNamespace,
-		Logger:        tlog.NewStructuredLogger(log.With("component", "temporal-client")),
+		HostPort:  temporalAddr,
+		Namespace: cfg.TemporalNamespace,
+		// The SDK logs every failed activity attempt at ERROR; sdkHandler
+		// lowers it.
+		Logger:        tlog.NewStructuredLogger(slog.New(sdkHandler{log.Handler()}).With("component", "temporal-client")),
 		DataConverter: codec.DataConverter(),
 	})
 	if err != nil {
@@ -97,10 +107,14 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 
 	g, ctx := errgroup.WithContext(ctx)
 	if cfg.CodecListen != "" {
-		srv := &http.Server{Addr: cfg.CodecListen, Handler: codec.Endpoint(verifier, cfg.CodecOrigin), ReadHeaderTimeout: 5 * time.Second}
+		lis, err := net.Listen("tcp", cfg.CodecListen)
+		if err != nil {
+			return fmt.Errorf("run: codec endpoint: %w", err)
+		}
+		srv := &http.Server{Handler: codec.Endpoint(verifier, cfg.CodecOrigin), ReadHeaderTimeout: 5 * time.Second}
+		codecURL = "http://" + lis.Addr().String()
 		g.Go(func() error {
-			log.Info("codec endpoint listening", "address", cfg.CodecListen)
-			if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+			if err := srv.Serve(lis); !errors.Is(err, http.ErrServerClosed) {
 				return err
 			}
 			return nil
@@ -111,7 +125,11 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		})
 	}
 	if cfg.worker() {
-		w := workflows.NewWorker(tc, &workflows.Activities{DB: db, Mailer: cfg.mailer(), DayLength: cfg.DeadlineDay})
+		mailer := cfg.mailer()
+		if mailer != nil {
+			mailer.Log = log.With("component", "mail")
+		}
+		w := workflows.NewWorker(tc, &workflows.Activities{DB: db, Mailer: mailer, DayLength: cfg.DeadlineDay})
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("run: worker: %w", err)
 		}
@@ -120,7 +138,6 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 			workflows.RunRelay(ctx, db, tc, 5*time.Second, log)
 			return nil
 		})
-		log.Info("worker started", "task_queue", workflows.TaskQueue, "mail", cfg.SMTP.Host != "", "deadline_day", cfg.DeadlineDay.String())
 	}
 	if cfg.api() {
 		lis, err := net.Listen("tcp", cfg.Listen)
@@ -147,8 +164,8 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 			Access:        access.Unary(),
 			Idempotency:   rpc.Idempotency(db, log),
 		})
+		apiAddr = lis.Addr().String()
 		g.Go(func() error {
-			log.Info("API listening", "address", lis.Addr().String())
 			if err := srv.Serve(lis); err != nil && !errors.Is(err, net.ErrClosed) {
 				return err
 			}
@@ -156,14 +173,42 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		})
 		g.Go(func() error {
 			<-ctx.Done()
-			log.Info("shutting down")
 			hs.Shutdown()
 			srv.GracefulStop()
 			return nil
 		})
 	}
+	log.Info("rotsd ready", readyAttrs(cfg, apiAddr, temporalAddr, metricsURL, codecURL)...)
 	<-ctx.Done()
+	log.Info("rotsd stopping")
 	return g.Wait()
+}
+
+// readyAttrs are the attributes of the "rotsd ready" line: what listens
+// where, then what the worker does.
+func readyAttrs(cfg *config, apiAddr, temporalAddr, metricsURL, codecURL string) []any {
+	var a []any
+	if apiAddr != "" {
+		a = append(a, "api", apiAddr)
+	}
+	a = append(a, "temporal", temporalAddr)
+	if metricsURL != "" {
+		a = append(a, "temporal_metrics", metricsURL)
+	}
+	if cfg.Mode == "dev" {
+		a = append(a, "issuer", cfg.Auth.Issuer)
+	}
+	if codecURL != "" {
+		a = append(a, "codec", codecURL)
+	}
+	a = append(a, "mode", cfg.Mode, "role", cfg.Role)
+	if cfg.Mode == "dev" {
+		a = append(a, "data_dir", cfg.DataDir)
+	}
+	if cfg.worker() {
+		a = append(a, "task_queue", workflows.TaskQueue, "mail", cfg.SMTP.Host != "", "deadline_day", cfg.DeadlineDay.String())
+	}
+	return a
 }
 
 // startDevIssuer serves the development token issuer and makes it the
@@ -182,7 +227,7 @@ func startDevIssuer(ctx context.Context, cfg *config, log *slog.Logger) (stop fu
 		return nil, err
 	}
 	cfg.Auth.Issuer = is.URL
-	log.Info("development token issuer started (rotsctl login -dev)", "issuer", cfg.Auth.Issuer)
+	log.Debug("development token issuer started (rotsctl login -dev)", "issuer", cfg.Auth.Issuer)
 	return func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()

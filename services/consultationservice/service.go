@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,8 +17,6 @@ import (
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -145,48 +142,45 @@ func (s *Server) UpdateAgreement(ctx context.Context, req *rotsv1.UpdateAgreemen
 	return &rotsv1.UpdateAgreementResponse{Case: c}, nil
 }
 
-// RecordAttendance records who came to the meeting. Setting it again
-// replaces it, so a retry changes nothing.
+// RecordAttendance records who came to the meeting, through the case's
+// workflow. Setting it again replaces it, so a retry changes nothing.
 func (s *Server) RecordAttendance(ctx context.Context, req *rotsv1.RecordAttendanceRequest) (*rotsv1.RecordAttendanceResponse, error) {
 	var v rpc.Violations
-	v.RequestID(req.GetRequestId())
-	c, err := s.caseIn(ctx, &v, req.GetName(), "RecordAttendance", vocab.StageTable, vocab.StageFollowUp)
+	c, err := s.caseIn(ctx, &v, req.GetName(), "RecordAttendance")
 	if err != nil {
 		return nil, err
 	}
 	var present []int
 	for i, p := range req.GetPresent() {
-		if p < 0 || int(p) >= len(c.Participants) {
+		if p < 0 || int(p) >= len(c.Participants) && len(c.Participants) > 0 {
 			v.Add(fmt.Sprintf("present[%d]", i), "the table has no participant %d", p)
 		}
 		present = append(present, int(p))
 	}
-	if len(c.Participants) == 0 {
-		return nil, status.Error(codes.FailedPrecondition, "the table has no participants yet; ConveneTable first")
-	}
-	if err := v.Err(); err != nil {
+	if _, err := s.cases.Command(ctx, workflows.UpdateRecordAttendance, req.GetName(), req.GetRequestId(), v,
+		workflows.AttendanceCommand{Actor: rpc.Actor(ctx), Present: present}); err != nil {
 		return nil, err
 	}
-	ps, came, err := s.db.RecordAttendance(ctx, c.ID, present)
+	ps, came, err := s.db.Attendance(ctx, c.ID)
 	if err != nil {
 		return nil, rpc.Status(ctx, s.log, "RecordAttendance", "case", err)
 	}
 	resp := &rotsv1.RecordAttendanceResponse{Present: came}
 	for _, p := range ps {
 		resp.Participants = append(resp.Participants, &rotsv1.Participant{
-			Kind: rotsv1.ParticipantKind(rotsv1.ParticipantKind_value["PARTICIPANT_KIND_"+p.Kind]), Organisation: p.Organisation, Name: p.Name, Email: p.Email, Role: p.Role,
+			Kind: vocab.FromStored[rotsv1.ParticipantKind](p.Kind), Organisation: p.Organisation, Name: p.Name, Email: p.Email, Role: p.Role,
 		})
 	}
 	return resp, nil
 }
 
-// RecordGap records a gap in the regional offer, once per request ID.
+// RecordGap records a gap in the regional offer through the case's
+// workflow, once per request ID.
 func (s *Server) RecordGap(ctx context.Context, req *rotsv1.RecordGapRequest) (*rotsv1.RecordGapResponse, error) {
 	var v rpc.Violations
-	v.RequestID(req.GetRequestId())
 	g := req.GetGap()
-	theme := strings.TrimPrefix(g.GetTheme().String(), "THEME_")
-	if g.GetTheme() == 0 || theme == g.GetTheme().String() {
+	theme := vocab.Stored(g.GetTheme())
+	if theme == "" {
 		v.Add("gap.theme", "is required")
 	}
 	band := g.GetAgeBand()
@@ -197,17 +191,16 @@ func (s *Server) RecordGap(ctx context.Context, req *rotsv1.RecordGapRequest) (*
 	if w := g.GetWaitingWeeks(); w < 0 || w > 260 {
 		v.Add("gap.waiting_weeks", "must be 0 to 260, got %d", w)
 	}
-	c, err := s.caseIn(ctx, &v, req.GetName(), "RecordGap", vocab.StageConsult, vocab.StageTable, vocab.StageFollowUp)
+	c, err := s.caseIn(ctx, &v, req.GetName(), "RecordGap")
 	if err != nil {
 		return nil, err
 	}
-	if err := v.Err(); err != nil {
+	if _, err := s.cases.Command(ctx, workflows.UpdateRecordGap, req.GetName(), req.GetRequestId(), v, workflows.GapCommand{
+		Actor: rpc.Actor(ctx), Theme: theme, AgeBand: vocab.Stored(band), Needed: g.GetNeeded(), WaitingWeeks: int(g.GetWaitingWeeks()),
+	}); err != nil {
 		return nil, err
 	}
-	got, err := s.db.RecordGap(ctx, req.GetRequestId(), store.Gap{
-		CaseID: c.ID, Theme: theme, AgeBand: strings.TrimPrefix(band.String(), "AGE_BAND_"), Needed: g.GetNeeded(),
-		WaitingWeeks: int(g.GetWaitingWeeks()), RecordedAt: s.now().UTC(), RecordedBy: rpc.Actor(ctx),
-	})
+	got, err := s.db.GapByRequest(ctx, c.ID, req.GetRequestId())
 	if err != nil {
 		return nil, rpc.Status(ctx, s.log, "RecordGap", "case", err)
 	}
@@ -217,9 +210,9 @@ func (s *Server) RecordGap(ctx context.Context, req *rotsv1.RecordGapRequest) (*
 	}}, nil
 }
 
-// caseIn loads the named case and checks that it is in one of the stages;
-// a bad name is added to v.
-func (s *Server) caseIn(ctx context.Context, v *rpc.Violations, name, method string, stages ...string) (*store.Case, error) {
+// caseIn loads the named case; a bad name is added to v. The workflow
+// decides whether the command fits the case's stage.
+func (s *Server) caseIn(ctx context.Context, v *rpc.Violations, name, method string) (*store.Case, error) {
 	id, ok := strings.CutPrefix(name, "cases/")
 	if _, err := uuid.Parse(id); !ok || err != nil {
 		v.Add("name", "must be a case name like cases/0b9e3a5c-…, got %q", name)
@@ -228,9 +221,6 @@ func (s *Server) caseIn(ctx context.Context, v *rpc.Violations, name, method str
 	c, err := s.db.GetCase(ctx, id)
 	if err != nil {
 		return nil, rpc.Status(ctx, s.log, method, "case", err)
-	}
-	if !slices.Contains(stages, c.Stage) {
-		return nil, status.Errorf(codes.FailedPrecondition, "case is in stage %s; %s needs %s", c.Stage, method, strings.Join(stages, " or "))
 	}
 	return c, nil
 }
