@@ -38,22 +38,12 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/auth"
 	"github.com/rots-vlaanderen/roundtable/auth/devissuer"
-	"github.com/rots-vlaanderen/roundtable/authz"
 	"github.com/rots-vlaanderen/roundtable/disclosure"
 	"github.com/rots-vlaanderen/roundtable/encryption"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/notify"
 	"github.com/rots-vlaanderen/roundtable/services"
-	"github.com/rots-vlaanderen/roundtable/services/adminservice"
-	"github.com/rots-vlaanderen/roundtable/services/auditservice"
-	"github.com/rots-vlaanderen/roundtable/services/caseservice"
-	"github.com/rots-vlaanderen/roundtable/services/consultationservice"
-	"github.com/rots-vlaanderen/roundtable/services/directoryservice"
-	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
-	"github.com/rots-vlaanderen/roundtable/services/reportservice"
-	"github.com/rots-vlaanderen/roundtable/services/rpc"
-	"github.com/rots-vlaanderen/roundtable/services/signalservice"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/store/storetest"
 	"github.com/rots-vlaanderen/roundtable/workflows"
@@ -142,29 +132,16 @@ func startStack(t *testing.T) *stack {
 
 	// The development issuer stands in for the identity provider.
 	issuer := startIssuer(t)
-	access := &authz.Interceptor{Verifier: auth.NewVerifier(auth.Config{Issuer: issuer.URL, Audience: "rots"}), DB: db, Log: log}
-	cases := caseservice.New(db, tc, log)
 	control, err := disclosure.New(0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	reports := reportservice.New(db, log, control)
-
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, _ := services.NewGRPCServer(log, services.Services{
-		Cases:         cases,
-		Admin:         adminservice.New(db, log),
-		Notifications: notificationservice.New(db, log),
-		Audit:         auditservice.New(db, log),
-		Consultation:  consultationservice.New(cases, db, log),
-		Directory:     directoryservice.New(db, log),
-		Reports:       reports,
-		Signals:       signalservice.New(db, signalservice.DashboardFigures{Reports: reports}, log),
-		Access:        access.Unary(),
-		Idempotency:   rpc.Idempotency(db, log),
+	srv, _ := services.New(services.Deps{
+		DB: db, Temporal: tc, Verifier: auth.NewVerifier(auth.Config{Issuer: issuer.URL, Audience: "rots"}), Control: control, Log: log,
 	})
 	go srv.Serve(lis)
 	t.Cleanup(srv.GracefulStop)

@@ -1,5 +1,6 @@
 // Package services assembles the gRPC server: interceptors, health checking,
-// reflection and the ROTS services, each in a package of its own.
+// reflection and the ROTS services, each in a package of its own. It is the
+// one place the API is put together.
 package services
 
 import (
@@ -15,42 +16,58 @@ import (
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 
+	"go.temporal.io/sdk/client"
+
+	"github.com/rots-vlaanderen/roundtable/authz"
+	"github.com/rots-vlaanderen/roundtable/disclosure"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/services/adminservice"
+	"github.com/rots-vlaanderen/roundtable/services/auditservice"
+	"github.com/rots-vlaanderen/roundtable/services/caseservice"
+	"github.com/rots-vlaanderen/roundtable/services/consultationservice"
+	"github.com/rots-vlaanderen/roundtable/services/directoryservice"
+	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
+	"github.com/rots-vlaanderen/roundtable/services/reportservice"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
+	"github.com/rots-vlaanderen/roundtable/services/signalservice"
+	"github.com/rots-vlaanderen/roundtable/store"
 )
 
-// Services are the ROTS gRPC services one server offers.
-type Services struct {
-	Cases         rotsv1.CaseServiceServer
-	Admin         rotsv1.AdminServiceServer
-	Notifications rotsv1.NotificationServiceServer
-	Audit         rotsv1.AuditServiceServer
-	Consultation  rotsv1.ConsultationServiceServer
-	Directory     rotsv1.DirectoryServiceServer
-	Reports       rotsv1.ReportServiceServer
-	Signals       rotsv1.SignalServiceServer
-	// Access authenticates and authorises every call (authz.Interceptor).
-	Access grpc.UnaryServerInterceptor
-	// Idempotency binds each request_id to its first call (rpc.Idempotency).
-	Idempotency grpc.UnaryServerInterceptor
+// Deps are what the API is built from.
+type Deps struct {
+	DB       *store.DB
+	Temporal client.Client
+	// Verifier checks the bearer token of every call.
+	Verifier authz.TokenVerifier
+	// Control is the disclosure control of every figure that leaves the
+	// reports (and so the signals).
+	Control disclosure.Control
+	Log     *slog.Logger
 }
 
-// NewGRPCServer returns a server with the services, health checking and
-// reflection. Health reports SERVING until Shutdown.
-func NewGRPCServer(log *slog.Logger, svc Services) (*grpc.Server, *health.Server) {
+// New assembles the API: every ROTS service behind one chain of
+// interceptors, with health checking and reflection. rotsd and the
+// end-to-end tests build it here, so they test what runs. Health reports
+// SERVING until Shutdown.
+func New(d Deps) (*grpc.Server, *health.Server) {
+	log, db := d.Log, d.DB
+	access := &authz.Interceptor{Verifier: d.Verifier, DB: db, Log: log}
 	// Malformed requests are refused before the access rules look at them,
 	// so the answer does not depend on what exists; request_ids are bound
 	// to their caller once the caller is known.
 	srv := grpc.NewServer(grpc.ForceServerCodecV2(rpc.Codec()),
-		grpc.ChainUnaryInterceptor(logCalls(log), recoverPanics(log), rpc.WellFormed(), svc.Access, svc.Idempotency))
-	rotsv1.RegisterCaseServiceServer(srv, svc.Cases)
-	rotsv1.RegisterAdminServiceServer(srv, svc.Admin)
-	rotsv1.RegisterNotificationServiceServer(srv, svc.Notifications)
-	rotsv1.RegisterAuditServiceServer(srv, svc.Audit)
-	rotsv1.RegisterConsultationServiceServer(srv, svc.Consultation)
-	rotsv1.RegisterDirectoryServiceServer(srv, svc.Directory)
-	rotsv1.RegisterReportServiceServer(srv, svc.Reports)
-	rotsv1.RegisterSignalServiceServer(srv, svc.Signals)
+		grpc.ChainUnaryInterceptor(logCalls(log), recoverPanics(log), rpc.WellFormed(), access.Unary(), rpc.Idempotency(db, log)))
+	cases := caseservice.New(db, d.Temporal, log)
+	// Signals freeze the dashboard's figures, after its disclosure control.
+	reports := reportservice.New(db, log, d.Control)
+	rotsv1.RegisterCaseServiceServer(srv, cases)
+	rotsv1.RegisterAdminServiceServer(srv, adminservice.New(db, log))
+	rotsv1.RegisterNotificationServiceServer(srv, notificationservice.New(db, log))
+	rotsv1.RegisterAuditServiceServer(srv, auditservice.New(db, log))
+	rotsv1.RegisterConsultationServiceServer(srv, consultationservice.New(cases, db, log))
+	rotsv1.RegisterDirectoryServiceServer(srv, directoryservice.New(db, log))
+	rotsv1.RegisterReportServiceServer(srv, reports)
+	rotsv1.RegisterSignalServiceServer(srv, signalservice.New(db, signalservice.DashboardFigures{Reports: reports}, log))
 	hs := health.NewServer()
 	for name := range srv.GetServiceInfo() {
 		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)

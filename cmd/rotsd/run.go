@@ -17,20 +17,10 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/auth"
 	"github.com/rots-vlaanderen/roundtable/auth/devissuer"
-	"github.com/rots-vlaanderen/roundtable/authz"
 	"github.com/rots-vlaanderen/roundtable/devtemporal"
 	"github.com/rots-vlaanderen/roundtable/disclosure"
 	"github.com/rots-vlaanderen/roundtable/encryption"
 	"github.com/rots-vlaanderen/roundtable/services"
-	"github.com/rots-vlaanderen/roundtable/services/adminservice"
-	"github.com/rots-vlaanderen/roundtable/services/auditservice"
-	"github.com/rots-vlaanderen/roundtable/services/caseservice"
-	"github.com/rots-vlaanderen/roundtable/services/consultationservice"
-	"github.com/rots-vlaanderen/roundtable/services/directoryservice"
-	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
-	"github.com/rots-vlaanderen/roundtable/services/reportservice"
-	"github.com/rots-vlaanderen/roundtable/services/rpc"
-	"github.com/rots-vlaanderen/roundtable/services/signalservice"
 	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
 )
@@ -144,26 +134,11 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		access := &authz.Interceptor{Verifier: verifier, DB: db, Log: log}
-		reportControl, err := disclosure.New(cfg.ReportThreshold)
+		control, err := disclosure.New(cfg.ReportThreshold)
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		cases := caseservice.New(db, tc, log)
-		// Signals freeze the dashboard's figures, after its disclosure control.
-		reports := reportservice.New(db, log, reportControl)
-		srv, hs := services.NewGRPCServer(log, services.Services{
-			Cases:         cases,
-			Admin:         adminservice.New(db, log),
-			Notifications: notificationservice.New(db, log),
-			Audit:         auditservice.New(db, log),
-			Consultation:  consultationservice.New(cases, db, log),
-			Directory:     directoryservice.New(db, log),
-			Reports:       reports,
-			Signals:       signalservice.New(db, signalservice.DashboardFigures{Reports: reports}, log),
-			Access:        access.Unary(),
-			Idempotency:   rpc.Idempotency(db, log),
-		})
+		srv, hs := services.New(services.Deps{DB: db, Temporal: tc, Verifier: verifier, Control: control, Log: log})
 		apiAddr = lis.Addr().String()
 		g.Go(func() error {
 			if err := srv.Serve(lis); err != nil && !errors.Is(err, net.ErrClosed) {
