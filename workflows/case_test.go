@@ -209,14 +209,7 @@ func TestCaseWorkflowQueryAndProjection(t *testing.T) {
 	env := newTestEnv()
 	env.RegisterActivity(&Activities{DB: db})
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(QueryState)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var st State
-		if err := v.Get(&st); err != nil {
-			t.Fatal(err)
-		}
+		st := queryState(t, env)
 		if st.Stage != vocab.StageIntake || st.CaseID != caseID {
 			t.Errorf("query = %+v, want stage INTAKE of case %s", st, caseID)
 		}
@@ -289,4 +282,18 @@ func TestUpdateWithStartIsProjectedInOrder(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("timeline (-want +got):\n%s", diff)
 	}
+}
+
+// queryState asks the test environment's workflow for its state.
+func queryState(t *testing.T, env *testsuite.TestWorkflowEnvironment) State {
+	t.Helper()
+	v, err := env.QueryWorkflow(QueryState)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st State
+	if err := v.Get(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

@@ -354,25 +354,14 @@ func TestRungAfterBreakthroughIsTheNewStages(t *testing.T) {
 	submitted := brussels(2027, 3, 26, 10, 0)
 	caseID := newCaseAt(t, db, "LIMBURG", submitted)
 	env := deadlineEnv(db, submitted)
-	query := func() State {
-		v, err := env.QueryWorkflow(QueryState)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var st State
-		if err := v.Get(&st); err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
 	var broken, accepted State
 	var stored *store.Case
-	env.RegisterDelayedCallback(func() { broken = query() }, 35*24*time.Hour) // rung 4 on 27 April
+	env.RegisterDelayedCallback(func() { broken = queryState(t, env) }, 35*24*time.Hour) // rung 4 on 27 April
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflowNoRejection(UpdateDecideIntake, "accept", t, IntakeCommand{Actor: "tandem", Decision: "ACCEPT"})
 	}, 36*24*time.Hour)
 	env.RegisterDelayedCallback(func() {
-		accepted = query()
+		accepted = queryState(t, env)
 		var err error
 		if stored, err = db.GetCase(context.Background(), caseID); err != nil {
 			t.Error(err)
