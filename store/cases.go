@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -276,6 +277,10 @@ type Cursor struct {
 	SubmittedAt time.Time
 	ID          string
 }
+
+// Valid reports whether the cursor names a row ID; a page token can be
+// forged.
+func (c Cursor) Valid() bool { return uuid.Validate(c.ID) == nil }
 
 // ListCases returns up to limit cases matching f, newest first, starting
 // after the cursor when one is given. Agreements are not loaded.

@@ -216,6 +216,10 @@ type OrganisationCursor struct {
 	ID   string
 }
 
+// Valid reports whether the cursor names a row ID; a page token can be
+// forged.
+func (c OrganisationCursor) Valid() bool { return uuid.Validate(c.ID) == nil }
+
 // ListOrganisations returns up to limit organisations matching f, by name
 // then ID, starting after the cursor when one is given.
 func (db *DB) ListOrganisations(ctx context.Context, f OrganisationFilter, after *OrganisationCursor, limit int) ([]*Organisation, error) {
@@ -482,6 +486,10 @@ type OfferCursor struct {
 	Rank float32
 	ID   string
 }
+
+// Valid reports whether the cursor names a row ID; a page token can be
+// forged.
+func (c OfferCursor) Valid() bool { return uuid.Validate(c.ID) == nil }
 
 // SearchOffers returns up to limit offers matching q, best first, starting
 // after the cursor when one is given.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -293,6 +294,10 @@ type SignalCursor struct {
 	CreatedAt time.Time
 	ID        string
 }
+
+// Valid reports whether the cursor names a row ID; a page token can be
+// forged.
+func (c SignalCursor) Valid() bool { return uuid.Validate(c.ID) == nil }
 
 // ListSignals returns up to limit signals matching f, newest first,
 // starting after the cursor when one is given. Figures are not loaded.

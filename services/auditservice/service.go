@@ -28,16 +28,9 @@ var _ rotsv1.AuditServiceServer = (*Server)(nil)
 // New returns an AuditService on the store.
 func New(db *store.DB, log *slog.Logger) *Server { return &Server{db: db, log: log} }
 
-type pageToken struct {
-	Before int64  `json:"b"`
-	Case   string `json:"c"`
-	Actor  string `json:"a"`
-}
-
 // ListAccessLog lists the access log by case and/or by user, newest first.
 func (s *Server) ListAccessLog(ctx context.Context, req *rotsv1.ListAccessLogRequest) (*rotsv1.ListAccessLogResponse, error) {
 	var v rpc.Violations
-	size := v.PageSize(req.GetPageSize())
 	caseID := ""
 	if req.GetCase() != "" {
 		id, ok := strings.CutPrefix(req.GetCase(), "cases/")
@@ -46,22 +39,20 @@ func (s *Server) ListAccessLog(ctx context.Context, req *rotsv1.ListAccessLogReq
 		}
 		caseID = id
 	}
-	var tok pageToken
-	if req.GetPageToken() != "" && (!rpc.DecodeToken(req.GetPageToken(), &tok) || tok.Case != req.GetCase() || tok.Actor != req.GetActor()) {
-		v.Add("page_token", "is not a token from this listing with these filters")
-	}
+	page := rpc.ReadPage[int64](&v, req.GetPageSize(), req.GetPageToken(), "access log", req.GetCase(), req.GetActor())
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	entries, err := s.db.ListAccess(ctx, caseID, req.GetActor(), tok.Before, size+1)
+	var before int64
+	if page.After != nil {
+		before = *page.After
+	}
+	entries, err := s.db.ListAccess(ctx, caseID, req.GetActor(), before, page.Size+1)
 	if err != nil {
 		return nil, rpc.Status(ctx, s.log, "ListAccessLog", "access log", err)
 	}
 	resp := &rotsv1.ListAccessLogResponse{}
-	if len(entries) > size {
-		entries = entries[:size]
-		resp.NextPageToken = rpc.EncodeToken(pageToken{Before: entries[size-1].ID, Case: req.GetCase(), Actor: req.GetActor()})
-	}
+	entries, resp.NextPageToken = rpc.Trim(page, entries, func(a store.Access) int64 { return a.ID })
 	for _, a := range entries {
 		e := &rotsv1.AccessLogEntry{
 			Sequence: a.ID, AccessTime: timestamppb.New(a.At), Actor: a.Actor, Role: a.Role,

@@ -6,7 +6,6 @@ package caseservice
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -120,16 +119,9 @@ func (s *Server) GetCase(ctx context.Context, req *rotsv1.GetCaseRequest) (*rots
 // older cases whose first 8 digits were taken.
 var referencePattern = regexp.MustCompile(`^ROTS-([0-9A-F]{8}|[0-9A-F]{32})$`)
 
-type casesToken struct {
-	SubmittedAt time.Time `json:"t"`
-	ID          string    `json:"id"`
-	Filter      string    `json:"f"`
-}
-
 // ListCases pages through cases newest first.
 func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*rotsv1.ListCasesResponse, error) {
 	var v rpc.Violations
-	size := v.PageSize(req.GetPageSize())
 	f := store.CaseFilter{
 		Region: vocab.Stored(req.GetRegion()), Stage: vocab.Stored(req.GetStage()), OrgName: req.GetSubmittingOrganisation(),
 		OverdueOnly: req.GetOverdueOnly(), MinRung: int(req.GetMinRung()),
@@ -147,64 +139,46 @@ func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*
 	if req.GetStage() != 0 && f.Stage == "" {
 		v.Add("stage", "unknown stage %d", req.GetStage())
 	}
-	filterKey := fmt.Sprintf("%s|%s|%s|%t|%d|%s", f.Region, f.Stage, f.OrgName, f.OverdueOnly, f.MinRung, f.Reference)
-	var after *store.Cursor
-	if req.GetPageToken() != "" {
-		var tok casesToken
-		if !rpc.DecodeToken(req.GetPageToken(), &tok) || tok.Filter != filterKey {
-			v.Add("page_token", "is not a token from this listing with these filters")
-		}
-		after = &store.Cursor{SubmittedAt: tok.SubmittedAt, ID: tok.ID}
-	}
+	page := rpc.ReadPage[store.Cursor](&v, req.GetPageSize(), req.GetPageToken(), "cases", f)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	// One extra row tells whether there is a next page.
-	cases, err := s.db.ListCases(ctx, f, after, size+1)
+	cases, err := s.db.ListCases(ctx, f, page.After, page.Size+1)
 	if err != nil {
 		return nil, s.toStatus(ctx, "ListCases", err)
 	}
 	resp := &rotsv1.ListCasesResponse{}
-	if len(cases) > size {
-		cases = cases[:size]
-		last := cases[size-1]
-		resp.NextPageToken = rpc.EncodeToken(casesToken{SubmittedAt: last.SubmittedAt, ID: last.ID, Filter: filterKey})
-	}
+	cases, resp.NextPageToken = rpc.Trim(page, cases, func(c *store.Case) store.Cursor {
+		return store.Cursor{SubmittedAt: c.SubmittedAt, ID: c.ID}
+	})
 	for _, c := range cases {
 		resp.Cases = append(resp.Cases, toProto(c))
 	}
 	return resp, nil
 }
 
-type eventsToken struct {
-	After  int64  `json:"a"`
-	CaseID string `json:"c"`
-}
-
 // ListCaseEvents pages through a case's timeline, oldest first.
 func (s *Server) ListCaseEvents(ctx context.Context, req *rotsv1.ListCaseEventsRequest) (*rotsv1.ListCaseEventsResponse, error) {
 	var v rpc.Violations
-	size := v.PageSize(req.GetPageSize())
 	id := caseID(&v, "parent", req.GetParent())
-	var tok eventsToken
-	if req.GetPageToken() != "" && (!rpc.DecodeToken(req.GetPageToken(), &tok) || tok.CaseID != id) {
-		v.Add("page_token", "is not a token from this case's timeline")
-	}
+	page := rpc.ReadPage[int64](&v, req.GetPageSize(), req.GetPageToken(), "events", id)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if _, err := s.db.GetCase(ctx, id); err != nil {
 		return nil, s.toStatus(ctx, "ListCaseEvents", err)
 	}
-	events, err := s.db.ListEvents(ctx, id, tok.After, size+1)
+	var after int64
+	if page.After != nil {
+		after = *page.After
+	}
+	events, err := s.db.ListEvents(ctx, id, after, page.Size+1)
 	if err != nil {
 		return nil, s.toStatus(ctx, "ListCaseEvents", err)
 	}
 	resp := &rotsv1.ListCaseEventsResponse{}
-	if len(events) > size {
-		events = events[:size]
-		resp.NextPageToken = rpc.EncodeToken(eventsToken{After: events[size-1].ID, CaseID: id})
-	}
+	events, resp.NextPageToken = rpc.Trim(page, events, func(e store.Event) int64 { return e.ID })
 	for _, e := range events {
 		resp.Events = append(resp.Events, eventToProto(e))
 	}

@@ -19,6 +19,7 @@ import (
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
+	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // fixedNow is "now" in every validation test: a Tuesday morning in Brussels.
@@ -734,13 +735,9 @@ func TestGetCaseValidation(t *testing.T) {
 
 func TestListCasesValidation(t *testing.T) {
 	const org = "Vrij CLB Limburg"
-	// filterKey mirrors ListCases: the token remembers the filters it was made for.
-	filterKey := func(r rotsv1.Region, st rotsv1.Stage, org string, overdue bool, minRung int) string {
-		return fmt.Sprintf("%s|%s|%s|%t|%d|", vocab.Stored(r), vocab.Stored(st), org, overdue, minRung)
-	}
-	limburgToken := rpc.EncodeToken(casesToken{
-		SubmittedAt: fixedNow, ID: "0b9e3a5c-4f1d-4c2a-9e8b-7d6c5b4a3f21",
-		Filter: filterKey(rotsv1.Region_REGION_LIMBURG, rotsv1.Stage_STAGE_INTAKE, org, true, 2),
+	// The token remembers the filters it was made for, as ListCases has them.
+	limburgToken := rpc.Token(store.Cursor{SubmittedAt: fixedNow, ID: "0b9e3a5c-4f1d-4c2a-9e8b-7d6c5b4a3f21"}, "cases", store.CaseFilter{
+		Region: vocab.RegionLimburg, Stage: vocab.StageIntake, OrgName: org, OverdueOnly: true, MinRung: 2,
 	})
 	limburg := func(f func(*rotsv1.ListCasesRequest)) *rotsv1.ListCasesRequest {
 		r := &rotsv1.ListCasesRequest{
@@ -766,7 +763,7 @@ func TestListCasesValidation(t *testing.T) {
 			PageToken: base64.RawURLEncoding.EncodeToString([]byte("{}")),
 		}, want: []string{"page_token"}},
 		{name: "page_token from another case's timeline", req: &rotsv1.ListCasesRequest{
-			PageToken: rpc.EncodeToken(eventsToken{After: 3, CaseID: "0b9e3a5c-4f1d-4c2a-9e8b-7d6c5b4a3f21"}),
+			PageToken: rpc.Token(int64(3), "events", "0b9e3a5c-4f1d-4c2a-9e8b-7d6c5b4a3f21"),
 		}, want: []string{"page_token"}},
 		{name: "token made for another region", req: limburg(func(r *rotsv1.ListCasesRequest) { r.Region = rotsv1.Region_REGION_ANTWERPEN }),
 			want: []string{"page_token"}},
@@ -804,7 +801,7 @@ func TestListCasesValidation(t *testing.T) {
 
 func TestListCaseEventsValidation(t *testing.T) {
 	const other = "cases/7d6c5b4a-3f21-4c2a-9e8b-0b9e3a5c4f1d"
-	token := rpc.EncodeToken(eventsToken{After: 12, CaseID: strings.TrimPrefix(other, caseNamePrefix)})
+	token := rpc.Token(int64(12), "events", strings.TrimPrefix(other, caseNamePrefix))
 	tests := []struct {
 		name string
 		req  *rotsv1.ListCaseEventsRequest

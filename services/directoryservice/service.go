@@ -5,9 +5,6 @@ package directoryservice
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -76,47 +73,24 @@ func (s *Server) GetOrganisation(ctx context.Context, req *rotsv1.GetOrganisatio
 	return &rotsv1.GetOrganisationResponse{Organisation: orgToProto(o)}, nil
 }
 
-// filterKey binds a page token to the request's filters.
-func filterKey(parts ...any) string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%q", parts)))
-	return hex.EncodeToString(sum[:12])
-}
-
-type orgsToken struct {
-	Name   string `json:"n"`
-	ID     string `json:"id"`
-	Filter string `json:"f"`
-}
-
 // ListOrganisations pages through organisations by display name.
 func (s *Server) ListOrganisations(ctx context.Context, req *rotsv1.ListOrganisationsRequest) (*rotsv1.ListOrganisationsResponse, error) {
 	var v rpc.Violations
-	size := v.PageSize(req.GetPageSize())
 	enumIn(&v, "region", req.GetRegion(), false, "region")
 	enumIn(&v, "kind", req.GetKind(), false, "organisation kind")
 	f := store.OrganisationFilter{Region: vocab.Stored(req.GetRegion()), Kind: vocab.Stored(req.GetKind()), ShowInactive: req.GetShowInactive()}
-	key := filterKey("organisations", f.Region, f.Kind, f.ShowInactive)
-	var after *store.OrganisationCursor
-	if req.GetPageToken() != "" {
-		var tok orgsToken
-		if !rpc.DecodeToken(req.GetPageToken(), &tok) || tok.Filter != key || !isUUID(tok.ID) {
-			v.Add("page_token", "is not a token from this listing with these filters")
-		}
-		after = &store.OrganisationCursor{Name: tok.Name, ID: tok.ID}
-	}
+	page := rpc.ReadPage[store.OrganisationCursor](&v, req.GetPageSize(), req.GetPageToken(), "organisations", f)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	orgs, err := s.db.ListOrganisations(ctx, f, after, size+1)
+	orgs, err := s.db.ListOrganisations(ctx, f, page.After, page.Size+1)
 	if err != nil {
 		return nil, s.status(ctx, "ListOrganisations", "organisation", err)
 	}
 	resp := &rotsv1.ListOrganisationsResponse{}
-	if len(orgs) > size {
-		orgs = orgs[:size]
-		last := orgs[size-1]
-		resp.NextPageToken = rpc.EncodeToken(orgsToken{Name: last.Name, ID: last.ID, Filter: key})
-	}
+	orgs, resp.NextPageToken = rpc.Trim(page, orgs, func(o *store.Organisation) store.OrganisationCursor {
+		return store.OrganisationCursor{Name: o.Name, ID: o.ID}
+	})
 	for _, o := range orgs {
 		resp.Organisations = append(resp.Organisations, orgToProto(o))
 	}
@@ -249,18 +223,11 @@ func (s *Server) DeactivateOffer(ctx context.Context, req *rotsv1.DeactivateOffe
 	return &rotsv1.DeactivateOfferResponse{Offer: offerToProto(f)}, nil
 }
 
-type offersToken struct {
-	Rank   float32 `json:"r"`
-	ID     string  `json:"id"`
-	Filter string  `json:"f"`
-}
-
 // SearchOffers finds offers best match first, then by ID. The page token
 // holds the last (rank, ID) returned, so paging needs no offset and stays
 // stable while offers are added.
 func (s *Server) SearchOffers(ctx context.Context, req *rotsv1.SearchOffersRequest) (*rotsv1.SearchOffersResponse, error) {
 	var v rpc.Violations
-	size := v.PageSize(req.GetPageSize())
 	var orgID string
 	if p := req.GetParent(); p != "" && p != orgPrefix+"-" {
 		orgID = parseOrgName(&v, "parent", p)
@@ -281,15 +248,8 @@ func (s *Server) SearchOffers(ctx context.Context, req *rotsv1.SearchOffersReque
 	}
 	themes := slices.Clone(q.Themes)
 	slices.Sort(themes)
-	key := filterKey("offers", q.OrganisationID, q.Text, q.Region, themes, q.AgeBand, q.SchoolLevel, q.ShowInactive)
-	var after *store.OfferCursor
-	if req.GetPageToken() != "" {
-		var tok offersToken
-		if !rpc.DecodeToken(req.GetPageToken(), &tok) || tok.Filter != key || !isUUID(tok.ID) {
-			v.Add("page_token", "is not a token from this search with these filters")
-		}
-		after = &store.OfferCursor{Rank: tok.Rank, ID: tok.ID}
-	}
+	page := rpc.ReadPage[store.OfferCursor](&v, req.GetPageSize(), req.GetPageToken(),
+		"offers", q.OrganisationID, q.Text, q.Region, themes, q.AgeBand, q.SchoolLevel, q.ShowInactive)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -300,16 +260,14 @@ func (s *Server) SearchOffers(ctx context.Context, req *rotsv1.SearchOffersReque
 			return nil, s.status(ctx, "SearchOffers", "organisation", err)
 		}
 	}
-	offers, err := s.db.SearchOffers(ctx, q, after, size+1)
+	offers, err := s.db.SearchOffers(ctx, q, page.After, page.Size+1)
 	if err != nil {
 		return nil, s.status(ctx, "SearchOffers", "offer", err)
 	}
 	resp := &rotsv1.SearchOffersResponse{}
-	if len(offers) > size {
-		offers = offers[:size]
-		last := offers[size-1]
-		resp.NextPageToken = rpc.EncodeToken(offersToken{Rank: last.Rank, ID: last.ID, Filter: key})
-	}
+	offers, resp.NextPageToken = rpc.Trim(page, offers, func(f *store.Offer) store.OfferCursor {
+		return store.OfferCursor{Rank: f.Rank, ID: f.ID}
+	})
 	for _, f := range offers {
 		resp.Offers = append(resp.Offers, offerToProto(f))
 	}

@@ -143,7 +143,7 @@ func TestValidation(t *testing.T) {
 	if err != nil || otherSearch.GetNextPageToken() == "" {
 		t.Fatalf("search = %v, %v; want a next page", otherSearch, err)
 	}
-	listToken := rpc.EncodeToken(orgsToken{Name: "x", ID: uuid.NewString(), Filter: filterKey("organisations", "", "", false)})
+	listToken := rpc.Token(store.OrganisationCursor{Name: "x", ID: uuid.NewString()}, "organisations", store.OrganisationFilter{})
 
 	type call func() error
 	cases := []struct {

@@ -45,34 +45,24 @@ func toProto(n *store.Notification) *rotsv1.Notification {
 	return pn
 }
 
-type pageToken struct {
-	Before    int64  `json:"b"`
-	Recipient string `json:"r"`
-	Unread    bool   `json:"u"`
-}
-
 // ListNotifications lists a recipient's inbox, newest first.
 func (s *Server) ListNotifications(ctx context.Context, req *rotsv1.ListNotificationsRequest) (*rotsv1.ListNotificationsResponse, error) {
 	var v rpc.Violations
-	size := v.PageSize(req.GetPageSize())
 	v.Email("recipient", req.GetRecipient())
-	var tok pageToken
-	if req.GetPageToken() != "" && (!rpc.DecodeToken(req.GetPageToken(), &tok) ||
-		tok.Recipient != req.GetRecipient() || tok.Unread != req.GetUnreadOnly()) {
-		v.Add("page_token", "is not a token from this inbox with these filters")
-	}
+	page := rpc.ReadPage[int64](&v, req.GetPageSize(), req.GetPageToken(), "inbox", req.GetRecipient(), req.GetUnreadOnly())
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	ns, err := s.db.ListNotifications(ctx, req.GetRecipient(), req.GetUnreadOnly(), tok.Before, size+1)
+	var before int64
+	if page.After != nil {
+		before = *page.After
+	}
+	ns, err := s.db.ListNotifications(ctx, req.GetRecipient(), req.GetUnreadOnly(), before, page.Size+1)
 	if err != nil {
 		return nil, rpc.Status(ctx, s.log, "ListNotifications", "inbox", err)
 	}
 	resp := &rotsv1.ListNotificationsResponse{}
-	if len(ns) > size {
-		ns = ns[:size]
-		resp.NextPageToken = rpc.EncodeToken(pageToken{Before: ns[size-1].ID, Recipient: req.GetRecipient(), Unread: req.GetUnreadOnly()})
-	}
+	ns, resp.NextPageToken = rpc.Trim(page, ns, func(n *store.Notification) int64 { return n.ID })
 	for _, n := range ns {
 		resp.Notifications = append(resp.Notifications, toProto(n))
 	}

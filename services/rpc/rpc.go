@@ -5,8 +5,6 @@ package rpc
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -210,18 +208,6 @@ func (v *Violations) PageSize(n int32) int {
 		return 100
 	}
 	return int(n)
-}
-
-// EncodeToken makes an opaque page token of a position.
-func EncodeToken(v any) string {
-	b, _ := json.Marshal(v)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// DecodeToken reads a page token made by EncodeToken into v.
-func DecodeToken(s string, v any) bool {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	return err == nil && json.Unmarshal(b, v) == nil
 }
 
 // Actor is who gives the command: the authenticated caller's name.

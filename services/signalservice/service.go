@@ -189,16 +189,9 @@ func (s *Server) GetSignal(ctx context.Context, req *rotsv1.GetSignalRequest) (*
 	return &rotsv1.GetSignalResponse{Signal: toProto(sig)}, nil
 }
 
-type listToken struct {
-	CreatedAt time.Time `json:"t"`
-	ID        string    `json:"id"`
-	Filter    string    `json:"f"`
-}
-
 // ListSignals pages through signals, newest first, without their figures.
 func (s *Server) ListSignals(ctx context.Context, req *rotsv1.ListSignalsRequest) (*rotsv1.ListSignalsResponse, error) {
 	var v rpc.Violations
-	size := v.PageSize(req.GetPageSize())
 	region := checkRegion(&v, "region", req.GetRegion())
 	if req.GetFlandersOnly() && region != "" {
 		v.Add("flanders_only", "cannot go with a region")
@@ -208,28 +201,18 @@ func (s *Server) ListSignals(ctx context.Context, req *rotsv1.ListSignalsRequest
 		v.Add("state", "must be a known state, got %d", req.GetState())
 	}
 	f := store.SignalFilter{AnyRegion: region == "" && !req.GetFlandersOnly(), Region: region, State: state}
-	key := fmt.Sprintf("%t|%s|%s", f.AnyRegion, f.Region, f.State)
-	var after *store.SignalCursor
-	if req.GetPageToken() != "" {
-		var tok listToken
-		if !rpc.DecodeToken(req.GetPageToken(), &tok) || tok.Filter != key || uuid.Validate(tok.ID) != nil {
-			v.Add("page_token", "is not a token from this listing with these filters")
-		}
-		after = &store.SignalCursor{CreatedAt: tok.CreatedAt, ID: tok.ID}
-	}
+	page := rpc.ReadPage[store.SignalCursor](&v, req.GetPageSize(), req.GetPageToken(), "signals", f)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	signals, err := s.db.ListSignals(ctx, f, after, size+1)
+	signals, err := s.db.ListSignals(ctx, f, page.After, page.Size+1)
 	if err != nil {
 		return nil, s.status(ctx, "ListSignals", err)
 	}
 	resp := &rotsv1.ListSignalsResponse{}
-	if len(signals) > size {
-		signals = signals[:size]
-		last := signals[size-1]
-		resp.NextPageToken = rpc.EncodeToken(listToken{CreatedAt: last.CreatedAt, ID: last.ID, Filter: key})
-	}
+	signals, resp.NextPageToken = rpc.Trim(page, signals, func(sig *store.Signal) store.SignalCursor {
+		return store.SignalCursor{CreatedAt: sig.CreatedAt, ID: sig.ID}
+	})
 	for _, sig := range signals {
 		resp.Signals = append(resp.Signals, toProto(sig))
 	}
