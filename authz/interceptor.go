@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -18,6 +17,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/auth"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
+	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/store"
 )
 
@@ -134,9 +134,9 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 		}
 		return Relation{SameRegion: true, SameOrg: true}, "", nil
 	case *rotsv1.ListCaseEventsRequest:
-		return i.relateCase(ctx, p, r.GetParent())
+		return i.relateCase(ctx, p, "parent", r.GetParent())
 	case *rotsv1.UpdateAgreementRequest:
-		rel, id, err := i.relateCase(ctx, p, r.GetName())
+		rel, id, err := i.relateCase(ctx, p, "name", r.GetName())
 		if err != nil || !rel.Invited {
 			return rel, id, err
 		}
@@ -198,11 +198,11 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 		}
 		return Relation{SameRegion: narrowRegion(p, &r.Region)}, "", nil
 	case *rotsv1.UpdateSignalRequest:
-		return i.relateSignal(ctx, p, r.GetSignal().GetName())
+		return i.relateSignal(ctx, p, "signal.name", r.GetSignal().GetName())
 	case *rotsv1.GetSignalRequest, *rotsv1.ApproveSignalRequest, *rotsv1.MarkSignalSentRequest, *rotsv1.ExportSignalRequest:
-		return i.relateSignal(ctx, p, r.(interface{ GetName() string }).GetName())
+		return i.relateSignal(ctx, p, "name", r.(interface{ GetName() string }).GetName())
 	case interface{ GetName() string }:
-		return i.relateCase(ctx, p, r.GetName())
+		return i.relateCase(ctx, p, "name", r.GetName())
 	}
 	return Relation{}, "", nil
 }
@@ -210,31 +210,29 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 // relateSignal relates the caller to the signal named "signals/{id}": in
 // scope when it is about the caller's region, or the caller's scope is all
 // of Flanders. A signal about all of Flanders is for Flemish managers only.
-func (i *Interceptor) relateSignal(ctx context.Context, p auth.Principal, name string) (Relation, string, error) {
-	_, region, err := lookUp(ctx, name, "signal", i.DB.SignalRegion)
+func (i *Interceptor) relateSignal(ctx context.Context, p auth.Principal, field, name string) (Relation, string, error) {
+	_, region, err := lookUp(ctx, i.Log, field, name, "signal", i.DB.SignalRegion)
 	if err != nil {
 		return Relation{}, "", err
 	}
 	return Relation{SameRegion: p.Region == "" || p.Region == region}, "", nil
 }
 
-// lookUp reads what read gives for the resource named "{kind}s/{uuid}": a
-// malformed name is InvalidArgument, an unknown one NotFound, and a store
-// that fails Unavailable.
-func lookUp[T any](ctx context.Context, name, kind string, read func(context.Context, string) (T, error)) (string, T, error) {
-	var v T
-	id, ok := strings.CutPrefix(name, kind+"s/")
-	if _, err := uuid.Parse(id); !ok || err != nil {
-		return "", v, status.Errorf(codes.InvalidArgument, "must name a %s like %ss/0b9e3a5c-…, got %q", kind, kind, name)
+// lookUp reads what read gives for the resource named "{kind}s/{uuid}" in
+// field: a malformed name is InvalidArgument naming the field, and the
+// store's errors are mapped as every service maps them.
+func lookUp[T any](ctx context.Context, log *slog.Logger, field, name, kind string, read func(context.Context, string) (T, error)) (string, T, error) {
+	var zero T
+	var v rpc.Violations
+	id := rpc.ID(&v, field, kind, name)
+	if err := v.Err(); err != nil {
+		return "", zero, err
 	}
-	v, err := read(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", v, status.Errorf(codes.NotFound, "%s not found", kind)
-	}
+	got, err := read(ctx, id)
 	if err != nil {
-		return "", v, status.Error(codes.Unavailable, "a backend is unavailable; retry")
+		return "", zero, rpc.Status(ctx, log, "access check", kind, err)
 	}
-	return id, v, nil
+	return id, got, nil
 }
 
 // relateOrganisation relates the caller to the directory organisation
@@ -255,8 +253,8 @@ func (i *Interceptor) relateOrganisation(ctx context.Context, p auth.Principal, 
 }
 
 // relateCase relates the caller to the case named "cases/{id}".
-func (i *Interceptor) relateCase(ctx context.Context, p auth.Principal, name string) (Relation, string, error) {
-	id, scope, err := lookUp(ctx, name, "case", i.DB.Scope)
+func (i *Interceptor) relateCase(ctx context.Context, p auth.Principal, field, name string) (Relation, string, error) {
+	id, scope, err := lookUp(ctx, i.Log, field, name, "case", i.DB.Scope)
 	if err != nil {
 		return Relation{}, "", err
 	}

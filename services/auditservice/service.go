@@ -6,9 +6,7 @@ import (
 	"context"
 	"encoding/hex"
 	"log/slog"
-	"strings"
 
-	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
@@ -33,11 +31,7 @@ func (s *Server) ListAccessLog(ctx context.Context, req *rotsv1.ListAccessLogReq
 	var v rpc.Violations
 	caseID := ""
 	if req.GetCase() != "" {
-		id, ok := strings.CutPrefix(req.GetCase(), "cases/")
-		if _, err := uuid.Parse(id); !ok || err != nil {
-			v.Add("case", "must be a case name like cases/0b9e3a5c-…, got %q", req.GetCase())
-		}
-		caseID = id
+		caseID = rpc.CaseID(&v, "case", req.GetCase())
 	}
 	page := rpc.ReadPage[int64](&v, req.GetPageSize(), req.GetPageToken(), "access log", req.GetCase(), req.GetActor())
 	if err := v.Err(); err != nil {

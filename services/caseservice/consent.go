@@ -12,7 +12,7 @@ import (
 // request ID.
 func (s *Server) WithdrawConsent(ctx context.Context, req *rotsv1.WithdrawConsentRequest) (*rotsv1.WithdrawConsentResponse, error) {
 	var v rpc.Violations
-	id := caseID(&v, "name", req.GetName())
+	id := rpc.CaseID(&v, "name", req.GetName())
 	v.RequestID(req.GetRequestId())
 	summary := map[rotsv1.ConsentBy]string{
 		rotsv1.ConsentBy_CONSENT_BY_YOUNG_PERSON: "Toestemming ingetrokken door de jongere",

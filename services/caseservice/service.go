@@ -161,7 +161,7 @@ func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*
 // ListCaseEvents pages through a case's timeline, oldest first.
 func (s *Server) ListCaseEvents(ctx context.Context, req *rotsv1.ListCaseEventsRequest) (*rotsv1.ListCaseEventsResponse, error) {
 	var v rpc.Violations
-	id := caseID(&v, "parent", req.GetParent())
+	id := rpc.CaseID(&v, "parent", req.GetParent())
 	page := rpc.ReadPage[int64](&v, req.GetPageSize(), req.GetPageToken(), "events", id)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -185,20 +185,10 @@ func (s *Server) ListCaseEvents(ctx context.Context, req *rotsv1.ListCaseEventsR
 	return resp, nil
 }
 
-// caseID parses a resource name "cases/{case_id}".
-func caseID(v *rpc.Violations, field, name string) string {
-	id, ok := strings.CutPrefix(name, caseNamePrefix)
-	if _, err := uuid.Parse(id); !ok || err != nil {
-		v.Add(field, "must be a case name like cases/0b9e3a5c-…, got %q", name)
-		return ""
-	}
-	return id
-}
-
 // getCase validates a case name and loads the case.
 func (s *Server) getCase(ctx context.Context, field, name string) (*store.Case, error) {
 	var v rpc.Violations
-	id := caseID(&v, field, name)
+	id := rpc.CaseID(&v, field, name)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -220,7 +210,7 @@ func (s *Server) Command(ctx context.Context, method, name, requestID string, v 
 }
 
 func (s *Server) command(ctx context.Context, method, name, requestID string, v rpc.Violations, cmd any) (*rotsv1.Case, error) {
-	id := caseID(&v, "name", name)
+	id := rpc.CaseID(&v, "name", name)
 	v.RequestID(requestID)
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
@@ -213,9 +212,8 @@ func (s *Server) RecordGap(ctx context.Context, req *rotsv1.RecordGapRequest) (*
 // caseIn loads the named case; a bad name is added to v. The workflow
 // decides whether the command fits the case's stage.
 func (s *Server) caseIn(ctx context.Context, v *rpc.Violations, name, method string) (*store.Case, error) {
-	id, ok := strings.CutPrefix(name, "cases/")
-	if _, err := uuid.Parse(id); !ok || err != nil {
-		v.Add("name", "must be a case name like cases/0b9e3a5c-…, got %q", name)
+	id := rpc.CaseID(v, "name", name)
+	if id == "" {
 		return nil, v.Err()
 	}
 	c, err := s.db.GetCase(ctx, id)
