@@ -1,6 +1,6 @@
 // Package services assembles the gRPC server: interceptors, health checking,
 // reflection and the ROTS services, each in a package of its own. It is the
-// one place the API is put together.
+// one place the API is put together. It must not import cmd/.
 package services
 
 import (
@@ -18,9 +18,10 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/rots-vlaanderen/roundtable/authz"
-	"github.com/rots-vlaanderen/roundtable/disclosure"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/authz"
+	"github.com/rots-vlaanderen/roundtable/internal/disclosure"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/services/adminservice"
 	"github.com/rots-vlaanderen/roundtable/services/auditservice"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
@@ -30,7 +31,6 @@ import (
 	"github.com/rots-vlaanderen/roundtable/services/reportservice"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/services/signalservice"
-	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // Deps are what the API is built from.

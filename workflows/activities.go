@@ -10,9 +10,9 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/rots-vlaanderen/roundtable/escalation"
-	"github.com/rots-vlaanderen/roundtable/notify"
-	"github.com/rots-vlaanderen/roundtable/store"
+	"github.com/rots-vlaanderen/roundtable/internal/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/notify"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
 
 // Activities carries the dependencies of the case workflow's activities.

@@ -1,6 +1,8 @@
 // Package workflows holds the case workflow: one CaseWorkflow per case owns
-// the case's stage and is the only writer of stage changes, which its
-// activities project to PostgreSQL.
+// the case's process (stage, deadlines, rung) and is the only writer of it;
+// its activities project it to PostgreSQL. The path is one table (path.go).
+// Workflow code is deterministic: it must not import services/ or cmd/,
+// and reads the store only through activities.
 package workflows
 
 import (
@@ -13,10 +15,10 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/rots-vlaanderen/roundtable/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/notify"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
-	"github.com/rots-vlaanderen/roundtable/notify"
-	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // TaskQueue is where case workflows and their activities run.

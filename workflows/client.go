@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/rots-vlaanderen/roundtable/store"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
 
 func startOptions(caseID string) client.StartWorkflowOptions {

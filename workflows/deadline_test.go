@@ -10,10 +10,10 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/rots-vlaanderen/roundtable/calendar"
-	"github.com/rots-vlaanderen/roundtable/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/calendar"
+	"github.com/rots-vlaanderen/roundtable/internal/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
-	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // brussels returns a time on the Brussels clock.

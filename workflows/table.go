@@ -7,11 +7,11 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/rots-vlaanderen/roundtable/calendar"
-	"github.com/rots-vlaanderen/roundtable/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/calendar"
+	"github.com/rots-vlaanderen/roundtable/internal/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/notify"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
-	"github.com/rots-vlaanderen/roundtable/notify"
-	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // Consultation table updates.

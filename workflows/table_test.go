@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rots-vlaanderen/roundtable/calendar"
-	"github.com/rots-vlaanderen/roundtable/store"
+	"github.com/rots-vlaanderen/roundtable/internal/calendar"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
 
 // The table from convening to closing: the meeting passes without an

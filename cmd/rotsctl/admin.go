@@ -2,61 +2,145 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 )
 
 func policyName(region string) string { return "regions/" + region + "/escalationPolicy" }
 
+const policyHelp = `Gebruik: rotsctl policy get <regio>
+       rotsctl policy set <regio> [-intake-days N …] [-tandem a@x.be,b@x.be] [-manager m@x.be]
+
+Het escalatiebeleid van een regio: de termijnen in werkdagen (of maanden),
+de adressen van de tandem en de manager. set verandert enkel de opties die
+u geeft; rotsctl policy set limburg -h toont ze.
+`
+
+// policyInts are the policy's numbers, each with its flag.
+var policyInts = []struct {
+	flag, what string
+	field      func(p *rotsv1.EscalationPolicy) *int32
+}{
+	{"intake-days", "intakebeslissing na de aanmelding (werkdagen)", func(p *rotsv1.EscalationPolicy) *int32 { return &p.IntakeDays }},
+	{"answer-days", "antwoord van de aanmelder op een vraag (werkdagen)", func(p *rotsv1.EscalationPolicy) *int32 { return &p.AnswerDays }},
+	{"auto-withdraw-days", "daarna automatisch intrekken (werkdagen)", func(p *rotsv1.EscalationPolicy) *int32 { return &p.AutoWithdrawDays }},
+	{"consult-days", "consult na de aanvaarding (werkdagen)", func(p *rotsv1.EscalationPolicy) *int32 { return &p.ConsultDays }},
+	{"table-date-days", "datum van de overlegtafel na de beslissing (werkdagen)", func(p *rotsv1.EscalationPolicy) *int32 { return &p.TableDateDays }},
+	{"table-outcome-days", "uitkomst na de vergadering (werkdagen)", func(p *rotsv1.EscalationPolicy) *int32 { return &p.TableOutcomeDays }},
+	{"agreement-grace-days", "na de vervaldag van een afspraak (werkdagen)", func(p *rotsv1.EscalationPolicy) *int32 { return &p.AgreementGraceDays }},
+	{"review-days", "evaluatie na het advies of de tafel (werkdagen)", func(p *rotsv1.EscalationPolicy) *int32 { return &p.ReviewDays }},
+	{"offer-months", "een passend aanbod na de aanmelding (maanden)", func(p *rotsv1.EscalationPolicy) *int32 { return &p.OfferMonths }},
+	{"rung-interval-days", "tussen twee treden (werkdagen)", func(p *rotsv1.EscalationPolicy) *int32 { return &p.RungIntervalDays }},
+	{"retention-months", "bewaartermijn na het afsluiten (maanden)", func(p *rotsv1.EscalationPolicy) *int32 { return &p.RetentionMonths }},
+}
+
 // policy shows a region's escalation policy, or changes the fields given as
 // flags and keeps the others.
 func (c *client) policy(ctx context.Context, args []string) error {
-	if len(args) < 2 || (args[0] != "get" && args[0] != "set") {
-		return errors.New("usage: rotsctl policy get <region> | rotsctl policy set <region> [-intake-days N ...]")
+	c.command = "policy"
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help") {
+		c.helpText = policyHelp
+		return flag.ErrHelp
 	}
-	resp, err := c.admin.GetEscalationPolicy(ctx, &rotsv1.GetEscalationPolicyRequest{Name: policyName(args[1])})
+	if len(args) < 1 || (args[0] != "get" && args[0] != "set") {
+		return usagef("rotsctl policy get <regio> | rotsctl policy set <regio> [-intake-days N …]")
+	}
+	sub := args[0]
+	fs := c.flags("policy " + sub)
+	var region string
+	if len(args) > 1 && !strings.HasPrefix(args[1], "-") {
+		region, args = args[1], args[2:]
+	} else {
+		args = args[1:]
+	}
+	if sub == "get" {
+		if _, err := parseArgs(fs, args, 0); err != nil {
+			return err
+		}
+		if region == "" {
+			return usagef("welke regio? rotsctl policy get <regio> (%s)", strings.Join(regionSlugs(), ", "))
+		}
+		resp, err := c.admin.GetEscalationPolicy(ctx, &rotsv1.GetEscalationPolicyRequest{Name: policyName(region)})
+		if err != nil {
+			return err
+		}
+		return c.printPolicy(resp.GetPolicy())
+	}
+	requestID := requestIDFlag(fs)
+	values := make([]int, len(policyInts))
+	for i, f := range policyInts {
+		fs.IntVar(&values[i], f.flag, 0, f.what)
+	}
+	skip := fs.Bool("skip-school-holidays", false, "de Vlaamse schoolvakanties overslaan voor de termijnen van de tafel en de evaluatie")
+	tandem := fs.String("tandem", "", "e-mailadressen van de tandem, met komma's")
+	manager := fs.String("manager", "", "e-mailadressen van de manager, met komma's")
+	if _, err := parseArgs(fs, args, 0); err != nil {
+		return err
+	}
+	if region == "" {
+		return usagef("welke regio? rotsctl policy set <regio> [opties] (%s)", strings.Join(regionSlugs(), ", "))
+	}
+	resp, err := c.admin.GetEscalationPolicy(ctx, &rotsv1.GetEscalationPolicyRequest{Name: policyName(region)})
 	if err != nil {
 		return err
 	}
 	p := resp.GetPolicy()
-	if args[0] == "get" {
-		return c.print(p)
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for i, f := range policyInts {
+		if given[f.flag] {
+			*f.field(p) = int32(values[i])
+		}
 	}
-	fs := flag.NewFlagSet("policy set", flag.ContinueOnError)
-	requestID := fs.String("request-id", newRequestID(), "idempotency key")
-	ints := []struct {
-		name  string
-		field *int32
-	}{
-		{"intake-days", &p.IntakeDays}, {"answer-days", &p.AnswerDays}, {"auto-withdraw-days", &p.AutoWithdrawDays},
-		{"consult-days", &p.ConsultDays}, {"table-date-days", &p.TableDateDays}, {"table-outcome-days", &p.TableOutcomeDays},
-		{"agreement-grace-days", &p.AgreementGraceDays}, {"review-days", &p.ReviewDays}, {"offer-months", &p.OfferMonths}, {"retention-months", &p.RetentionMonths},
-		{"rung-interval-days", &p.RungIntervalDays},
+	if given["skip-school-holidays"] {
+		p.SkipSchoolHolidays = *skip
 	}
-	values := make([]int, len(ints))
-	for i, f := range ints {
-		fs.IntVar(&values[i], f.name, int(*f.field), "working days (months for offer-months)")
+	if given["tandem"] {
+		p.TandemEmails = splitList(*tandem)
 	}
-	skip := fs.Bool("skip-school-holidays", p.SkipSchoolHolidays, "skip Flemish school holidays for table and review deadlines")
-	tandem := fs.String("tandem", strings.Join(p.TandemEmails, ","), "tandem e-mail addresses, comma-separated")
-	manager := fs.String("manager", strings.Join(p.ManagerEmails, ","), "manager e-mail addresses, comma-separated")
-	if err := fs.Parse(args[2:]); err != nil {
-		return err
+	if given["manager"] {
+		p.ManagerEmails = splitList(*manager)
 	}
-	for i, f := range ints {
-		*f.field = int32(values[i])
-	}
-	p.SkipSchoolHolidays, p.TandemEmails, p.ManagerEmails = *skip, splitList(*tandem), splitList(*manager)
-	updated, err := c.admin.UpdateEscalationPolicy(ctx, &rotsv1.UpdateEscalationPolicyRequest{RequestId: *requestID, Policy: p})
+	updated, err := c.admin.UpdateEscalationPolicy(ctx, &rotsv1.UpdateEscalationPolicyRequest{RequestId: c.requestIDOr(*requestID), Policy: p})
 	if err != nil {
 		return err
 	}
-	return c.print(updated.GetPolicy())
+	return c.printPolicy(updated.GetPolicy())
+}
+
+func (c *client) printPolicy(p *rotsv1.EscalationPolicy) error {
+	if c.json {
+		return c.printJSON(p)
+	}
+	k := newCard(c.out)
+	region := strings.TrimSuffix(strings.TrimPrefix(p.GetName(), "regions/"), "/escalationPolicy")
+	k.line("Beleid", region)
+	for _, f := range policyInts {
+		v := *f.field(p)
+		k.line(upperFirst(f.what), strconv.Itoa(int(v))+"  (-"+f.flag+")")
+	}
+	skip := "nee"
+	if p.GetSkipSchoolHolidays() {
+		skip = "ja"
+	}
+	k.line("Schoolvakanties overslaan", skip+"  (-skip-school-holidays)")
+	k.line("Tandem", orNone(strings.Join(p.GetTandemEmails(), ", "), "tandem."+region+"@rots.local")+"  (-tandem)")
+	k.line("Manager", orNone(strings.Join(p.GetManagerEmails(), ", "), "manager."+region+"@rots.local")+"  (-manager)")
+	if t := p.GetUpdateTime(); t != nil {
+		k.line("Gewijzigd", moment(t.AsTime()))
+	}
+	return k.flush()
+}
+
+func orNone(s, inbox string) string {
+	if s == "" {
+		return "niet ingesteld: de inbox " + inbox
+	}
+	return s
 }
 
 func splitList(s string) []string {
@@ -69,102 +153,174 @@ func splitList(s string) []string {
 	return out
 }
 
-// inbox lists a recipient's notifications.
+// inbox lists a recipient's notifications: the caller's own without an
+// address.
 func (c *client) inbox(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("inbox", flag.ContinueOnError)
-	unread := fs.Bool("unread", false, "only unread notifications")
-	full := fs.Bool("full", false, "show each notification's text")
-	var rest []string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		rest, args = args[:1], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if rest = append(rest, fs.Args()...); len(rest) != 1 {
-		return errors.New("usage: rotsctl inbox <e-mail address> [-unread] [-full]")
-	}
-	resp, err := c.notifications.ListNotifications(ctx, &rotsv1.ListNotificationsRequest{Recipient: rest[0], UnreadOnly: *unread, PageSize: 50})
+	fs := c.flags("inbox")
+	unread := fs.Bool("unread", false, "enkel ongelezen meldingen")
+	full := fs.Bool("full", false, "ook de tekst van elke melding")
+	size := fs.Int("page-size", 50, "meldingen per pagina (hoogstens 100)")
+	token := fs.String("page-token", "", "het token van de vorige pagina")
+	pos, err := parseArgs(fs, args, -1)
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tWHEN\tREAD\tMAILED\tSUBJECT")
-	for _, n := range resp.GetNotifications() {
-		fmt.Fprintf(tw, "%s\t%s\t%t\t%t\t%s\n", n.GetName(), n.GetCreateTime().AsTime().Local().Format("2006-01-02 15:04:05"),
-			n.GetReadTime() != nil, n.GetMailTime() != nil, n.GetSubject())
+	if len(pos) > 1 {
+		return usagef("rotsctl inbox [<e-mailadres>] [-unread] [-full]")
+	}
+	req := &rotsv1.ListNotificationsRequest{UnreadOnly: *unread, PageSize: int32(*size), PageToken: *token}
+	if len(pos) == 1 {
+		req.Recipient = pos[0]
+	}
+	resp, err := c.notifications.ListNotifications(ctx, req)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return c.printJSON(resp)
+	}
+	ns := resp.GetNotifications()
+	if len(ns) == 0 {
+		if req.Recipient != "" {
+			_, err := fmt.Fprintf(c.out, "Geen meldingen voor %s.\n", req.Recipient)
+			return err
+		}
+		_, err := fmt.Fprintln(c.out, "Geen meldingen in uw inbox.")
+		return err
+	}
+	fmt.Fprintf(c.out, "Inbox van %s\n", ns[0].GetRecipient())
+	var rows [][]string
+	yes := func(b bool) string {
+		if b {
+			return "ja"
+		}
+		return "nee"
+	}
+	for _, n := range ns {
+		rows = append(rows, []string{strings.TrimPrefix(n.GetName(), "notifications/"), moment(n.GetCreateTime().AsTime()),
+			yes(n.GetReadTime() != nil), yes(n.GetMailTime() != nil), n.GetSubject()})
 		if *full {
-			fmt.Fprintf(tw, "\t%s\n", strings.ReplaceAll(strings.TrimSpace(n.GetBody()), "\n", "\n\t"))
+			for _, l := range strings.Split(strings.TrimSpace(n.GetBody()), "\n") {
+				rows = append(rows, []string{"", "", "", "", "  " + l})
+			}
 		}
 	}
-	return tw.Flush()
+	if err := table(c.out, []string{"NR", "WANNEER", "GELEZEN", "GEMAILD", "ONDERWERP"}, rows); err != nil {
+		return err
+	}
+	if t := resp.GetNextPageToken(); t != "" {
+		fmt.Fprintf(c.out, "Meer meldingen: dezelfde opdracht met -page-token %s\n", t)
+	}
+	return nil
 }
 
 // read marks a notification read.
 func (c *client) read(ctx context.Context, args []string) error {
-	if len(args) != 1 {
-		return errors.New("usage: rotsctl read notifications/<id>")
-	}
-	name := args[0]
-	if !strings.HasPrefix(name, "notifications/") {
-		name = "notifications/" + name
-	}
-	resp, err := c.notifications.MarkNotificationRead(ctx, &rotsv1.MarkNotificationReadRequest{RequestId: newRequestID(), Name: name})
+	fs := c.flags("read")
+	pos, err := parseArgs(fs, args, -1)
 	if err != nil {
 		return err
 	}
-	return c.print(resp.GetNotification())
+	if len(pos) != 1 {
+		return usagef("welke melding? rotsctl read <nr> (het NR uit rotsctl inbox, of notifications/<nr>)")
+	}
+	resp, err := c.notifications.MarkNotificationRead(ctx, &rotsv1.MarkNotificationReadRequest{RequestId: c.requestIDOr(""), Name: resourceName("notifications", pos[0])})
+	if err != nil {
+		return err
+	}
+	n := resp.GetNotification()
+	if c.json {
+		return c.printJSON(n)
+	}
+	_, err = fmt.Fprintf(c.out, "Gelezen: %s\n", n.GetSubject())
+	return err
 }
 
-// export prints everything held about a case.
+// export prints everything held about a case, as JSON in rotsctl's style
+// (snake_case keys throughout).
 func (c *client) export(ctx context.Context, args []string) error {
-	if len(args) != 1 {
-		return errors.New("usage: rotsctl export <case>")
-	}
-	resp, err := c.cases.ExportCase(ctx, &rotsv1.ExportCaseRequest{Name: caseName(args[0])})
+	fs := c.flags("export")
+	pos, err := parseArgs(fs, args, -1)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(c.out, resp.GetJson())
+	if len(pos) != 1 {
+		return usagef("welk dossier? rotsctl export <ROTS-… of cases/<id>>")
+	}
+	name, err := c.resolveCase(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	resp, err := c.cases.ExportCase(ctx, &rotsv1.ExportCaseRequest{Name: name})
+	if err != nil {
+		return err
+	}
+	b, err := snakeCaseKeys([]byte(resp.GetJson()))
+	if err != nil {
+		return fmt.Errorf("de export is geen geldige JSON: %w", err)
+	}
+	_, err = c.out.Write(b)
 	return err
 }
 
 // audit lists the access log by case or by actor.
 func (c *client) audit(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	caseArg := fs.String("case", "", "only this case")
-	actor := fs.String("actor", "", "only this user")
-	if err := fs.Parse(args); err != nil {
+	fs := c.flags("audit")
+	caseArg := fs.String("case", "", "enkel dit dossier: cases/<id> (een referentie mag een auditor niet opzoeken)")
+	actor := fs.String("actor", "", "enkel deze gebruiker (e-mailadres)")
+	size := fs.Int("page-size", 100, "regels per pagina (hoogstens 100)")
+	token := fs.String("page-token", "", "het token van de vorige pagina")
+	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
-	req := &rotsv1.ListAccessLogRequest{Actor: *actor, PageSize: 100}
+	req := &rotsv1.ListAccessLogRequest{Actor: *actor, PageSize: int32(*size), PageToken: *token}
 	if *caseArg != "" {
-		req.Case = caseName(*caseArg)
+		name, err := c.resolveCase(ctx, *caseArg)
+		if err != nil {
+			return err
+		}
+		req.Case = name
 	}
 	resp, err := c.audits.ListAccessLog(ctx, req)
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tWHEN\tWHO\tROLE\tCASE\tACTION\tPURPOSE")
-	for _, e := range resp.GetEntries() {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.GetSequence(), e.GetAccessTime().AsTime().Local().Format("2006-01-02 15:04:05"),
-			e.GetActor(), e.GetRole(), e.GetCase(), e.GetAction(), e.GetPurpose())
+	if c.json {
+		return c.printJSON(resp)
 	}
-	return tw.Flush()
+	if len(resp.GetEntries()) == 0 {
+		_, err := fmt.Fprintln(c.out, "Niets in het toegangslogboek.")
+		return err
+	}
+	var rows [][]string
+	for _, e := range resp.GetEntries() {
+		rows = append(rows, []string{strconv.FormatInt(e.GetSequence(), 10), moment(e.GetAccessTime().AsTime()),
+			e.GetActor(), e.GetRole(), e.GetCase(), e.GetAction(), e.GetPurpose()})
+	}
+	if err := table(c.out, []string{"#", "WANNEER", "WIE", "ROL", "DOSSIER", "ACTIE", "DOEL"}, rows); err != nil {
+		return err
+	}
+	if t := resp.GetNextPageToken(); t != "" {
+		fmt.Fprintf(c.out, "Meer: dezelfde opdracht met -page-token %s\n", t)
+	}
+	return nil
 }
 
 // consent records that the young person or the parents withdrew consent.
 func (c *client) consent(ctx context.Context, args []string) error {
 	var by, note string
-	name, requestID, err := caseCommand("consent", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&by, "by", "", "young-person or parents")
-		fs.StringVar(&note, "note", "", "how it was told (optional)")
+	arg, requestID, err := c.caseFlags("consent", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&by, "by", "", "wie de toestemming introk: young-person (de jongere) of parents (de ouders)")
+		fs.StringVar(&note, "note", "", "hoe het gemeld werd (mag leeg)")
 	})
 	if err != nil {
 		return err
 	}
-	v, err := enumValue(rotsv1.ConsentBy_value, "CONSENT_BY_", "by", by)
+	v, err := parseEnum(rotsv1.ConsentBy(0).Descriptor(), "by", by)
+	if err != nil {
+		return usageErr(err)
+	}
+	name, err := c.resolveCase(ctx, arg)
 	if err != nil {
 		return err
 	}

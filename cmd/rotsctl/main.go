@@ -1,11 +1,11 @@
-// Command rotsctl is a command-line client for the ROTS roundtable API:
-// submit a case, list and show cases, and move a case through every stage.
+// Command rotsctl is the command-line client of the ROTS roundtable API:
+// submit a case, list and show cases, move a case through every stage, and
+// the inbox, the access log, the dashboard and the signals to government.
+// It speaks Dutch to people and JSON (-json) to scripts.
 package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,97 +13,198 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"text/tabwriter"
 	"time"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"github.com/google/uuid"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := realMain(ctx, os.Args[1:], os.Stdout); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			printError(os.Stderr, err)
-		}
-		os.Exit(1)
-	}
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-const usage = `usage: rotsctl [-addr host:port] <command> [flags] [args]
+// command is one rotsctl command.
+type command struct {
+	name     string
+	synopsis string // arguments and main flags, for the help
+	summary  string // one line, Dutch
+	run      func(*client, context.Context, []string) error
+	offline  bool // needs no connection to the API
+}
 
-commands:
-  login      get a token: rotsctl login -dev -role coordinator -region limburg
-  submit     submit a case (rotsctl submit -h for the fields)
-  list       list cases, newest first
-  show       show a case and its timeline
-  intake     decide the intake: accept, ask or decline
-  answer     answer the tandem's question
-  consult    record the consult: advice-only or table
-  offers     search the partner directory: offers -region limburg -theme mental-health wachtlijst
-  convene    invite the table: convene <case> -partner "org|name|email|role" -context parents|moeder
-  schedule   set or move the meeting: schedule <case> -at "2027-01-12 14:00" -location …
-  outcome    record a table's tailored offer and agreements
-  attendance who came: attendance <case> -present 0 -present 2
-  gap        record a gap in the regional offer: gap <case> -theme … -age … -needed …
-  agreement  set an agreement's status: agreement <case> -index 0 -status done
-  reconvene  bring a case in follow-up back to the table
-  close      close a case in follow-up
-  withdraw   withdraw an open case
-  policy     get or set a region's escalation policy: policy get limburg
-  inbox      list the notifications of an e-mail address
-  read       mark a notification read
-  export     everything held about a case, as JSON
-  consent    record that consent was withdrawn: consent <case> -by parents
-  audit      the access log: audit -case <case> | audit -actor <name>
-  report     the managers' dashboard: report -region limburg -year 2026 (or -from 2026-01 -to 2026-06)
-  signal     signals to government: signal create|edit|approve|sent|export|list|show (rotsctl signal for help)
+// commands in the order the help lists them; "" starts a group.
+var commands = []command{
+	{name: "", summary: "Aanmelden"},
+	{"login", "-dev -role <rol> -region <regio> [-org …] [-email …] [-terminal]", "een token halen van rotsd dev; een bestand per identiteit", (*client).login, true},
+	{"whoami", "", "als wie deze terminal werkt en waar het token staat", (*client).whoami, true},
+	{name: "", summary: "Dossiers"},
+	{"submit", "-region … -org … -alias … [-q]", "een dossier aanmelden; -q print enkel de referentie", (*client).submit, false},
+	{"list", "[-region …] [-stage …] [-overdue] [-min-rung N] [-reference ROTS-…] [-q]", "dossiers, nieuwste eerst", (*client).list, false},
+	{"show", "<dossier>", "een dossier en zijn tijdlijn", (*client).show, false},
+	{"intake", "<dossier> -decision accept|ask|decline …", "de intakebeslissing", (*client).intake, false},
+	{"answer", "<dossier> -answer …", "de vraag van de tandem beantwoorden", (*client).answer, false},
+	{"consult", "<dossier> -decision advice-only|table -advice …", "het consult vastleggen", (*client).consult, false},
+	{"outcome", "<dossier> -offer … -agreement \"actie|organisatie|JJJJ-MM-DD[|persoon]\"", "het aanbod op maat en de afspraken van de overlegtafel", (*client).outcome, false},
+	{"close", "<dossier> -reason … [-note …]", "een dossier in opvolging afsluiten", (*client).close, false},
+	{"withdraw", "<dossier> -reason …", "een open dossier intrekken", (*client).withdraw, false},
+	{"consent", "<dossier> -by young-person|parents", "vastleggen dat de toestemming werd ingetrokken", (*client).consent, false},
+	{"export", "<dossier>", "alles wat over een dossier bewaard is, als JSON (inzageverzoek)", (*client).export, false},
+	{name: "", summary: "Overlegtafel"},
+	{"offers", "[-region …] [-theme …] [-age …] [zoekwoorden]", "de sociale kaart doorzoeken", (*client).offers, false},
+	{"convene", "<dossier> -partner \"org|naam|e-mail|rol\" [-context parents|moeder]", "de overlegtafel samenroepen", (*client).convene, false},
+	{"schedule", "<dossier> -at \"2027-01-12 14:00\" -location …", "de vergadering plannen of verplaatsen", (*client).schedule, false},
+	{"attendance", "<dossier> -present 0 -present 2", "wie er was", (*client).attendance, false},
+	{"gap", "<dossier> -theme … -age … -needed …", "een hiaat in het regionale aanbod vastleggen", (*client).gap, false},
+	{"agreement", "<dossier> -index 0 -status done", "de stand van een afspraak", (*client).agreement, false},
+	{"reconvene", "<dossier> -reason …", "een dossier in opvolging terug naar de tafel", (*client).reconvene, false},
+	{name: "", summary: "Meldingen"},
+	{"inbox", "[<e-mailadres>] [-unread] [-full]", "meldingen; zonder adres uw eigen inbox", (*client).inbox, false},
+	{"read", "<melding>", "een melding als gelezen markeren", (*client).read, false},
+	{name: "", summary: "Beheer en toezicht"},
+	{"policy", "get|set <regio> [-intake-days N …]", "het escalatiebeleid van een regio", (*client).policy, false},
+	{"audit", "-case <dossier> | -actor <wie>", "het toegangslogboek", (*client).audit, false},
+	{name: "", summary: "Cijfers"},
+	{"report", "[-region …] [-year 2026 | -from 2026-01 -to 2026-06]", "het dashboard van de managers", (*client).report, false},
+	{"signal", "create|edit|approve|sent|export|list|show …", "signalen aan de overheid (rotsctl signal help)", (*client).signal, false},
+}
 
-A case is named by "cases/<id>" or just its id. Every command that changes
-a case takes -request-id; the same request ID never does the work twice.
-`
+func findCommand(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name != "" && c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
 
-func realMain(ctx context.Context, args []string, out io.Writer) error {
-	global := flag.NewFlagSet("rotsctl", flag.ContinueOnError)
-	global.Usage = func() { fmt.Fprint(global.Output(), usage); global.PrintDefaults() }
-	addr := global.String("addr", envOr("ROTS_ADDR", "127.0.0.1:9090"), "API address (ROTS_ADDR)")
-	if err := global.Parse(args); err != nil {
-		return err
+func usage(w io.Writer) {
+	fmt.Fprint(w, `rotsctl praat met ROTS roundtable.
+
+Gebruik: rotsctl [-addr host:poort] [-json] <opdracht> [opties] [argumenten]
+`)
+	for _, c := range commands {
+		if c.name == "" {
+			fmt.Fprintf(w, "\n%s\n", c.summary)
+			continue
+		}
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
-	if global.NArg() == 0 {
-		global.Usage()
-		return flag.ErrHelp
-	}
-	if global.Arg(0) == "login" {
-		return login(ctx, global.Args()[1:])
-	}
-	cmd, ok := commands[global.Arg(0)]
-	if !ok {
-		global.Usage()
-		return fmt.Errorf("unknown command %q", global.Arg(0))
-	}
-	conn, err := grpc.NewClient(*addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	fmt.Fprint(w, `
+Een dossier noemt u met zijn referentie (ROTS-1A2B3C4D, hoofdletters of
+niet) of zijn naam (cases/<id>). Elke opdracht die iets verandert, neemt
+-request-id: dezelfde request-ID doet het werk nooit twee keer.
+
+Opties voor elke opdracht:
+  -addr host:poort  het adres van de API (ROTS_ADDR, standaard 127.0.0.1:9090)
+  -json             JSON voor scripts in plaats van tekst
+  -h                de hulp bij een opdracht: rotsctl submit -h
+
+Tokens: rotsctl login bewaart een token per identiteit; ROTS_TOKEN_FILE
+houdt een terminal bij één identiteit, ROTS_TOKEN gaat voor alles (zie
+rotsctl login -h).
+`)
+}
+
+// dial connects to the API; tests replace it.
+var dial = func(addr string) (grpc.ClientConnInterface, io.Closer, error) {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer conn.Close()
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	if t := token(); t != "" {
-		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+t)
+	return conn, conn, nil
+}
+
+// run is rotsctl: it returns the exit code, 0 when all went well (help
+// asked for included), 1 when the call failed, 2 when the command was
+// given wrongly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	global := flag.NewFlagSet("rotsctl", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	global.Usage = func() {}
+	addr := global.String("addr", envOr("ROTS_ADDR", "127.0.0.1:9090"), "")
+	asJSON := global.Bool("json", false, "")
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout)
+			return 0
+		}
+		printError(stderr, errorContext{}, flagParseError(err))
+		return 2
 	}
-	return cmd(&client{rotsv1.NewCaseServiceClient(conn), rotsv1.NewAdminServiceClient(conn), rotsv1.NewNotificationServiceClient(conn), rotsv1.NewAuditServiceClient(conn),
-		rotsv1.NewConsultationServiceClient(conn), rotsv1.NewDirectoryServiceClient(conn), rotsv1.NewReportServiceClient(conn),
-		rotsv1.NewSignalServiceClient(conn), out},
-		ctx, global.Args()[1:])
+	rest := global.Args()
+	if len(rest) == 0 {
+		usage(stderr)
+		return 2
+	}
+	name, args := rest[0], rest[1:]
+	if name == "help" {
+		if len(args) == 0 {
+			usage(stdout)
+			return 0
+		}
+		// rotsctl help submit is rotsctl submit -h.
+		name, args = args[0], append(args[1:], "-h")
+	}
+	cmd, ok := findCommand(name)
+	if !ok {
+		fmt.Fprintf(stderr, "rotsctl: onbekende opdracht %q. De opdrachten: rotsctl help\n", name)
+		return 2
+	}
+	c := &client{out: stdout, err: stderr, json: *asJSON, addr: *addr, command: name}
+	if !cmd.offline && !isHelp(args) {
+		conn, closer, err := dial(*addr)
+		if err != nil {
+			printError(stderr, errorContext{command: name, addr: *addr}, err)
+			return 1
+		}
+		defer closer.Close()
+		c.connect(conn)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		var token string
+		token, c.tokenSource = currentToken()
+		if token != "" {
+			ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+		}
+	}
+	err := cmd.run(c, ctx, args)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		c.help(stdout, cmd)
+		return 0
+	}
+	ec := errorContext{command: c.command, requestID: c.requestID, addr: *addr, tokenSource: c.tokenSource}
+	ec.flagFor = flagNamer(c.command, c.fs, c.fieldFlag)
+	printError(stderr, ec, err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+// isHelp says whether the arguments ask for help, so that help needs no
+// connection.
+func isHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help", "--h":
+			return true
+		case "--":
+			return false
+		}
+	}
+	return len(args) > 0 && args[0] == "help"
 }
 
 type client struct {
@@ -115,34 +216,137 @@ type client struct {
 	directory     rotsv1.DirectoryServiceClient
 	reports       rotsv1.ReportServiceClient
 	signals       rotsv1.SignalServiceClient
-	out           io.Writer
+
+	out, err io.Writer
+	json     bool
+	addr     string
+
+	// What the command being run set up, for its help and its errors.
+	command     string
+	fs          *flag.FlagSet
+	helpText    string
+	requestID   string
+	tokenSource string
+	// fieldFlag, when set, names the flag of a request field before the
+	// command's table does (see flagNamer).
+	fieldFlag func(field string) string
 }
 
-var commands = map[string]func(*client, context.Context, []string) error{
-	"submit":     (*client).submit,
-	"list":       (*client).list,
-	"show":       (*client).show,
-	"intake":     (*client).intake,
-	"answer":     (*client).answer,
-	"consult":    (*client).consult,
-	"outcome":    (*client).outcome,
-	"close":      (*client).close,
-	"withdraw":   (*client).withdraw,
-	"policy":     (*client).policy,
-	"inbox":      (*client).inbox,
-	"read":       (*client).read,
-	"export":     (*client).export,
-	"audit":      (*client).audit,
-	"consent":    (*client).consent,
-	"convene":    (*client).convene,
-	"schedule":   (*client).schedule,
-	"reconvene":  (*client).reconvene,
-	"agreement":  (*client).agreement,
-	"offers":     (*client).offers,
-	"attendance": (*client).attendance,
-	"gap":        (*client).gap,
-	"report":     (*client).report,
-	"signal":     (*client).signal,
+func (c *client) connect(conn grpc.ClientConnInterface) {
+	c.cases = rotsv1.NewCaseServiceClient(conn)
+	c.admin = rotsv1.NewAdminServiceClient(conn)
+	c.notifications = rotsv1.NewNotificationServiceClient(conn)
+	c.audits = rotsv1.NewAuditServiceClient(conn)
+	c.tables = rotsv1.NewConsultationServiceClient(conn)
+	c.directory = rotsv1.NewDirectoryServiceClient(conn)
+	c.reports = rotsv1.NewReportServiceClient(conn)
+	c.signals = rotsv1.NewSignalServiceClient(conn)
+}
+
+// flags starts the flags of a command (or a subcommand like "signal
+// create"): every command takes -json, and the flag package prints
+// nothing itself, so that each error is shown once.
+func (c *client) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.BoolVar(&c.json, "json", c.json, "JSON voor scripts in plaats van tekst")
+	c.fs, c.command = fs, name
+	return fs
+}
+
+// requestIDFlag defines -request-id; its default, a new UUID, is drawn
+// after parsing (requestIDOr), so that the help shows no random value.
+func requestIDFlag(fs *flag.FlagSet) *string {
+	return fs.String("request-id", "", "sleutel om veilig opnieuw te proberen: dezelfde sleutel doet het werk één keer; zonder deze optie telkens een nieuwe")
+}
+
+// requestIDOr returns the request ID given, or a new one, and remembers it
+// for the error message.
+func (c *client) requestIDOr(id string) string {
+	if id == "" {
+		id = uuid.NewString()
+	}
+	c.requestID = id
+	return id
+}
+
+// help prints the help of the command that was being parsed.
+func (c *client) help(w io.Writer, cmd command) {
+	name := c.command
+	if c.fs == nil || c.helpText != "" {
+		fmt.Fprint(w, c.helpText)
+		return
+	}
+	if name == cmd.name {
+		fmt.Fprintf(w, "Gebruik: rotsctl %s %s\n\n%s.\n", name, cmd.synopsis, upperFirst(cmd.summary))
+	} else if sub, ok := subcommands[name]; ok {
+		fmt.Fprintf(w, "Gebruik: rotsctl %s %s\n\n%s.\n", name, sub[0], upperFirst(sub[1]))
+	} else {
+		fmt.Fprintf(w, "Gebruik: rotsctl %s [opties]\n", name)
+	}
+	if extra := commandNotes[name]; extra != "" {
+		fmt.Fprintf(w, "\n%s", extra)
+	}
+	fmt.Fprintln(w, "\nOpties:")
+	printFlags(w, c.fs)
+}
+
+// printFlags lists a command's flags in Dutch, like flag.PrintDefaults.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		kind, text := flag.UnquoteUsage(f)
+		switch kind {
+		case "string", "value":
+			kind = "tekst"
+		case "int":
+			kind = "getal"
+		}
+		head := "  -" + f.Name
+		if kind != "" {
+			head += " " + kind
+		}
+		if def := f.DefValue; def != "" && def != "false" && def != "0" && def != "[]" {
+			text += fmt.Sprintf(" (standaard %s)", def)
+		}
+		fmt.Fprintf(w, "%s\n    \t%s\n", head, text)
+	})
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// subcommands are the synopsis and summary of the commands within a
+// command.
+var subcommands = map[string][2]string{
+	"policy get":     {"<regio>", "het escalatiebeleid van een regio"},
+	"policy set":     {"<regio> [opties]", "het escalatiebeleid van een regio veranderen: enkel wat u opgeeft, de rest blijft"},
+	"signal create":  {"-region … -year 2026 | -from … -to … -title … -text …|-text-file … -figure … [-q]", "een signaal opstellen, als concept"},
+	"signal edit":    {"<signaal> [opties]", "een concept wijzigen: enkel wat u opgeeft"},
+	"signal approve": {"<signaal> [-etag 3]", "een concept goedkeuren; niet uw eigen (vier ogen)"},
+	"signal sent":    {"<signaal> -recipient …", "vastleggen dat een goedgekeurd signaal verstuurd is"},
+	"signal export":  {"<signaal> -format html|csv [-o bestand]", "een signaal bewaren als HTML of CSV"},
+	"signal list":    {"[-region …] [-state …]", "signalen, nieuwste eerst"},
+	"signal show":    {"<signaal>", "een signaal met zijn tekst, cijfers en etag"},
+}
+
+// commandNotes are what a command's help says beyond its flags.
+var commandNotes = map[string]string{
+	"login": `Een token per identiteit (rol, regio, organisatie, e-mail) in
+<config>/rots/tokens/. Welk token een opdracht gebruikt:
+  1. ROTS_TOKEN, het token zelf (van een echte identiteitsprovider);
+  2. het bestand in ROTS_TOKEN_FILE: deze terminal, wat andere terminals ook doen;
+  3. de laatste login in een terminal zonder ROTS_TOKEN_FILE.
+Twee terminals als twee mensen: in elk
+  eval "$(rotsctl login -dev -terminal -role … -region …)"
+of zet de export-regel die login print.
+`,
+	"show": "Een dossier noemt u met zijn referentie (ROTS-1A2B3C4D) of zijn naam (cases/<id>).\n",
+	"list": "-q print enkel de namen (cases/<id>), een per regel: wat partners en auditors nodig hebben,\ndie een referentie niet mogen opzoeken.\n",
 }
 
 func envOr(name, def string) string {
@@ -150,144 +354,4 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
-}
-
-func newRequestID() string {
-	b := make([]byte, 12)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// caseName accepts "cases/<id>" or a bare id.
-func caseName(arg string) string { return resourceName("cases", arg) }
-
-// resourceName accepts "<collection>/<id>" or a bare id.
-func resourceName(collection, arg string) string {
-	if strings.HasPrefix(arg, collection+"/") {
-		return arg
-	}
-	return collection + "/" + arg
-}
-
-// enumValue parses a flag like "youth-care" into the enum value named
-// PREFIX_YOUTH_CARE.
-func enumValue(values map[string]int32, prefix, flagName, s string) (int32, error) {
-	key := prefix + strings.ToUpper(strings.NewReplacer("-", "_", " ", "_").Replace(s))
-	v, ok := values[key]
-	if !ok || v == 0 {
-		var names []string
-		for name, n := range values {
-			if n != 0 {
-				names = append(names, strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(name, prefix), "_", "-")))
-			}
-		}
-		return 0, fmt.Errorf("-%s %q: must be one of %s", flagName, s, strings.Join(names, ", "))
-	}
-	return v, nil
-}
-
-func (c *client) print(m proto.Message) error {
-	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(m)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(c.out, string(b))
-	return err
-}
-
-func (c *client) printCase(cs *rotsv1.Case, err error) error {
-	if err != nil {
-		return err
-	}
-	return c.print(cs)
-}
-
-// printError shows a gRPC error with its field violations, one per line.
-func printError(w io.Writer, err error) {
-	st, ok := status.FromError(err)
-	if !ok {
-		fmt.Fprintln(w, "rotsctl:", err)
-		return
-	}
-	fmt.Fprintf(w, "rotsctl: %s: %s\n", st.Code(), st.Message())
-	for _, d := range st.Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok {
-			for _, v := range br.GetFieldViolations() {
-				fmt.Fprintf(w, "  %s: %s\n", v.GetField(), v.GetDescription())
-			}
-		}
-	}
-}
-
-func (c *client) list(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("list", flag.ContinueOnError)
-	region := fs.String("region", "", "only this region")
-	stage := fs.String("stage", "", "only this stage, e.g. intake, follow-up")
-	org := fs.String("org", "", "only this submitting organisation")
-	size := fs.Int("page-size", 20, "cases per page")
-	token := fs.String("page-token", "", "token from the previous page")
-	overdue := fs.Bool("overdue", false, "only cases with a passed deadline")
-	minRung := fs.Int("min-rung", 0, "only cases on this rung of the ladder or higher (1-4)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	req := &rotsv1.ListCasesRequest{PageSize: int32(*size), PageToken: *token, SubmittingOrganisation: *org, OverdueOnly: *overdue, MinRung: int32(*minRung)}
-	if *region != "" {
-		v, err := enumValue(rotsv1.Region_value, "REGION_", "region", *region)
-		if err != nil {
-			return err
-		}
-		req.Region = rotsv1.Region(v)
-	}
-	if *stage != "" {
-		v, err := enumValue(rotsv1.Stage_value, "STAGE_", "stage", *stage)
-		if err != nil {
-			return err
-		}
-		req.Stage = rotsv1.Stage(v)
-	}
-	resp, err := c.cases.ListCases(ctx, req)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tREGION\tSTAGE\tRUNG\tORGANISATION\tSUBMITTED")
-	for _, cs := range resp.GetCases() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", cs.GetName(),
-			strings.TrimPrefix(cs.GetRegion().String(), "REGION_"), strings.TrimPrefix(cs.GetStage().String(), "STAGE_"), cs.GetRung(),
-			cs.GetSubmittingOrganisation().GetName(), cs.GetSubmitTime().AsTime().Local().Format("2006-01-02 15:04"))
-	}
-	if resp.GetNextPageToken() != "" {
-		fmt.Fprintf(tw, "next page: -page-token %s\n", resp.GetNextPageToken())
-	}
-	return tw.Flush()
-}
-
-func (c *client) show(ctx context.Context, args []string) error {
-	if len(args) != 1 {
-		return errors.New("usage: rotsctl show <case>")
-	}
-	resp, err := c.cases.GetCase(ctx, &rotsv1.GetCaseRequest{Name: caseName(args[0])})
-	if err != nil {
-		return err
-	}
-	if err := c.print(resp.GetCase()); err != nil {
-		return err
-	}
-	fmt.Fprintln(c.out, "\ntimeline:")
-	token := ""
-	for {
-		ev, err := c.cases.ListCaseEvents(ctx, &rotsv1.ListCaseEventsRequest{Parent: caseName(args[0]), PageSize: 100, PageToken: token})
-		if err != nil {
-			return err
-		}
-		for _, e := range ev.GetEvents() {
-			fmt.Fprintf(c.out, "  %s  %-22s %-10s → %-10s %s: %s\n", e.GetEventTime().AsTime().Local().Format("2006-01-02 15:04"),
-				e.GetKind(), strings.TrimPrefix(e.GetFromStage().String(), "STAGE_"), strings.TrimPrefix(e.GetToStage().String(), "STAGE_"),
-				e.GetActor(), e.GetSummary())
-		}
-		if token = ev.GetNextPageToken(); token == "" {
-			return nil
-		}
-	}
 }

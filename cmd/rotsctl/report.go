@@ -2,54 +2,112 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 )
 
-// reportTitles says what each table of the dashboard counts.
+// reportTitles say what each table of the dashboard counts, and its rows.
 var reportTitles = map[rotsv1.ReportTable]struct{ title, rows string }{
-	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_STAGE:             {"Cases submitted in the period, by current stage", "STAGE"},
-	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_AGE_BAND:          {"Cases submitted in the period, by age at submission", "AGE"},
-	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_SCHOOL_LEVEL:      {"Cases submitted in the period, by school level", "LEVEL"},
-	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_THEME:             {"Cases submitted in the period, by theme (a case counts under each of its themes)", "THEME"},
-	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_ORGANISATION_KIND: {"Cases submitted in the period, by submitting organisation", "ORGANISATION"},
-	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_CLOSURE_REASON:    {"Cases submitted in the period and closed, by closure reason", "REASON"},
-	rotsv1.ReportTable_REPORT_TABLE_SUBMITTED_BY_MONTH:         {"Cases submitted, by month", "MONTH"},
-	rotsv1.ReportTable_REPORT_TABLE_CLOSED_BY_MONTH:            {"Cases closed, by month of closure", "MONTH"},
-	rotsv1.ReportTable_REPORT_TABLE_OPEN_ESCALATIONS:           {"Now: open cases on the escalation ladder, by rung (4 = breakthrough)", "RUNG"},
-	rotsv1.ReportTable_REPORT_TABLE_OVERDUE_AGREEMENTS:         {"Now: agreements of open cases past their due date, by status", "STATUS"},
-	rotsv1.ReportTable_REPORT_TABLE_GAPS:                       {"Gaps in the regional offer recorded in the period, by theme and age band", "THEME"},
-	rotsv1.ReportTable_REPORT_TABLE_UNSPECIFIED:                {"?", "ROW"},
+	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_STAGE:             {"Dossiers aangemeld in de periode, per huidige fase", "FASE"},
+	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_AGE_BAND:          {"Dossiers aangemeld in de periode, per leeftijd bij de aanmelding", "LEEFTIJD"},
+	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_SCHOOL_LEVEL:      {"Dossiers aangemeld in de periode, per onderwijsniveau", "ONDERWIJSNIVEAU"},
+	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_THEME:             {"Dossiers aangemeld in de periode, per thema (een dossier telt bij elk van zijn thema's)", "THEMA"},
+	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_ORGANISATION_KIND: {"Dossiers aangemeld in de periode, per soort aanmelder", "AANMELDER"},
+	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_CLOSURE_REASON:    {"Dossiers aangemeld in de periode en afgesloten, per reden", "REDEN"},
+	rotsv1.ReportTable_REPORT_TABLE_SUBMITTED_BY_MONTH:         {"Aanmeldingen per maand", "MAAND"},
+	rotsv1.ReportTable_REPORT_TABLE_CLOSED_BY_MONTH:            {"Afgesloten dossiers per maand van afsluiten", "MAAND"},
+	rotsv1.ReportTable_REPORT_TABLE_OPEN_ESCALATIONS:           {"Nu: open dossiers op de escalatieladder, per trede (4 = doorbraak)", "TREDE"},
+	rotsv1.ReportTable_REPORT_TABLE_OVERDUE_AGREEMENTS:         {"Nu: afspraken van open dossiers over hun vervaldag, per stand", "STAND"},
+	rotsv1.ReportTable_REPORT_TABLE_GAPS:                       {"Hiaten in het regionale aanbod vastgelegd in de periode, per thema en leeftijd", "THEMA"},
+	rotsv1.ReportTable_REPORT_TABLE_UNSPECIFIED:                {"?", "RIJ"},
+}
+
+// reportRowEnums say which enum a table's row labels are values of.
+var reportRowEnums = map[rotsv1.ReportTable]protoreflect.EnumDescriptor{
+	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_STAGE:             rotsv1.Stage(0).Descriptor(),
+	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_AGE_BAND:          rotsv1.AgeBand(0).Descriptor(),
+	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_SCHOOL_LEVEL:      rotsv1.SchoolLevel(0).Descriptor(),
+	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_THEME:             rotsv1.Theme(0).Descriptor(),
+	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_ORGANISATION_KIND: rotsv1.OrganisationKind(0).Descriptor(),
+	rotsv1.ReportTable_REPORT_TABLE_CASES_BY_CLOSURE_REASON:    rotsv1.ClosureReason(0).Descriptor(),
+	rotsv1.ReportTable_REPORT_TABLE_OVERDUE_AGREEMENTS:         rotsv1.AgreementStatus(0).Descriptor(),
+	rotsv1.ReportTable_REPORT_TABLE_GAPS:                       rotsv1.Theme(0).Descriptor(),
+}
+
+// storedLabel says a stored name ("FOLLOW_UP") of an enum in Dutch; a name
+// the enum does not have ("UNKNOWN") in lower case.
+func storedLabel(d protoreflect.EnumDescriptor, s string) string {
+	if s == "UNKNOWN" {
+		return "onbekend"
+	}
+	if d != nil {
+		if n, ok := dutchNames[d.FullName()][s]; ok {
+			return n
+		}
+	}
+	return strings.ToLower(strings.ReplaceAll(s, "_", " "))
+}
+
+// rowLabel says a row of a count table in Dutch.
+func rowLabel(t rotsv1.ReportTable, s string) string {
+	switch t {
+	case rotsv1.ReportTable_REPORT_TABLE_SUBMITTED_BY_MONTH, rotsv1.ReportTable_REPORT_TABLE_CLOSED_BY_MONTH:
+		return monthLabel(s)
+	case rotsv1.ReportTable_REPORT_TABLE_OPEN_ESCALATIONS:
+		var n int32
+		if _, err := fmt.Sscan(s, &n); err == nil {
+			return rung(n)
+		}
+	}
+	return storedLabel(reportRowEnums[t], s)
+}
+
+// columnLabel says a column in Dutch: a region, or an age band (gaps).
+func columnLabel(t rotsv1.ReportTable, s string) string {
+	if t == rotsv1.ReportTable_REPORT_TABLE_GAPS {
+		return storedLabel(rotsv1.AgeBand(0).Descriptor(), s)
+	}
+	return storedLabel(rotsv1.Region(0).Descriptor(), s)
+}
+
+// durationLabel says a row of the times in Dutch: a stage, or the time to
+// a suitable offer.
+func durationLabel(s string) string {
+	if s == "OFFER" {
+		return "tot een passend aanbod"
+	}
+	return storedLabel(rotsv1.Stage(0).Descriptor(), s)
 }
 
 // report prints the managers' dashboard as tables; a hidden figure shows
 // as "x".
 func (c *client) report(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	region := fs.String("region", "", "a region, e.g. limburg, or vlaanderen for all of Flanders; default: your scope")
+	fs := c.flags("report")
+	region := fs.String("region", "", "een regio ("+strings.Join(regionSlugs(), ", ")+"), of vlaanderen voor heel Vlaanderen; standaard uw gebied")
 	var period periodFlags
 	period.define(fs)
-	asJSON := fs.Bool("json", false, "print the dashboard as JSON")
-	if err := fs.Parse(args); err != nil {
+	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
 	if period == (periodFlags{}) {
-		period.year = strconv.Itoa(time.Now().Year())
+		period.year = strconv.Itoa(time.Now().In(brussels).Year())
 	}
 	from, to, err := period.months()
 	if err != nil {
-		return err
+		return usageErr(err)
 	}
 	req := &rotsv1.GetDashboardRequest{FromMonth: from, ToMonth: to}
 	if *region != "" {
 		if req.Region, err = signalRegion(*region); err != nil {
-			return err
+			return usageErr(err)
 		}
 	}
 	resp, err := c.reports.GetDashboard(ctx, req)
@@ -57,15 +115,11 @@ func (c *client) report(ctx context.Context, args []string) error {
 		return err
 	}
 	d := resp.GetDashboard()
-	if *asJSON {
-		return c.print(d)
+	if c.json {
+		return c.printJSON(d)
 	}
-	scope := "Vlaanderen"
-	if d.GetRegion() != rotsv1.Region_REGION_UNSPECIFIED {
-		scope = label(strings.TrimPrefix(d.GetRegion().String(), "REGION_"))
-	}
-	fmt.Fprintf(c.out, "Dashboard %s, %s to %s. x: hidden, fewer than %d cases or needed to keep a hidden count hidden.\n",
-		scope, d.GetFromMonth(), d.GetToMonth(), d.GetThreshold())
+	fmt.Fprintf(c.out, "Dashboard %s, %s tot en met %s.\nx: verborgen, minder dan %d dossiers of nodig om een verborgen aantal verborgen te houden.\n",
+		regionName(d.GetRegion()), monthLabel(d.GetFromMonth()), monthLabel(d.GetToMonth()), d.GetThreshold())
 	for _, t := range d.GetTables() {
 		if err := c.printCountTable(t); err != nil {
 			return err
@@ -73,9 +127,6 @@ func (c *client) report(ctx context.Context, args []string) error {
 	}
 	return c.printDurations(d.GetDurations())
 }
-
-// label turns a stored name like FOLLOW_UP into follow-up.
-func label(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "-")) }
 
 func figure(f *rotsv1.Figure) string {
 	if f.GetSuppressed() || f.Value == nil {
@@ -89,9 +140,9 @@ func figure(f *rotsv1.Figure) string {
 func leftAligned(labels ...string) func(string) string {
 	w := 0
 	for _, l := range labels {
-		w = max(w, len(l))
+		w = max(w, utf8.RuneCountInString(l))
 	}
-	return func(s string) string { return fmt.Sprintf("%-*s", w, s) }
+	return func(s string) string { return s + strings.Repeat(" ", w-utf8.RuneCountInString(s)) }
 }
 
 func (c *client) printCountTable(t *rotsv1.CountTable) error {
@@ -100,17 +151,17 @@ func (c *client) printCountTable(t *rotsv1.CountTable) error {
 	tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	// One column needs no totals column beside it.
 	single := len(t.GetColumns()) == 1
-	labels := []string{info.rows, "total"}
+	labels := []string{info.rows, "totaal"}
 	for _, r := range t.GetRows() {
-		labels = append(labels, label(r.GetLabel()))
+		labels = append(labels, rowLabel(t.GetTable(), r.GetLabel()))
 	}
 	pad := leftAligned(labels...)
 	head := []string{pad(info.rows)}
 	for _, col := range t.GetColumns() {
-		head = append(head, label(col))
+		head = append(head, columnLabel(t.GetTable(), col))
 	}
 	if !single {
-		head = append(head, "total")
+		head = append(head, "totaal")
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	line := func(name string, cells []*rotsv1.Figure, total *rotsv1.Figure) {
@@ -124,34 +175,34 @@ func (c *client) printCountTable(t *rotsv1.CountTable) error {
 		fmt.Fprintln(tw, strings.Join(fields, "\t")+"\t")
 	}
 	for _, r := range t.GetRows() {
-		line(label(r.GetLabel()), r.GetCells(), r.GetTotal())
+		line(rowLabel(t.GetTable(), r.GetLabel()), r.GetCells(), r.GetTotal())
 	}
-	line("total", t.GetColumnTotals(), t.GetTotal())
+	line("totaal", t.GetColumnTotals(), t.GetTotal())
 	return tw.Flush()
 }
 
 func (c *client) printDurations(t *rotsv1.DurationTable) error {
-	fmt.Fprintln(c.out, "\nWorking days per stay in a stage, and from submission to the first suitable offer: stays measured / median / 90th percentile")
+	fmt.Fprintln(c.out, "\nWerkdagen per verblijf in een fase, en van de aanmelding tot het eerste passende aanbod: gemeten / mediaan / 90e percentiel")
 	tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	single := len(t.GetColumns()) == 1
-	labels := []string{"STAGE"}
+	labels := []string{"FASE"}
 	for _, r := range t.GetRows() {
-		labels = append(labels, label(r.GetLabel()))
+		labels = append(labels, durationLabel(r.GetLabel()))
 	}
 	pad := leftAligned(labels...)
-	head := []string{pad("STAGE")}
+	head := []string{pad("FASE")}
 	for _, col := range t.GetColumns() {
-		head = append(head, label(col))
+		head = append(head, columnLabel(0, col))
 	}
 	if !single {
-		head = append(head, "all")
+		head = append(head, "samen")
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	cell := func(d *rotsv1.Duration) string {
 		return figure(d.GetCount()) + " / " + figure(d.GetMedianDays()) + " / " + figure(d.GetP90Days())
 	}
 	for _, r := range t.GetRows() {
-		fields := []string{pad(label(r.GetLabel()))}
+		fields := []string{pad(durationLabel(r.GetLabel()))}
 		for _, d := range r.GetCells() {
 			fields = append(fields, cell(d))
 		}

@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -17,28 +18,47 @@ import (
 // the young person and their context by role.
 func (c *client) convene(ctx context.Context, args []string) error {
 	var partners, roles listFlag
-	name, requestID, err := caseCommand("convene", args, func(fs *flag.FlagSet) {
-		fs.Var(&partners, "partner", `a partner "organisation|name|email|role" (repeat)`)
-		fs.Var(&roles, "context", `the young person or their context by role: "young-person", "parents|moeder", "context|grootvader" (repeat)`)
+	arg, requestID, err := c.caseFlags("convene", args, func(fs *flag.FlagSet) {
+		fs.Var(&partners, "partner", `een partner "organisatie|naam|e-mail|rol" (herhaal)`)
+		fs.Var(&roles, "context", `de jongere of de context, enkel met een rol: "young-person", "parents|moeder", "context|grootvader" (herhaal)`)
 	})
 	if err != nil {
 		return err
 	}
-	req := &rotsv1.ConveneTableRequest{RequestId: requestID, Name: name}
-	for _, p := range partners {
+	req := &rotsv1.ConveneTableRequest{RequestId: requestID}
+	var errs []error
+	for i, p := range partners {
 		f := strings.Split(p, "|")
 		if len(f) != 4 {
-			return fmt.Errorf("-partner %q: must be \"organisation|name|email|role\"", p)
+			errs = append(errs, fmt.Errorf("-partner (de %s) %q: geef \"organisatie|naam|e-mail|rol\"", ordinal(i+1), p))
+			continue
 		}
 		req.Participants = append(req.Participants, &rotsv1.Participant{Kind: rotsv1.ParticipantKind_PARTICIPANT_KIND_PARTNER, Organisation: f[0], Name: f[1], Email: f[2], Role: f[3]})
 	}
 	for _, r := range roles {
 		k, role, _ := strings.Cut(r, "|")
-		v, err := enumValue(rotsv1.ParticipantKind_value, "PARTICIPANT_KIND_", "context", k)
-		if err != nil {
-			return err
-		}
+		v, err := parseEnum(rotsv1.ParticipantKind(0).Descriptor(), "context", k, "PARTNER")
+		errs = append(errs, err)
 		req.Participants = append(req.Participants, &rotsv1.Participant{Kind: rotsv1.ParticipantKind(v), Role: role})
+	}
+	if err := errors.Join(errs...); err != nil {
+		return usageErr(err)
+	}
+	// The participants are the partners, then the context: the server's
+	// participants[i] is the i-th -partner or -context.
+	n := len(partners)
+	c.fieldFlag = func(field string) string {
+		pattern, i := fieldPattern(field)
+		if !strings.HasPrefix(pattern, "participants[]") {
+			return ""
+		}
+		if i < n {
+			return fmt.Sprintf("-partner (de %s)", ordinal(i+1))
+		}
+		return fmt.Sprintf("-context (de %s)", ordinal(i-n+1))
+	}
+	if req.Name, err = c.resolveCase(ctx, arg); err != nil {
+		return err
 	}
 	resp, err := c.tables.ConveneTable(ctx, req)
 	return c.printCase(resp.GetCase(), err)
@@ -48,22 +68,22 @@ func (c *client) convene(ctx context.Context, args []string) error {
 func (c *client) schedule(ctx context.Context, args []string) error {
 	var at, location, reason string
 	var minutes int
-	name, requestID, err := caseCommand("schedule", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&at, "at", "", "start, Brussels time: 2027-01-12 14:00")
-		fs.IntVar(&minutes, "minutes", 90, "duration")
-		fs.StringVar(&location, "location", "", "place or online link")
-		fs.StringVar(&reason, "reason", "", "why the meeting moves (when it moves)")
+	arg, requestID, err := c.caseFlags("schedule", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&at, "at", "", "begin, Brusselse tijd: 2027-01-12 14:00")
+		fs.IntVar(&minutes, "minutes", 90, "duur in minuten")
+		fs.StringVar(&location, "location", "", "plaats of link")
+		fs.StringVar(&reason, "reason", "", "waarom de vergadering verschuift (als ze verschuift)")
 	})
 	if err != nil {
 		return err
 	}
-	brussels, err := time.LoadLocation("Europe/Brussels")
+	start, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(at), brussels)
+	if err != nil {
+		return usagef("-at %q: geef datum en uur, bv. \"2027-01-12 14:00\"", at)
+	}
+	name, err := c.resolveCase(ctx, arg)
 	if err != nil {
 		return err
-	}
-	start, err := time.ParseInLocation("2006-01-02 15:04", at, brussels)
-	if err != nil {
-		return fmt.Errorf("-at %q: must be like 2027-01-12 14:00", at)
 	}
 	resp, err := c.tables.ScheduleTableMeeting(ctx, &rotsv1.ScheduleTableMeetingRequest{
 		RequestId: requestID, Name: name, StartTime: timestamppb.New(start), DurationMinutes: int32(minutes), Location: location, Reason: reason,
@@ -74,9 +94,13 @@ func (c *client) schedule(ctx context.Context, args []string) error {
 // reconvene brings a case in follow-up back to the table.
 func (c *client) reconvene(ctx context.Context, args []string) error {
 	var reason string
-	name, requestID, err := caseCommand("reconvene", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&reason, "reason", "", "why the table meets again")
+	arg, requestID, err := c.caseFlags("reconvene", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&reason, "reason", "", "waarom de tafel opnieuw samenkomt")
 	})
+	if err != nil {
+		return err
+	}
+	name, err := c.resolveCase(ctx, arg)
 	if err != nil {
 		return err
 	}
@@ -88,15 +112,19 @@ func (c *client) reconvene(ctx context.Context, args []string) error {
 func (c *client) agreement(ctx context.Context, args []string) error {
 	var index int
 	var status, reason string
-	name, requestID, err := caseCommand("agreement", args, func(fs *flag.FlagSet) {
-		fs.IntVar(&index, "index", 0, "which agreement, from 0")
-		fs.StringVar(&status, "status", "", "open, in-progress, done or blocked")
-		fs.StringVar(&reason, "reason", "", "why it is blocked")
+	arg, requestID, err := c.caseFlags("agreement", args, func(fs *flag.FlagSet) {
+		fs.IntVar(&index, "index", 0, "welke afspraak, vanaf 0 (afspraak 1 is -index 0)")
+		fs.StringVar(&status, "status", "", choices(rotsv1.AgreementStatus(0).Descriptor()))
+		fs.StringVar(&reason, "reason", "", "waarom ze geblokkeerd is")
 	})
 	if err != nil {
 		return err
 	}
-	v, err := enumValue(rotsv1.AgreementStatus_value, "AGREEMENT_STATUS_", "status", status)
+	v, err := parseEnum(rotsv1.AgreementStatus(0).Descriptor(), "status", status)
+	if err != nil {
+		return usageErr(err)
+	}
+	name, err := c.resolveCase(ctx, arg)
 	if err != nil {
 		return err
 	}
@@ -108,93 +136,127 @@ func (c *client) agreement(ctx context.Context, args []string) error {
 
 // offers searches the partner directory (sociale kaart).
 func (c *client) offers(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("offers", flag.ContinueOnError)
-	region := fs.String("region", "", "only organisations serving this region")
-	theme := fs.String("theme", "", "only offers for this theme")
-	band := fs.String("age", "", "under-12 or twelve-and-over")
-	if err := fs.Parse(args); err != nil {
+	fs := c.flags("offers")
+	region := fs.String("region", "", "enkel organisaties die deze regio bedienen: "+strings.Join(regionSlugs(), ", "))
+	theme := fs.String("theme", "", "enkel aanbod voor dit thema: "+choices(rotsv1.Theme(0).Descriptor()))
+	band := fs.String("age", "", "under-12 (jonger dan 12) of twelve-and-over (12 en ouder)")
+	quiet := fs.Bool("q", false, "print enkel de namen (organisations/…/offers/…), een per regel, voor outcome -use-offer")
+	words, err := parseArgs(fs, args, -1)
+	if err != nil {
 		return err
 	}
-	req := &rotsv1.SearchOffersRequest{Query: strings.Join(fs.Args(), " "), PageSize: 50}
+	req := &rotsv1.SearchOffersRequest{Query: strings.Join(words, " "), PageSize: 50}
+	var errs []error
 	if *region != "" {
-		v, err := enumValue(rotsv1.Region_value, "REGION_", "region", *region)
-		if err != nil {
-			return err
-		}
+		v, err := parseEnum(rotsv1.Region(0).Descriptor(), "region", *region)
+		errs = append(errs, err)
 		req.Region = rotsv1.Region(v)
 	}
 	if *theme != "" {
-		v, err := enumValue(rotsv1.Theme_value, "THEME_", "theme", *theme)
-		if err != nil {
-			return err
-		}
+		v, err := parseEnum(rotsv1.Theme(0).Descriptor(), "theme", *theme)
+		errs = append(errs, err)
 		req.Themes = []rotsv1.Theme{rotsv1.Theme(v)}
 	}
 	if *band != "" {
-		v, err := enumValue(rotsv1.AgeBand_value, "AGE_BAND_", "age", *band)
-		if err != nil {
-			return err
-		}
+		v, err := parseEnum(rotsv1.AgeBand(0).Descriptor(), "age", *band, "ALL")
+		errs = append(errs, err)
 		req.AgeBand = rotsv1.AgeBand(v)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return usageErr(err)
 	}
 	resp, err := c.directory.SearchOffers(ctx, req)
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "OFFER\tORGANISATION\tAGE\tWAIT (WEEKS)\tNAME")
-	for _, o := range resp.GetOffers() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", o.GetName(), o.GetOrganisationDisplayName(),
-			strings.TrimPrefix(o.GetAgeBand().String(), "AGE_BAND_"), o.GetWaitingWeeks(), o.GetDisplayName())
+	switch {
+	case c.json:
+		return c.printJSON(resp)
+	case *quiet:
+		for _, o := range resp.GetOffers() {
+			fmt.Fprintln(c.out, o.GetName())
+		}
+		return nil
 	}
-	return tw.Flush()
+	if len(resp.GetOffers()) == 0 {
+		_, err := fmt.Fprintln(c.out, "Geen aanbod gevonden.")
+		return err
+	}
+	var rows [][]string
+	for _, o := range resp.GetOffers() {
+		wait := ""
+		if o.WaitingWeeks != nil {
+			wait = "geen"
+			if o.GetWaitingWeeks() > 0 {
+				wait = fmt.Sprintf("%d weken", o.GetWaitingWeeks())
+			}
+		}
+		rows = append(rows, []string{o.GetDisplayName(), o.GetOrganisationDisplayName(), nl(o.GetAgeBand()), wait, o.GetName()})
+	}
+	return table(c.out, []string{"AANBOD", "ORGANISATIE", "LEEFTIJD", "WACHTTIJD", "NAAM"}, rows)
 }
 
 // attendance records who came: the positions of the participants present.
 func (c *client) attendance(ctx context.Context, args []string) error {
 	var present listFlag
-	name, requestID, err := caseCommand("attendance", args, func(fs *flag.FlagSet) {
-		fs.Var(&present, "present", "position of a participant who came, from 0 (repeat)")
+	arg, requestID, err := c.caseFlags("attendance", args, func(fs *flag.FlagSet) {
+		fs.Var(&present, "present", "de plaats van een deelnemer die er was, vanaf 0 in de volgorde van convene (herhaal)")
 	})
 	if err != nil {
 		return err
 	}
-	req := &rotsv1.RecordAttendanceRequest{RequestId: requestID, Name: name}
+	req := &rotsv1.RecordAttendanceRequest{RequestId: requestID}
 	for _, p := range present {
-		var n int32
-		if _, err := fmt.Sscan(p, &n); err != nil {
-			return fmt.Errorf("-present %q: must be a number", p)
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			return usagef("-present %q: geef een getal, vanaf 0", p)
 		}
-		req.Present = append(req.Present, n)
+		req.Present = append(req.Present, int32(n))
+	}
+	if req.Name, err = c.resolveCase(ctx, arg); err != nil {
+		return err
 	}
 	resp, err := c.tables.RecordAttendance(ctx, req)
 	if err != nil {
 		return err
 	}
-	for i, p := range resp.GetParticipants() {
-		fmt.Fprintf(c.out, "%d  %-5t  %s %s %s\n", i, resp.GetPresent()[i], strings.TrimPrefix(p.GetKind().String(), "PARTICIPANT_KIND_"), p.GetOrganisation(), p.GetRole())
+	if c.json {
+		return c.printJSON(resp)
 	}
-	return nil
+	var rows [][]string
+	for i, p := range resp.GetParticipants() {
+		there := "nee"
+		if i < len(resp.GetPresent()) && resp.GetPresent()[i] {
+			there = "ja"
+		}
+		who := nl(p.GetKind())
+		if org := join(", ", p.GetOrganisation(), p.GetName()); org != "" {
+			who += ": " + org
+		}
+		rows = append(rows, []string{strconv.Itoa(i), there, who, p.GetRole()})
+	}
+	return table(c.out, []string{"#", "AANWEZIG", "DEELNEMER", "ROL"}, rows)
 }
 
 // gap records an offer the table needed and the region lacks.
 func (c *client) gap(ctx context.Context, args []string) error {
 	var theme, band, needed string
 	var weeks int
-	name, requestID, err := caseCommand("gap", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&theme, "theme", "", "the theme, e.g. mental-health")
-		fs.StringVar(&band, "age", "", "under-12 or twelve-and-over")
-		fs.StringVar(&needed, "needed", "", "what was needed, in a few words")
-		fs.IntVar(&weeks, "waiting-weeks", 0, "waiting time of the nearest offer; 0 when there is none")
+	arg, requestID, err := c.caseFlags("gap", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&theme, "theme", "", "het thema: "+choices(rotsv1.Theme(0).Descriptor()))
+		fs.StringVar(&band, "age", "", "under-12 (jonger dan 12) of twelve-and-over (12 en ouder)")
+		fs.StringVar(&needed, "needed", "", "wat nodig was, in een paar woorden")
+		fs.IntVar(&weeks, "waiting-weeks", 0, "de wachttijd van het dichtstbije aanbod in weken; 0 als er geen is")
 	})
 	if err != nil {
 		return err
 	}
-	th, err := enumValue(rotsv1.Theme_value, "THEME_", "theme", theme)
-	if err != nil {
-		return err
+	th, err1 := parseEnum(rotsv1.Theme(0).Descriptor(), "theme", theme)
+	ab, err2 := parseEnum(rotsv1.AgeBand(0).Descriptor(), "age", band, "ALL")
+	if err := errors.Join(err1, err2); err != nil {
+		return usageErr(err)
 	}
-	ab, err := enumValue(rotsv1.AgeBand_value, "AGE_BAND_", "age", band)
+	name, err := c.resolveCase(ctx, arg)
 	if err != nil {
 		return err
 	}
@@ -204,5 +266,14 @@ func (c *client) gap(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(resp.GetGap())
+	g := resp.GetGap()
+	if c.json {
+		return c.printJSON(g)
+	}
+	wait := "geen aanbod"
+	if g.GetWaitingWeeks() > 0 {
+		wait = fmt.Sprintf("%d weken wachten", g.GetWaitingWeeks())
+	}
+	_, err = fmt.Fprintf(c.out, "Hiaat vastgelegd: %s, %s, %s: %s\n", nl(g.GetTheme()), nl(g.GetAgeBand()), wait, g.GetNeeded())
+	return err
 }

@@ -10,11 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rots-vlaanderen/roundtable/auth"
-	"github.com/rots-vlaanderen/roundtable/devtemporal"
-	"github.com/rots-vlaanderen/roundtable/disclosure"
-	"github.com/rots-vlaanderen/roundtable/notify"
-	"github.com/rots-vlaanderen/roundtable/store"
+	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/devtemporal"
+	"github.com/rots-vlaanderen/roundtable/internal/disclosure"
+	"github.com/rots-vlaanderen/roundtable/internal/notify"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
 
 // config is rotsd's configuration, from flags and environment variables.

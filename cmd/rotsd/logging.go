@@ -5,7 +5,7 @@ import (
 	"errors"
 	"log/slog"
 
-	"github.com/rots-vlaanderen/roundtable/notify"
+	"github.com/rots-vlaanderen/roundtable/internal/notify"
 )
 
 // sdkHandler is the Temporal SDK client's and worker's log handler: it

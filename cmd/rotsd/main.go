@@ -15,9 +15,9 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/rots-vlaanderen/roundtable/devtemporal"
-	"github.com/rots-vlaanderen/roundtable/directory"
-	"github.com/rots-vlaanderen/roundtable/store"
+	"github.com/rots-vlaanderen/roundtable/internal/devtemporal"
+	"github.com/rots-vlaanderen/roundtable/internal/seed/directory"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
 
 func main() {

@@ -15,13 +15,13 @@ import (
 	tlog "go.temporal.io/sdk/log"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/rots-vlaanderen/roundtable/auth"
-	"github.com/rots-vlaanderen/roundtable/auth/devissuer"
-	"github.com/rots-vlaanderen/roundtable/devtemporal"
-	"github.com/rots-vlaanderen/roundtable/disclosure"
-	"github.com/rots-vlaanderen/roundtable/encryption"
+	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/auth/devissuer"
+	"github.com/rots-vlaanderen/roundtable/internal/devtemporal"
+	"github.com/rots-vlaanderen/roundtable/internal/disclosure"
+	"github.com/rots-vlaanderen/roundtable/internal/encryption"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/services"
-	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
 )
 

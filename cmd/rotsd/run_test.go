@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rots-vlaanderen/roundtable/notify"
-	"github.com/rots-vlaanderen/roundtable/store/storetest"
+	"github.com/rots-vlaanderen/roundtable/internal/notify"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 )
 
 // logBuffer is a log that the test reads while rotsd writes it.

@@ -27,6 +27,14 @@ const (
 // Stages lists the stages in the order of the path.
 var Stages = []string{StageSubmitted, StageIntake, StageNeedsInfo, StageConsult, StageTable, StageFollowUp, StageClosed}
 
+// StageName says a stage in Dutch: "vraag aan aanmelder".
+func StageName(stage string) string { return orStored(stageNames, stage) }
+
+var stageNames = map[string]string{
+	StageSubmitted: "aangemeld", StageIntake: "intake", StageNeedsInfo: "vraag aan aanmelder", StageConsult: "consult",
+	StageTable: "overlegtafel", StageFollowUp: "opvolging", StageClosed: "afgesloten",
+}
+
 // Regions, as stored.
 const (
 	RegionAntwerpen      = "ANTWERPEN"
@@ -83,6 +91,10 @@ const (
 	ClosedWithdrawn             = "WITHDRAWN"
 	ClosedOther                 = "OTHER"
 )
+
+// ClosureReasons lists the closure reasons in the API's order.
+var ClosureReasons = []string{ClosedBackAtSchool, ClosedAlternativeTrajectory, ClosedReferredITP, ClosedMovedOutOfRegion,
+	ClosedDeclined, ClosedWithdrawn, ClosedOther}
 
 // ClosureReason says a closure reason in Dutch: "terug naar school".
 func ClosureReason(reason string) string { return orStored(closureReasons, reason) }

@@ -34,9 +34,18 @@ func TestConstantsAreTheAPIs(t *testing.T) {
 	if got := StoredNames[rotsv1.Region](); !slices.Equal(got, Regions) {
 		t.Errorf("regions %v, the API has %v", Regions, got)
 	}
-	reasons := []string{ClosedBackAtSchool, ClosedAlternativeTrajectory, ClosedReferredITP, ClosedMovedOutOfRegion, ClosedDeclined, ClosedWithdrawn, ClosedOther}
-	if got := StoredNames[rotsv1.ClosureReason](); !slices.Equal(got, reasons) {
-		t.Errorf("closure reasons %v, the API has %v", reasons, got)
+	if got := StoredNames[rotsv1.ClosureReason](); !slices.Equal(got, ClosureReasons) {
+		t.Errorf("closure reasons %v, the API has %v", ClosureReasons, got)
+	}
+	for _, st := range Stages {
+		if _, ok := stageNames[st]; !ok {
+			t.Errorf("stage %s has no Dutch name", st)
+		}
+	}
+	for _, r := range ClosureReasons {
+		if _, ok := closureReasons[r]; !ok {
+			t.Errorf("closure reason %s has no Dutch name", r)
+		}
 	}
 	statuses := []string{AgreementOpen, AgreementInProgress, AgreementDone, AgreementBlocked}
 	if got := StoredNames[rotsv1.AgreementStatus](); !slices.Equal(got, statuses) {

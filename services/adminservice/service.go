@@ -1,5 +1,7 @@
 // Package adminservice implements rots.v1.AdminService: the regions'
 // escalation policies.
+//
+// It must not import the other services or cmd/.
 package adminservice
 
 import (
@@ -10,10 +12,10 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/rots-vlaanderen/roundtable/escalation"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/escalation"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
-	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // Server implements rots.v1.AdminService.

@@ -1,5 +1,7 @@
 // Package auditservice implements rots.v1.AuditService: the access log for
 // the data-protection officer.
+//
+// It must not import the other services or cmd/.
 package auditservice
 
 import (
@@ -10,8 +12,8 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
-	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // Server implements rots.v1.AuditService.

@@ -1,6 +1,7 @@
-// Package caseservice implements rots.v1.CaseService: authenticate (later),
-// validate, then read from the store or send the command to the case's
-// workflow.
+// Package caseservice implements rots.v1.CaseService: validate, then read
+// from the store or send the command to the case's workflow. Who may call
+// is decided before, by the interceptor of internal/authz; this package
+// has no access rules. It must not import cmd/ or the other services.
 package caseservice
 
 import (
@@ -18,9 +19,9 @@ import (
 	"google.golang.org/grpc/status"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
-	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
 )
 
@@ -215,11 +216,13 @@ func (s *Server) command(ctx context.Context, method, name, requestID string, v 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	c, err := s.db.GetCase(ctx, id)
+	// Whether the command was carried out comes first: a case read before
+	// a concurrent retry's event would answer with the stage before it.
+	done, err := s.db.HasEvent(ctx, id, requestID)
 	if err != nil {
 		return nil, s.toStatus(ctx, method, err)
 	}
-	done, err := s.db.HasEvent(ctx, id, requestID)
+	c, err := s.db.GetCase(ctx, id)
 	if err != nil {
 		return nil, s.toStatus(ctx, method, err)
 	}

@@ -1,6 +1,8 @@
 // Package consultationservice implements rots.v1.ConsultationService: who
-// sits at a case's table, when it meets, and how its agreements go. Every
-// command goes to the case's workflow, like the case service's.
+// sits at a case's table, when it meets, who came, what gaps it met and
+// how its agreements go. Every command goes to the case's workflow through
+// the case service, so the workflow stays the only writer of the process.
+// It must not import cmd/.
 package consultationservice
 
 import (
@@ -11,10 +13,10 @@ import (
 	"time"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
-	"github.com/rots-vlaanderen/roundtable/store"
 	"github.com/rots-vlaanderen/roundtable/workflows"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )

@@ -1,6 +1,8 @@
 // Package directoryservice implements rots.v1.DirectoryService: the partner
 // directory (sociale kaart) of organisations and their offers, with Dutch
 // full-text search over the offers.
+//
+// It must not import the other services or cmd/.
 package directoryservice
 
 import (
@@ -13,9 +15,9 @@ import (
 	"github.com/google/uuid"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
-	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // Server implements rots.v1.DirectoryService.

@@ -20,9 +20,9 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
-	"github.com/rots-vlaanderen/roundtable/store"
-	"github.com/rots-vlaanderen/roundtable/store/storetest"
 )
 
 var dbURL string

@@ -1,5 +1,7 @@
 // Package notificationservice implements rots.v1.NotificationService: the
 // in-app inbox of the notifications the case workflows write.
+//
+// It must not import the other services or cmd/.
 package notificationservice
 
 import (
@@ -12,8 +14,8 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
-	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // Server implements rots.v1.NotificationService.

@@ -13,10 +13,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/seed/seedgen"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
-	"github.com/rots-vlaanderen/roundtable/store"
-	"github.com/rots-vlaanderen/roundtable/store/seedgen"
-	"github.com/rots-vlaanderen/roundtable/store/storetest"
 )
 
 var (

@@ -1,6 +1,8 @@
 // Package reportservice implements rots.v1.ReportService: the managers'
 // dashboard. It reads the report rollups of the store, never a case, and
 // passes every figure through disclosure control before it leaves.
+//
+// It must not import the other services, the workflows or cmd/.
 package reportservice
 
 import (
@@ -8,12 +10,12 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/rots-vlaanderen/roundtable/calendar"
-	"github.com/rots-vlaanderen/roundtable/disclosure"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/calendar"
+	"github.com/rots-vlaanderen/roundtable/internal/disclosure"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
-	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // MaxMonths is the longest period a dashboard covers.

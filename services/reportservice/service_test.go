@@ -15,10 +15,10 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/rots-vlaanderen/roundtable/calendar"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/store"
-	"github.com/rots-vlaanderen/roundtable/store/storetest"
+	"github.com/rots-vlaanderen/roundtable/internal/calendar"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 )
 
 // dbURL is the package's database; TestDashboardMatchesCases loads

@@ -13,8 +13,8 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
-	"github.com/rots-vlaanderen/roundtable/auth"
-	"github.com/rots-vlaanderen/roundtable/store"
+	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
 
 // Idempotency binds every request_id to the first call that used it: one

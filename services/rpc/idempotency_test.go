@@ -17,9 +17,9 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
-	"github.com/rots-vlaanderen/roundtable/auth"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/store/storetest"
+	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 )
 
 var dbURL string

@@ -1,6 +1,8 @@
 // Package rpc holds what every ROTS gRPC service does the same way:
-// field-level validation errors, page tokens, the caller's name and the
-// mapping of errors to gRPC status codes.
+// field-level validation errors, well-formed input (the codec and
+// WellFormed), request_id binding (Idempotency), page tokens, resource
+// names, the caller's name and the mapping of errors to gRPC status codes.
+// It must not import the services themselves.
 package rpc
 
 import (
@@ -24,8 +26,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/rots-vlaanderen/roundtable/auth"
-	"github.com/rots-vlaanderen/roundtable/store"
+	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
 
 // Violations collects every problem with a request, so that the caller

@@ -14,7 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/rots-vlaanderen/roundtable/store"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
 
 func TestStatus(t *testing.T) {

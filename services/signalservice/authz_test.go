@@ -12,9 +12,9 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
-	"github.com/rots-vlaanderen/roundtable/auth"
-	"github.com/rots-vlaanderen/roundtable/authz"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/authz"
 )
 
 // tokens verifies a token by looking it up.

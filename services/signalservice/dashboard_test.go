@@ -11,11 +11,11 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/testing/protocmp"
 
-	"github.com/rots-vlaanderen/roundtable/disclosure"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/disclosure"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/services/reportservice"
-	"github.com/rots-vlaanderen/roundtable/store"
-	"github.com/rots-vlaanderen/roundtable/store/storetest"
 )
 
 // submit records n cases of West-Vlaanderen (a region no other test of

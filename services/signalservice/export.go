@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rots-vlaanderen/roundtable/calendar"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/calendar"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
-	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // CSV header and the kinds of figure in the "soort" column.

@@ -17,7 +17,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/store"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
 
 // exported creates, approves and sends a signal and returns it as stored,

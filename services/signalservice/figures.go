@@ -6,8 +6,8 @@ import (
 	"time"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
-	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // FigureQuery asks for a signal's figures.

@@ -6,6 +6,9 @@
 // Who may call what is the authz policy's business (managers, of the
 // signal's region or of all of Flanders); this package checks the request,
 // the state and the four eyes.
+//
+// It must not import the workflows, cmd/ or another service than the
+// report service, whose dashboard gives a signal its figures.
 package signalservice
 
 import (
@@ -21,12 +24,12 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/rots-vlaanderen/roundtable/auth"
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/reportservice"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
-	"github.com/rots-vlaanderen/roundtable/store"
 )
 
 // Server implements rots.v1.SignalService.
