@@ -288,7 +288,8 @@ func (f *fakeAPI) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (
 func (f *fakeAPI) GetCase(ctx context.Context, req *rotsv1.GetCaseRequest) (*rotsv1.GetCaseResponse, error) {
 	f.note(ctx)
 	for _, c := range f.cases {
-		if c.GetName() == req.GetName() {
+		// As the API, it takes a case by name or by reference.
+		if c.GetName() == req.GetName() || req.GetName() == "cases/"+c.GetReference() {
 			return &rotsv1.GetCaseResponse{Case: c}, nil
 		}
 	}
@@ -364,7 +365,7 @@ func TestCommandsAgainstAnAPI(t *testing.T) {
 	t.Setenv("ROTS_TOKEN", "tok-1")
 	api := startFakeAPI(t)
 
-	// show by reference, in any case: ListCases(reference), then the case.
+	// show by reference, in any case: the API takes "cases/ROTS-…".
 	code, out, errOut := rotsctl(t, "show", "rots-1a2b3c4d")
 	if code != 0 {
 		t.Fatalf("show: exit %d, %s", code, errOut)
@@ -402,7 +403,7 @@ func TestCommandsAgainstAnAPI(t *testing.T) {
 	if errOut != want {
 		t.Errorf("intake errors:\n%s\nwant\n%s", errOut, want)
 	}
-	if d := api.decisions[len(api.decisions)-1]; d.GetName() != "cases/"+testID || d.GetRequestId() != "r-7" {
+	if d := api.decisions[len(api.decisions)-1]; d.GetName() != "cases/ROTS-1A2B3C4D" || d.GetRequestId() != "r-7" {
 		t.Errorf("DecideIntake got %v", d)
 	}
 	code, out, _ = rotsctl(t, "intake", "-decision", "accept", "cases/"+testID)
@@ -431,7 +432,7 @@ func TestCommandsAgainstAnAPI(t *testing.T) {
 
 	// A reference nobody has.
 	code, _, errOut = rotsctl(t, "show", "ROTS-FFFFFFFF")
-	if code != 1 || errOut != "rotsctl show: geen dossier ROTS-FFFFFFFF, of niet een dat u mag zien\n" {
+	if code != 1 || errOut != "rotsctl show: niet gevonden (NotFound): case not found\n" {
 		t.Errorf("unknown reference: exit %d, %q", code, errOut)
 	}
 	// A name that is neither, or a flag given wrongly: refused before any

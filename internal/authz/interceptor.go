@@ -13,6 +13,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
@@ -55,6 +57,9 @@ func (i *Interceptor) Unary() grpc.UnaryServerInterceptor {
 			return nil, status.Errorf(codes.PermissionDenied, "%s has no access rule", info.FullMethod)
 		} else if !d.Role {
 			return nil, status.Errorf(codes.PermissionDenied, "a %s may not call %s", p.Role, shortName(info.FullMethod))
+		}
+		if err := i.resolveReferences(ctx, req); err != nil {
+			return nil, err
 		}
 		rel, caseID, err := i.relate(ctx, p, req)
 		if err != nil {
@@ -106,6 +111,38 @@ func (i *Interceptor) authenticate(ctx context.Context) (auth.Principal, error) 
 		return auth.Principal{}, status.Error(codes.Unavailable, "the identity provider cannot be reached")
 	}
 	return p, nil
+}
+
+// resolveReferences turns a case named by its reference, "cases/ROTS-1A2B3C4D",
+// into its canonical name "cases/{id}" in the request's name, parent or
+// case, so that every RPC takes a person's name for a case and everything
+// after (access rules, request_id, services) sees the one name. An unknown
+// reference is NotFound, as an unknown or out-of-scope case is.
+func (i *Interceptor) resolveReferences(ctx context.Context, req any) error {
+	m, ok := req.(proto.Message)
+	if !ok {
+		return nil
+	}
+	r := m.ProtoReflect()
+	for _, field := range []protoreflect.Name{"name", "parent", "case"} {
+		fd := r.Descriptor().Fields().ByName(field)
+		if fd == nil || fd.Kind() != protoreflect.StringKind || fd.IsList() {
+			continue
+		}
+		ref, isCase := strings.CutPrefix(r.Get(fd).String(), "cases/")
+		if ref = strings.ToUpper(ref); !isCase || !strings.HasPrefix(ref, "ROTS-") {
+			continue
+		}
+		id, err := i.DB.CaseIDByReference(ctx, ref)
+		if errors.Is(err, store.ErrNotFound) {
+			return status.Error(codes.NotFound, "case not found")
+		}
+		if err != nil {
+			return rpc.Status(ctx, i.Log, "access check", "case", err)
+		}
+		r.Set(fd, protoreflect.ValueOfString("cases/"+id))
+	}
+	return nil
 }
 
 // relate works out how the caller stands to what the request is about. It

@@ -216,6 +216,20 @@ func (db *DB) createCase(ctx context.Context, tx pgx.Tx, c *Case) (created bool,
 	return err == nil, err
 }
 
+// CaseIDByReference returns the ID of the case with the reference, or
+// ErrNotFound.
+func (db *DB) CaseIDByReference(ctx context.Context, reference string) (string, error) {
+	var id string
+	err := db.pool.QueryRow(ctx, `SELECT id FROM cases WHERE reference = $1`, reference).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("store.CaseIDByReference: %w", err)
+	}
+	return id, nil
+}
+
 // GetCase returns the case with the given ID, or ErrNotFound.
 func (db *DB) GetCase(ctx context.Context, id string) (*Case, error) {
 	c, err := db.caseBy(ctx, "id", id)

@@ -2,22 +2,53 @@ package caseservice
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"time"
 
 	"google.golang.org/protobuf/encoding/protojson"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
 
-// export is everything held about a case.
+// export is everything held about a case, every key in snake_case as the
+// API's own JSON names (the case is the API's Case).
 type export struct {
-	ExportedAt    time.Time             `json:"exported_at"`
-	Case          json.RawMessage       `json:"case"`
-	Events        []store.Event         `json:"events"`
-	Notifications []*store.Notification `json:"notifications"`
-	AccessLog     []store.Access        `json:"access_log"`
+	ExportedAt    time.Time            `json:"exported_at"`
+	Case          json.RawMessage      `json:"case"`
+	Events        []exportEvent        `json:"events"`
+	Notifications []exportNotification `json:"notifications"`
+	AccessLog     []exportAccess       `json:"access_log"`
+}
+
+type exportEvent struct {
+	Kind      string    `json:"kind"`
+	FromStage string    `json:"from_stage"`
+	ToStage   string    `json:"to_stage"`
+	Actor     string    `json:"actor"`
+	Summary   string    `json:"summary"`
+	At        time.Time `json:"event_time"`
+}
+
+type exportNotification struct {
+	Recipient  string     `json:"recipient"`
+	Kind       string     `json:"kind"`
+	Subject    string     `json:"subject"`
+	Body       string     `json:"body"`
+	CreatedAt  time.Time  `json:"create_time"`
+	ReadAt     *time.Time `json:"read_time,omitempty"`
+	MailSentAt *time.Time `json:"mail_sent_time,omitempty"`
+	Attachment string     `json:"attachment,omitempty"`
+}
+
+type exportAccess struct {
+	Sequence int64     `json:"sequence"`
+	At       time.Time `json:"access_time"`
+	Actor    string    `json:"actor"`
+	Role     string    `json:"role"`
+	Action   string    `json:"action"`
+	Purpose  string    `json:"purpose"`
+	Hash     string    `json:"hash"`
 }
 
 // ExportCase answers a subject-access request: the case, its timeline, its
@@ -28,17 +59,29 @@ func (s *Server) ExportCase(ctx context.Context, req *rotsv1.ExportCaseRequest) 
 		return nil, err
 	}
 	e := export{ExportedAt: s.now().UTC()}
-	if e.Case, err = protojson.Marshal(toProto(c)); err != nil {
+	if e.Case, err = (protojson.MarshalOptions{UseProtoNames: true}).Marshal(toProto(c)); err != nil {
 		return nil, s.toStatus(ctx, "ExportCase", err)
 	}
-	if e.Events, err = s.db.ListEvents(ctx, c.ID, 0, 100000); err != nil {
+	events, err := s.db.ListEvents(ctx, c.ID, 0, 100000)
+	if err != nil {
 		return nil, s.toStatus(ctx, "ExportCase", err)
 	}
-	if e.Notifications, err = s.db.CaseNotifications(ctx, c.ID); err != nil {
+	for _, ev := range events {
+		e.Events = append(e.Events, exportEvent{ev.Kind, ev.FromStage, ev.ToStage, ev.Actor, ev.Summary, ev.At})
+	}
+	ns, err := s.db.CaseNotifications(ctx, c.ID)
+	if err != nil {
 		return nil, s.toStatus(ctx, "ExportCase", err)
 	}
-	if e.AccessLog, err = s.db.ListAccess(ctx, c.ID, "", 0, 100000); err != nil {
+	for _, n := range ns {
+		e.Notifications = append(e.Notifications, exportNotification{n.Recipient, n.Kind, n.Subject, n.Body, n.CreatedAt, n.ReadAt, n.MailSentAt, n.Attachment})
+	}
+	entries, err := s.db.ListAccess(ctx, c.ID, "", 0, 100000)
+	if err != nil {
 		return nil, s.toStatus(ctx, "ExportCase", err)
+	}
+	for _, a := range entries {
+		e.AccessLog = append(e.AccessLog, exportAccess{a.ID, a.At, a.Actor, a.Role, a.Action, a.Purpose, hex.EncodeToString(a.Hash)})
 	}
 	b, err := json.MarshalIndent(e, "", "  ")
 	if err != nil {

@@ -118,4 +118,26 @@ func (s *stack) testAccess(t *testing.T) {
 	if doc.Case["name"] != c.GetName() || len(doc.Events) < 2 || len(doc.AccessLog) < 2 || !strings.Contains(export.GetJson(), alias) {
 		t.Errorf("export: case %v, %d events, %d access entries", doc.Case["name"], len(doc.Events), len(doc.AccessLog))
 	}
+	// One key style throughout, the API's own: snake_case.
+	var whole any
+	if err := json.Unmarshal([]byte(export.GetJson()), &whole); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if k != strings.ToLower(k) || strings.ContainsAny(k, "- ") {
+					t.Errorf("export key %q is not snake_case", k)
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(whole)
 }

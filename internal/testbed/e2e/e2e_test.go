@@ -546,6 +546,11 @@ func TestEndToEnd(t *testing.T) {
 		s.testViews(t)
 	})
 
+	t.Run("a reference names a case in every RPC", func(t *testing.T) {
+		t.Parallel()
+		s.testReferences(t)
+	})
+
 	t.Run("malformed input is InvalidArgument naming the field", func(t *testing.T) {
 		t.Parallel()
 		s.testMalformed(t)

@@ -196,3 +196,44 @@ func (s *stack) testMalformed(t *testing.T) {
 	_, err = s.cases.SubmitCase(clb, bad)
 	wantField(t, err, "themes[2]")
 }
+
+// testReferences: a case's reference names it in every RPC, for everyone
+// who may see it, and for nobody else.
+func (s *stack) testReferences(t *testing.T) {
+	const org = "CLB referentie"
+	own := s.submitter(org)
+	c := must(t)(s.cases.SubmitCase(own, submitRequest(org)))
+	ref := c.GetReference()
+	if !strings.HasPrefix(ref, "ROTS-") || len(ref) != len("ROTS-1A2B3C4D") {
+		t.Fatalf("reference %q", ref)
+	}
+	byRef := "cases/" + ref
+	if got := must(t)(s.cases.GetCase(own, &rotsv1.GetCaseRequest{Name: byRef})); got.GetName() != c.GetName() {
+		t.Errorf("GetCase by reference gave %s, want %s", got.GetName(), c.GetName())
+	}
+	tandem := s.as(auth.Coordinator, "limburg", "")
+	accepted := must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(),
+		Name: "cases/" + strings.ToLower(ref), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
+	if accepted.GetStage() != rotsv1.Stage_STAGE_CONSULT {
+		t.Errorf("accepted by reference: stage %s", accepted.GetStage())
+	}
+	if ev, err := s.cases.ListCaseEvents(tandem, &rotsv1.ListCaseEventsRequest{Parent: byRef}); err != nil || len(ev.GetEvents()) < 3 {
+		t.Errorf("timeline by reference: %v, %v", ev.GetEvents(), err)
+	}
+	list, err := s.cases.ListCases(tandem, &rotsv1.ListCasesRequest{Reference: ref})
+	if err != nil || len(list.GetCases()) != 1 || list.GetCases()[0].GetName() != c.GetName() {
+		t.Errorf("ListCases by reference: %v, %v", list.GetCases(), err)
+	}
+	auditor := s.as(auth.Auditor, "vlaanderen", "")
+	if log, err := s.audit.ListAccessLog(auditor, &rotsv1.ListAccessLogRequest{Case: byRef}); err != nil || len(log.GetEntries()) == 0 {
+		t.Errorf("the auditor's access log by reference: %v, %v", log.GetEntries(), err)
+	}
+	if _, err := s.cases.ExportCase(auditor, &rotsv1.ExportCaseRequest{Name: byRef}); err != nil {
+		t.Errorf("export by reference: %v", err)
+	}
+	// Out of scope, or unknown: not found alike.
+	_, err = s.cases.GetCase(s.as(auth.Coordinator, "antwerpen", ""), &rotsv1.GetCaseRequest{Name: byRef})
+	wantCode(t, err, codes.NotFound, "case not found")
+	_, err = s.cases.GetCase(own, &rotsv1.GetCaseRequest{Name: "cases/ROTS-00000000"})
+	wantCode(t, err, codes.NotFound, "case not found")
+}
