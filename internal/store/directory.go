@@ -17,10 +17,6 @@ import (
 // name without the type prefix (SCHOOL, UNDER_12, LIMBURG, ABSENCE, …), as
 // for cases.
 
-// ErrRequestIDReused means a request_id was used before for another call
-// or another resource; a retry must send the same request as the first time.
-var ErrRequestIDReused = errors.New("request_id was used before for another request")
-
 // Organisation is an entry of the partner directory.
 type Organisation struct {
 	ID        string
@@ -78,59 +74,6 @@ const (
 func organisationResource(id string) string { return "organisations/" + id }
 
 func offerResource(orgID, id string) string { return organisationResource(orgID) + "/offers/" + id }
-
-// requestLog is a table that remembers which request_id did what, and the
-// column naming what it was done to.
-type requestLog struct{ table, resource string }
-
-var (
-	directoryRequests = requestLog{"directory_requests", "resource"}
-	signalRequests    = requestLog{"signal_requests", "signal_id"}
-)
-
-// claimRequest records in the log that requestID is used for method on
-// resource. It returns fresh=false when the request_id was used before, with
-// the resource it was used for then; another method is ErrRequestIDReused.
-// Two concurrent claims of one request_id wait for each other.
-func claimRequest(ctx context.Context, tx pgx.Tx, log requestLog, requestID, method, resource string, at time.Time) (fresh bool, before string, err error) {
-	tag, err := tx.Exec(ctx, `INSERT INTO `+log.table+` (request_id, method, `+log.resource+`, at)
-		VALUES ($1, $2, $3, $4) ON CONFLICT (request_id) DO NOTHING`, requestID, method, resource, at)
-	if err != nil {
-		return false, "", err
-	}
-	if tag.RowsAffected() == 1 {
-		return true, resource, nil
-	}
-	var prevMethod string
-	if err := tx.QueryRow(ctx, `SELECT method, `+log.resource+`::text FROM `+log.table+` WHERE request_id = $1`,
-		requestID).Scan(&prevMethod, &before); err != nil {
-		return false, "", err
-	}
-	if prevMethod != method {
-		return false, before, ErrRequestIDReused
-	}
-	return false, before, nil
-}
-
-// validID reports whether id can be a key at all; anything else is not found.
-func validID(id string) bool {
-	_, err := uuid.Parse(id)
-	return err == nil && len(id) == 36
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
-func stamp(t time.Time) time.Time {
-	if t.IsZero() {
-		t = time.Now()
-	}
-	return t.UTC().Truncate(time.Microsecond)
-}
 
 const organisationColumns = `id, request_id, name, kind, regions, contacts, active, created_at, updated_at`
 
@@ -261,53 +204,23 @@ func (db *DB) DeactivateOrganisation(ctx context.Context, id, requestID string, 
 	})
 }
 
-// errRefused rolls a transaction back after change refused.
-var errRefused = errors.New("change refused")
-
-func (db *DB) changeOrganisation(ctx context.Context, method, id, requestID string, at time.Time, change func(*Organisation) error) (*Organisation, error) {
+func (db *DB) changeOrganisation(ctx context.Context, method, id, requestID string, at time.Time, apply func(*Organisation) error) (*Organisation, error) {
 	if !validID(id) {
 		return nil, fmt.Errorf("store.%s(%q): %w", method, id, ErrNotFound)
 	}
-	at = stamp(at)
-	var (
-		result  *Organisation
-		refusal error
-	)
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		o, err := scanOrganisation(tx.QueryRow(ctx, `SELECT `+organisationColumns+` FROM organisations WHERE id = $1 FOR UPDATE`, id))
-		if err != nil {
+	return change(ctx, db, directoryRequests, method, organisationResource(id), requestID, at,
+		func(tx pgx.Tx) (*Organisation, error) {
+			return scanOrganisation(tx.QueryRow(ctx, `SELECT `+organisationColumns+` FROM organisations WHERE id = $1 FOR UPDATE`, id))
+		},
+		apply,
+		func(tx pgx.Tx, o *Organisation, at time.Time) error {
+			o.ID, o.UpdatedAt = id, at
+			o.Regions, o.Contacts = nonNil(o.Regions), nonNil(o.Contacts)
+			_, err := tx.Exec(ctx, `UPDATE organisations SET name = $2, kind = $3, regions = $4, contacts = $5,
+				active = $6, updated_at = $7 WHERE id = $1`,
+				id, o.Name, o.Kind, o.Regions, o.Contacts, o.Active, at)
 			return err
-		}
-		resource := organisationResource(id)
-		fresh, before, err := claimRequest(ctx, tx, directoryRequests, requestID, method, resource, at)
-		if err != nil {
-			return err
-		}
-		if !fresh {
-			if before != resource {
-				return ErrRequestIDReused
-			}
-			result = o
-			return nil
-		}
-		if refusal = change(o); refusal != nil {
-			return errRefused
-		}
-		o.ID, o.UpdatedAt = id, at
-		o.Regions, o.Contacts = nonNil(o.Regions), nonNil(o.Contacts)
-		_, err = tx.Exec(ctx, `UPDATE organisations SET name = $2, kind = $3, regions = $4, contacts = $5,
-			active = $6, updated_at = $7 WHERE id = $1`,
-			id, o.Name, o.Kind, nonNil(o.Regions), nonNil(o.Contacts), o.Active, at)
-		result = o
-		return err
-	})
-	if refusal != nil {
-		return nil, refusal
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store.%s(%q): %w", method, id, err)
-	}
-	return result, nil
+		})
 }
 
 const offerColumns = `f.id, f.organisation_id, f.request_id, f.name, f.description, f.age_band,
@@ -405,53 +318,26 @@ func (db *DB) DeactivateOffer(ctx context.Context, orgID, id, requestID string, 
 	})
 }
 
-func (db *DB) changeOffer(ctx context.Context, method, orgID, id, requestID string, at time.Time, change func(*Offer) error) (*Offer, error) {
+func (db *DB) changeOffer(ctx context.Context, method, orgID, id, requestID string, at time.Time, apply func(*Offer) error) (*Offer, error) {
 	if !validID(orgID) || !validID(id) {
 		return nil, fmt.Errorf("store.%s(%q): %w", method, id, ErrNotFound)
 	}
-	at = stamp(at)
-	var (
-		result  *Offer
-		refusal error
-	)
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		f, err := scanOffer(tx.QueryRow(ctx, `SELECT `+offerColumns+offerFrom+`
-			WHERE f.id = $1 AND f.organisation_id = $2 FOR UPDATE OF f`, id, orgID))
-		if err != nil {
+	return change(ctx, db, directoryRequests, method, offerResource(orgID, id), requestID, at,
+		func(tx pgx.Tx) (*Offer, error) {
+			return scanOffer(tx.QueryRow(ctx, `SELECT `+offerColumns+offerFrom+`
+				WHERE f.id = $1 AND f.organisation_id = $2 FOR UPDATE OF f`, id, orgID))
+		},
+		apply,
+		func(tx pgx.Tx, f *Offer, at time.Time) error {
+			f.ID, f.OrganisationID, f.UpdatedAt = id, orgID, at
+			f.SchoolLevels, f.Themes = nonNil(f.SchoolLevels), nonNil(f.Themes)
+			_, err := tx.Exec(ctx, `UPDATE offers SET name = $2, description = $3, age_band = $4, school_levels = $5,
+				themes = $6, capacity = $7, waiting_weeks = $8, how_to_reach = $9, active = $10, updated_at = $11
+				WHERE id = $1`,
+				id, f.Name, f.Description, f.AgeBand, f.SchoolLevels, f.Themes,
+				f.Capacity, f.WaitingWeeks, f.HowToReach, f.Active, at)
 			return err
-		}
-		resource := offerResource(orgID, id)
-		fresh, before, err := claimRequest(ctx, tx, directoryRequests, requestID, method, resource, at)
-		if err != nil {
-			return err
-		}
-		if !fresh {
-			if before != resource {
-				return ErrRequestIDReused
-			}
-			result = f
-			return nil
-		}
-		if refusal = change(f); refusal != nil {
-			return errRefused
-		}
-		f.ID, f.OrganisationID, f.UpdatedAt = id, orgID, at
-		f.SchoolLevels, f.Themes = nonNil(f.SchoolLevels), nonNil(f.Themes)
-		_, err = tx.Exec(ctx, `UPDATE offers SET name = $2, description = $3, age_band = $4, school_levels = $5,
-			themes = $6, capacity = $7, waiting_weeks = $8, how_to_reach = $9, active = $10, updated_at = $11
-			WHERE id = $1`,
-			id, f.Name, f.Description, f.AgeBand, nonNil(f.SchoolLevels), nonNil(f.Themes),
-			f.Capacity, f.WaitingWeeks, f.HowToReach, f.Active, at)
-		result = f
-		return err
-	})
-	if refusal != nil {
-		return nil, refusal
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store.%s(%q): %w", method, id, err)
-	}
-	return result, nil
+		})
 }
 
 // OfferQuery says which offers SearchOffers finds; empty fields match all.

@@ -374,54 +374,28 @@ func (db *DB) MarkSignalSent(ctx context.Context, id, requestID, sender, recipie
 	})
 }
 
-func (db *DB) changeSignal(ctx context.Context, method, id, requestID string, at time.Time, change func(*Signal) error) (*Signal, error) {
+func (db *DB) changeSignal(ctx context.Context, method, id, requestID string, at time.Time, apply func(*Signal) error) (*Signal, error) {
 	if !validID(id) {
 		return nil, fmt.Errorf("store.%s(%q): %w", method, id, ErrNotFound)
 	}
-	at = stamp(at)
-	var (
-		result  *Signal
-		refusal error
-	)
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		s, err := scanSignal(tx.QueryRow(ctx, `SELECT `+signalColumns+` FROM signals WHERE id = $1 FOR UPDATE`, id))
-		if err != nil {
-			return err
-		}
-		fresh, before, err := claimRequest(ctx, tx, signalRequests, requestID, method, id, at)
-		if err != nil {
-			return err
-		}
-		if !fresh {
-			if before != id {
-				return ErrRequestIDReused
+	return change(ctx, db, signalRequests, method, id, requestID, at,
+		func(tx pgx.Tx) (*Signal, error) {
+			return scanSignal(tx.QueryRow(ctx, `SELECT `+signalColumns+` FROM signals WHERE id = $1 FOR UPDATE`, id))
+		},
+		apply,
+		func(tx pgx.Tx, s *Signal, at time.Time) error {
+			figures, err := marshalFigures(s.Figures)
+			if err != nil {
+				return err
 			}
-			result = s
-			return nil
-		}
-		if refusal = change(s); refusal != nil {
-			return errRefused
-		}
-		figures, err := marshalFigures(s.Figures)
-		if err != nil {
+			s.Revision++
+			s.UpdatedAt = at
+			_, err = tx.Exec(ctx, `UPDATE signals SET state = $2, start_month = $3, end_month = $4, title = $5, body = $6, sections = $7,
+					figures = $8, figures_at = $9, approver = $10, approver_subject = $11, approved_at = $12, recipient = $13, sender = $14,
+					sent_at = $15, revision = $16, updated_at = $17
+				WHERE id = $1`,
+				id, s.State, s.StartMonth, s.EndMonth, s.Title, s.Text, nonNil(s.Sections), figures, stamp(s.FiguresAt),
+				s.Approver, s.ApproverSubject, s.ApprovedAt, s.Recipient, s.Sender, s.SentAt, s.Revision, s.UpdatedAt)
 			return err
-		}
-		s.Revision++
-		s.UpdatedAt = at
-		_, err = tx.Exec(ctx, `UPDATE signals SET state = $2, start_month = $3, end_month = $4, title = $5, body = $6, sections = $7,
-				figures = $8, figures_at = $9, approver = $10, approver_subject = $11, approved_at = $12, recipient = $13, sender = $14,
-				sent_at = $15, revision = $16, updated_at = $17
-			WHERE id = $1`,
-			id, s.State, s.StartMonth, s.EndMonth, s.Title, s.Text, nonNil(s.Sections), figures, stamp(s.FiguresAt),
-			s.Approver, s.ApproverSubject, s.ApprovedAt, s.Recipient, s.Sender, s.SentAt, s.Revision, s.UpdatedAt)
-		result = s
-		return err
-	})
-	if refusal != nil {
-		return nil, refusal
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store.%s(%q): %w", method, id, err)
-	}
-	return result, nil
+		})
 }
