@@ -43,6 +43,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/encryption"
 	"github.com/rots-vlaanderen/roundtable/internal/notify"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/eventually"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services"
@@ -465,20 +466,13 @@ func TestEndToEnd(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		go workflows.RunRelay(ctx, s.db, s.temporal, 100*time.Millisecond, slog.New(slog.NewTextHandler(s.logs, nil)))
-		deadline := time.Now().Add(20 * time.Second)
-		for {
+		eventually.Until(t, 20*time.Second, func() (bool, string) {
 			c, err := s.db.GetCase(context.Background(), id)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Stage == vocab.StageIntake {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("case still in %s after 20s: the relay did not start its workflow", c.Stage)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+			return c.Stage == vocab.StageIntake, "case still in " + c.Stage + ": the relay did not start its workflow"
+		})
 	})
 
 	t.Run("a command on a case whose start got lost starts it", func(t *testing.T) {

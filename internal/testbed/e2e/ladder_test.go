@@ -13,6 +13,7 @@ import (
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/eventually"
 )
 
 // testLadder runs against the real Temporal server with a policy of one
@@ -112,20 +113,16 @@ func (s *stack) testLadder(t *testing.T) {
 	}
 }
 
-// waitFor polls the case (as the tandem of its region) until cond holds, for at most 30 seconds.
+// waitFor waits until cond holds of the case, as the tandem of its region
+// sees it, for at most 30 seconds.
 func (s *stack) waitFor(t *testing.T, region, name, what string, cond func(*rotsv1.Case) bool) *rotsv1.Case {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		c := must(t)(s.cases.GetCase(s.as(auth.Coordinator, region, ""), &rotsv1.GetCaseRequest{Name: name}))
-		if cond(c) {
-			return c
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("case %s: no %s after 30s (rung %d)", name, what, c.GetRung())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	var c *rotsv1.Case
+	eventually.Until(t, 30*time.Second, func() (bool, string) {
+		c = must(t)(s.cases.GetCase(s.as(auth.Coordinator, region, ""), &rotsv1.GetCaseRequest{Name: name}))
+		return cond(c), fmt.Sprintf("case %s: no %s (rung %d)", name, what, c.GetRung())
+	})
+	return c
 }
 
 // checkMails waits until every notification's mail is sent, then checks that
@@ -152,8 +149,7 @@ func (s *stack) checkMails(t *testing.T) {
 	}
 	defer conn.Close(context.Background())
 	want := map[string]string{} // message ID → recipient
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	eventually.Until(t, 60*time.Second, func() (bool, string) {
 		rows, err := conn.Query(context.Background(), `SELECT id, recipient, mail_sent_at IS NOT NULL FROM notifications`)
 		if err != nil {
 			t.Fatal(err)
@@ -172,14 +168,8 @@ func (s *stack) checkMails(t *testing.T) {
 				unsent++
 			}
 		}
-		if unsent == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d notifications still unsent after 60s", unsent, len(want))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return unsent == 0, fmt.Sprintf("%d of %d notifications still unsent", unsent, len(want))
+	})
 	got := map[string]int{}
 	for _, m := range s.mail.received() {
 		got[m.MessageID]++

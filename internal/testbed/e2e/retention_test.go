@@ -9,6 +9,7 @@ import (
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/eventually"
 )
 
 // testRetention closes a case in a region whose retention is one month of
@@ -31,22 +32,16 @@ func (s *stack) testRetention(t *testing.T) {
 		RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_DECLINE,
 		DeclineReason: "Jeugdhulp is nog niet betrokken.", ReferralSuggestion: "Intersectorale Toegangspoort",
 	}))
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		got := must(t)(s.cases.GetCase(tandem, &rotsv1.GetCaseRequest{Name: c.GetName()}))
-		if got.GetYoungPerson().GetAlias() == "" {
-			if got.GetContact().GetName() != "" || got.GetBlocked() != "" || got.GetYoungPerson().GetSchool() != "" || len(got.GetTried()) != 0 || got.GetClosureNote() != "" {
-				t.Errorf("partly anonymised: %v", got)
-			}
-			if got.GetYoungPerson().GetBirthYear() != 2013 || got.GetClosureReason() != rotsv1.ClosureReason_CLOSURE_REASON_DECLINED || len(got.GetThemes()) != 2 {
-				t.Errorf("statistical fields lost: %v", got)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the closed case was not anonymised within 30s")
-		}
-		time.Sleep(200 * time.Millisecond)
+	var got *rotsv1.Case
+	eventually.Until(t, 30*time.Second, func() (bool, string) {
+		got = must(t)(s.cases.GetCase(tandem, &rotsv1.GetCaseRequest{Name: c.GetName()}))
+		return got.GetYoungPerson().GetAlias() == "", "the closed case was not anonymised"
+	})
+	if got.GetContact().GetName() != "" || got.GetBlocked() != "" || got.GetYoungPerson().GetSchool() != "" || len(got.GetTried()) != 0 || got.GetClosureNote() != "" {
+		t.Errorf("partly anonymised: %v", got)
+	}
+	if got.GetYoungPerson().GetBirthYear() != 2013 || got.GetClosureReason() != rotsv1.ClosureReason_CLOSURE_REASON_DECLINED || len(got.GetThemes()) != 2 {
+		t.Errorf("statistical fields lost: %v", got)
 	}
 	list, err := s.cases.ListCases(s.as(auth.Manager, "antwerpen", ""), &rotsv1.ListCasesRequest{Stage: rotsv1.Stage_STAGE_CLOSED})
 	if err != nil || len(list.GetCases()) == 0 {

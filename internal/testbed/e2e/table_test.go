@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/eventually"
 )
 
 const partnerEmail = "bram.peeters@arktos.example"
@@ -113,16 +115,15 @@ func (s *stack) testTable(t *testing.T) {
 
 	// Two invitations arrive: one event, SEQUENCE 0 then 1.
 	var icss []string
-	deadline := time.Now().Add(30 * time.Second)
-	for len(icss) < 2 && time.Now().Before(deadline) {
+	eventually.Until(t, 30*time.Second, func() (bool, string) {
 		icss = icss[:0]
 		for _, m := range s.mail.received() {
 			if m.To == partnerEmail {
 				icss = append(icss, calendarPart(m.Body))
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return len(icss) >= 2, fmt.Sprintf("%d invitations reached the mail server, want 2", len(icss))
+	})
 	if len(icss) != 2 {
 		t.Fatalf("%d invitations reached the mail server, want 2", len(icss))
 	}

@@ -23,6 +23,7 @@ import (
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/eventually"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/rotsdproc"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/workflows"
@@ -275,8 +276,7 @@ func (h *harness) check(t *testing.T) {
 // its deadline fired.
 func (h *harness) waitEscalated(t *testing.T, caseIDs []string, within time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
+	eventually.Until(t, within, func() (bool, string) {
 		rows, err := h.db.Query(context.Background(), `SELECT c.id::text FROM unnest($1::uuid[]) AS c(id)
 			WHERE NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind LIKE 'escalation.%')`, caseIDs)
 		if err != nil {
@@ -287,13 +287,10 @@ func (h *harness) waitEscalated(t *testing.T, caseIDs []string, within time.Dura
 			t.Fatal(err)
 		}
 		if len(missing) == 0 {
-			return
+			return true, ""
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d cases never escalated, e.g. %s", len(missing), len(caseIDs), missing[0])
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+		return false, fmt.Sprintf("%d of %d cases never escalated, e.g. %s", len(missing), len(caseIDs), missing[0])
+	})
 }
 
 // hostOf is the host:port of a database URL.
