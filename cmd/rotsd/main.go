@@ -16,7 +16,7 @@ import (
 	"syscall"
 
 	"github.com/rots-vlaanderen/roundtable/internal/devtemporal"
-	"github.com/rots-vlaanderen/roundtable/internal/seed/directory"
+	"github.com/rots-vlaanderen/roundtable/internal/seed/directoryseed"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
 
@@ -101,7 +101,7 @@ func seedDirectory(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	n, err := directory.Seed(ctx, db)
+	n, err := directoryseed.Seed(ctx, db)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,8 @@ import (
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/directory"
+	"github.com/rots-vlaanderen/roundtable/internal/signals"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
@@ -248,7 +250,7 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 // scope when it is about the caller's region, or the caller's scope is all
 // of Flanders. A signal about all of Flanders is for Flemish managers only.
 func (i *Interceptor) relateSignal(ctx context.Context, p auth.Principal, field, name string) (Relation, string, error) {
-	_, region, err := lookUp(ctx, i.Log, field, name, "signal", i.DB.SignalRegion)
+	_, region, err := lookUp(ctx, i.Log, field, name, "signal", signals.New(i.DB).SignalRegion)
 	if err != nil {
 		return Relation{}, "", err
 	}
@@ -279,7 +281,7 @@ func lookUp[T any](ctx context.Context, log *slog.Logger, field, name, kind stri
 // secret, so its existence may show.
 func (i *Interceptor) relateOrganisation(ctx context.Context, p auth.Principal, name string) (Relation, string, error) {
 	id, _, _ := strings.Cut(strings.TrimPrefix(name, "organisations/"), "/")
-	regions, err := i.DB.OrganisationRegions(ctx, id)
+	regions, err := directory.New(i.DB).OrganisationRegions(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return Relation{SameRegion: true}, "", nil
 	}

@@ -1,11 +1,14 @@
-// Package store keeps in PostgreSQL the case record and the projection of
-// the case workflow's state, the timeline, notifications, the access log,
-// request claims, the partner directory, gaps, signals and the report
-// rollups. The workflow writes a case's process only through the
-// activities; the services write the rest. Cases, reports, notifications
-// and the access log stay in one package because one transaction spans
-// them (a transition updates the rollups it changes). It must not import
-// services/, workflows/ or cmd/.
+// Package store owns the service's PostgreSQL database: the pool, the
+// migrations of every table (applied at start), the shared helpers of the
+// domains (shared.go: one transaction helper, one idempotent change of a
+// row, the request logs), and the case domain: the case record and the
+// projection of the case workflow's state, the timeline, notifications,
+// the access log, request claims, gaps and the report rollups. These stay
+// in one package because one transaction spans them (a transition updates
+// the rollups it changes and the notifications it causes). The directory
+// and the signals are packages of their own on top of it. The workflow
+// writes a case's process only through its activities. It must not import
+// services/, workflows/, cmd/ or the domains built on it.
 package store
 
 import (

@@ -6,7 +6,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/directory"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
@@ -16,7 +16,7 @@ func orgName(id string) string { return orgPrefix + id }
 
 func offerName(orgID, id string) string { return orgName(orgID) + "/offers/" + id }
 
-func orgToProto(o *store.Organisation) *rotsv1.PartnerOrganisation {
+func orgToProto(o *directory.Organisation) *rotsv1.PartnerOrganisation {
 	po := &rotsv1.PartnerOrganisation{
 		Name:        orgName(o.ID),
 		DisplayName: o.Name,
@@ -37,20 +37,20 @@ func orgToProto(o *store.Organisation) *rotsv1.PartnerOrganisation {
 }
 
 // orgFromProto sets the changeable fields of o from po.
-func orgFromProto(o *store.Organisation, po *rotsv1.PartnerOrganisation) {
+func orgFromProto(o *directory.Organisation, po *rotsv1.PartnerOrganisation) {
 	o.Name = strings.TrimSpace(po.GetDisplayName())
 	o.Kind = vocab.Stored(po.GetKind())
 	o.Regions = vocab.StoredAll(po.GetRegions())
-	o.Contacts = []store.OrganisationContact{}
+	o.Contacts = []directory.OrganisationContact{}
 	for _, c := range po.GetContacts() {
-		o.Contacts = append(o.Contacts, store.OrganisationContact{
+		o.Contacts = append(o.Contacts, directory.OrganisationContact{
 			Name: strings.TrimSpace(c.GetDisplayName()), Role: strings.TrimSpace(c.GetRole()), Email: c.GetEmail(),
 		})
 	}
 	o.Active = po.GetActive()
 }
 
-func offerToProto(f *store.Offer) *rotsv1.Offer {
+func offerToProto(f *directory.Offer) *rotsv1.Offer {
 	pf := &rotsv1.Offer{
 		Name:                    offerName(f.OrganisationID, f.ID),
 		DisplayName:             f.Name,
@@ -81,7 +81,7 @@ func offerToProto(f *store.Offer) *rotsv1.Offer {
 }
 
 // offerFromProto sets the changeable fields of f from pf.
-func offerFromProto(f *store.Offer, pf *rotsv1.Offer) {
+func offerFromProto(f *directory.Offer, pf *rotsv1.Offer) {
 	f.Name = strings.TrimSpace(pf.GetDisplayName())
 	f.Description = strings.TrimSpace(pf.GetDescription())
 	f.AgeBand = vocab.Stored(pf.GetAgeBand())

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/directory"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
@@ -23,7 +24,7 @@ import (
 // Server implements rots.v1.DirectoryService.
 type Server struct {
 	rotsv1.UnimplementedDirectoryServiceServer
-	db  *store.DB
+	db  *directory.Store
 	log *slog.Logger
 	now func() time.Time
 }
@@ -32,7 +33,7 @@ var _ rotsv1.DirectoryServiceServer = (*Server)(nil)
 
 // New returns a DirectoryService on the store.
 func New(db *store.DB, log *slog.Logger) *Server {
-	return &Server{db: db, log: log, now: time.Now}
+	return &Server{db: directory.New(db), log: log, now: time.Now}
 }
 
 // status maps a store error to a gRPC status.
@@ -49,7 +50,7 @@ func (s *Server) CreateOrganisation(ctx context.Context, req *rotsv1.CreateOrgan
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	o := &store.Organisation{ID: uuid.NewString(), RequestID: req.GetRequestId(), CreatedAt: s.now()}
+	o := &directory.Organisation{ID: uuid.NewString(), RequestID: req.GetRequestId(), CreatedAt: s.now()}
 	orgFromProto(o, req.GetOrganisation())
 	got, created, err := s.db.CreateOrganisation(ctx, o)
 	if err != nil {
@@ -80,8 +81,8 @@ func (s *Server) ListOrganisations(ctx context.Context, req *rotsv1.ListOrganisa
 	var v rpc.Violations
 	enumIn(&v, "region", req.GetRegion(), false, "region")
 	enumIn(&v, "kind", req.GetKind(), false, "organisation kind")
-	f := store.OrganisationFilter{Region: vocab.Stored(req.GetRegion()), Kind: vocab.Stored(req.GetKind()), ShowInactive: req.GetShowInactive()}
-	page := rpc.ReadPage[store.OrganisationCursor](&v, req.GetPageSize(), req.GetPageToken(), "organisations", f)
+	f := directory.OrganisationFilter{Region: vocab.Stored(req.GetRegion()), Kind: vocab.Stored(req.GetKind()), ShowInactive: req.GetShowInactive()}
+	page := rpc.ReadPage[directory.OrganisationCursor](&v, req.GetPageSize(), req.GetPageToken(), "organisations", f)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -90,8 +91,8 @@ func (s *Server) ListOrganisations(ctx context.Context, req *rotsv1.ListOrganisa
 		return nil, s.status(ctx, "ListOrganisations", "organisation", err)
 	}
 	resp := &rotsv1.ListOrganisationsResponse{}
-	orgs, resp.NextPageToken = rpc.Trim(page, orgs, func(o *store.Organisation) store.OrganisationCursor {
-		return store.OrganisationCursor{Name: o.Name, ID: o.ID}
+	orgs, resp.NextPageToken = rpc.Trim(page, orgs, func(o *directory.Organisation) directory.OrganisationCursor {
+		return directory.OrganisationCursor{Name: o.Name, ID: o.ID}
 	})
 	for _, o := range orgs {
 		resp.Organisations = append(resp.Organisations, orgToProto(o))
@@ -110,7 +111,7 @@ func (s *Server) UpdateOrganisation(ctx context.Context, req *rotsv1.UpdateOrgan
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	o, err := s.db.UpdateOrganisation(ctx, id, req.GetRequestId(), s.now(), func(o *store.Organisation) error {
+	o, err := s.db.UpdateOrganisation(ctx, id, req.GetRequestId(), s.now(), func(o *directory.Organisation) error {
 		merged := orgToProto(o)
 		applyMask(merged, req.GetOrganisation(), paths)
 		var v rpc.Violations
@@ -155,7 +156,7 @@ func (s *Server) CreateOffer(ctx context.Context, req *rotsv1.CreateOfferRequest
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	f := &store.Offer{ID: uuid.NewString(), OrganisationID: orgID, RequestID: req.GetRequestId(), CreatedAt: s.now()}
+	f := &directory.Offer{ID: uuid.NewString(), OrganisationID: orgID, RequestID: req.GetRequestId(), CreatedAt: s.now()}
 	offerFromProto(f, req.GetOffer())
 	got, created, err := s.db.CreateOffer(ctx, f)
 	if err != nil {
@@ -190,7 +191,7 @@ func (s *Server) UpdateOffer(ctx context.Context, req *rotsv1.UpdateOfferRequest
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	f, err := s.db.UpdateOffer(ctx, orgID, id, req.GetRequestId(), s.now(), func(f *store.Offer) error {
+	f, err := s.db.UpdateOffer(ctx, orgID, id, req.GetRequestId(), s.now(), func(f *directory.Offer) error {
 		merged := offerToProto(f)
 		applyMask(merged, req.GetOffer(), paths)
 		var v rpc.Violations
@@ -239,7 +240,7 @@ func (s *Server) SearchOffers(ctx context.Context, req *rotsv1.SearchOffersReque
 	enumList(&v, "themes", req.GetThemes(), "theme")
 	enumIn(&v, "age_band", req.GetAgeBand(), false, "age band")
 	enumIn(&v, "school_level", req.GetSchoolLevel(), false, "school level")
-	q := store.OfferQuery{
+	q := directory.OfferQuery{
 		OrganisationID: orgID,
 		Text:           strings.TrimSpace(req.GetQuery()),
 		Region:         vocab.Stored(req.GetRegion()),
@@ -250,7 +251,7 @@ func (s *Server) SearchOffers(ctx context.Context, req *rotsv1.SearchOffersReque
 	}
 	themes := slices.Clone(q.Themes)
 	slices.Sort(themes)
-	page := rpc.ReadPage[store.OfferCursor](&v, req.GetPageSize(), req.GetPageToken(),
+	page := rpc.ReadPage[directory.OfferCursor](&v, req.GetPageSize(), req.GetPageToken(),
 		"offers", q.OrganisationID, q.Text, q.Region, themes, q.AgeBand, q.SchoolLevel, q.ShowInactive)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -267,8 +268,8 @@ func (s *Server) SearchOffers(ctx context.Context, req *rotsv1.SearchOffersReque
 		return nil, s.status(ctx, "SearchOffers", "offer", err)
 	}
 	resp := &rotsv1.SearchOffersResponse{}
-	offers, resp.NextPageToken = rpc.Trim(page, offers, func(f *store.Offer) store.OfferCursor {
-		return store.OfferCursor{Rank: f.Rank, ID: f.ID}
+	offers, resp.NextPageToken = rpc.Trim(page, offers, func(f *directory.Offer) directory.OfferCursor {
+		return directory.OfferCursor{Rank: f.Rank, ID: f.ID}
 	})
 	for _, f := range offers {
 		resp.Offers = append(resp.Offers, offerToProto(f))

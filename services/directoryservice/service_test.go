@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/directory"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
@@ -143,7 +144,7 @@ func TestValidation(t *testing.T) {
 	if err != nil || otherSearch.GetNextPageToken() == "" {
 		t.Fatalf("search = %v, %v; want a next page", otherSearch, err)
 	}
-	listToken := rpc.Token(store.OrganisationCursor{Name: "x", ID: uuid.NewString()}, "organisations", store.OrganisationFilter{})
+	listToken := rpc.Token(directory.OrganisationCursor{Name: "x", ID: uuid.NewString()}, "organisations", directory.OrganisationFilter{})
 
 	type call func() error
 	cases := []struct {

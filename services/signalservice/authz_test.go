@@ -15,6 +15,7 @@ import (
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/authz"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 )
 
 // tokens verifies a token by looking it up.
@@ -105,7 +106,7 @@ func TestAuthorization(t *testing.T) {
 	}
 	// Another manager of Limburg.
 	tok["jan"] = auth.Principal{Subject: "jan-" + id, Email: "jan." + id + "@rots-limburg.be", Role: auth.Manager, Region: "LIMBURG"}
-	ic := &authz.Interceptor{Verifier: tok, DB: s.db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	ic := &authz.Interceptor{Verifier: tok, DB: storetest.Open(t, dbURL), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	c := through{t: t, ic: ic.Unary(), s: s}
 
 	limburgSignal, err := c.create("els", limburg)

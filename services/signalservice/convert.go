@@ -7,11 +7,11 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/signals"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
-func toProto(s *store.Signal) *rotsv1.Signal {
+func toProto(s *signals.Signal) *rotsv1.Signal {
 	p := &rotsv1.Signal{
 		Name: "signals/" + s.ID, State: vocab.FromStored[rotsv1.SignalState](s.State),
 		FromMonth: s.StartMonth.Format(monthLayout), ToMonth: s.EndMonth.Format(monthLayout),
@@ -37,7 +37,7 @@ func stamp(t *time.Time) *timestamppb.Timestamp {
 	return timestamppb.New(*t)
 }
 
-func tableToProto(t store.FigureTable) *rotsv1.SignalFigureTable {
+func tableToProto(t signals.FigureTable) *rotsv1.SignalFigureTable {
 	p := &rotsv1.SignalFigureTable{
 		Section: vocab.FromStored[rotsv1.SignalFigureSection](t.Section), Title: t.Title, Unit: t.Unit,
 		RowHeader: t.RowHeader, ColumnLabels: t.Columns, Note: t.Note, Total: figurePtrToProto(t.Total),
@@ -55,7 +55,7 @@ func tableToProto(t store.FigureTable) *rotsv1.SignalFigureTable {
 	return p
 }
 
-func figurePtrToProto(f *store.Figure) *rotsv1.SignalFigure {
+func figurePtrToProto(f *signals.Figure) *rotsv1.SignalFigure {
 	if f == nil {
 		return nil
 	}
@@ -64,7 +64,7 @@ func figurePtrToProto(f *store.Figure) *rotsv1.SignalFigure {
 
 // figureToProto carries a hidden figure as suppressed only: it has no value
 // to carry.
-func figureToProto(f store.Figure) *rotsv1.SignalFigure {
+func figureToProto(f signals.Figure) *rotsv1.SignalFigure {
 	switch {
 	case f.Suppressed:
 		return &rotsv1.SignalFigure{Value: &rotsv1.SignalFigure_Suppressed{Suppressed: true}}
@@ -85,7 +85,7 @@ func scopeSlug(region string) string {
 }
 
 // fileName is e.g. "signaal-limburg-2026-01-2026-12.html".
-func fileName(s *store.Signal, ext string) string {
+func fileName(s *signals.Signal, ext string) string {
 	period := s.StartMonth.Format(monthLayout)
 	if !s.EndMonth.Equal(s.StartMonth) {
 		period += "-" + s.EndMonth.Format(monthLayout)

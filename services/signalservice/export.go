@@ -12,7 +12,7 @@ import (
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/calendar"
-	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/signals"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
@@ -41,12 +41,12 @@ const csvComma = ';'
 // measure with a decimal comma (7,5). A count is plain digits, "x" is a
 // figure disclosure control hid, and a value is empty when it does not
 // apply. A row or column total has "Totaal" as its column or row.
-func CSV(s *store.Signal) ([]byte, error) {
+func CSV(s *signals.Signal) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(utf8BOM)
 	w := csv.NewWriter(&buf)
 	w.Comma, w.UseCRLF = csvComma, true
-	write := func(t store.FigureTable, kind, row, col string, f store.Figure) {
+	write := func(t signals.FigureTable, kind, row, col string, f signals.Figure) {
 		w.Write([]string{t.Section, t.Title, t.Unit, kind, row, col, csvValue(f)})
 	}
 	w.Write(csvHeader)
@@ -75,7 +75,7 @@ func CSV(s *store.Signal) ([]byte, error) {
 
 // csvValue is a figure as the CSV has it: a measure with a decimal comma
 // and no thousands separator, so that a spreadsheet reads it as a number.
-func csvValue(f store.Figure) string {
+func csvValue(f signals.Figure) string {
 	if f.Measure != nil && !f.Suppressed {
 		return strings.Replace(f.String(), ".", ",", 1)
 	}
@@ -90,7 +90,7 @@ var page = template.Must(template.New("signal.html.tmpl").ParseFS(templates, "si
 // HTML renders a signal as a printable Dutch document: the text, then each
 // figure table with a bar chart in inline SVG. No scripts, no external
 // files.
-func HTML(s *store.Signal) ([]byte, error) {
+func HTML(s *signals.Signal) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := page.Execute(&buf, newDocument(s)); err != nil {
 		return nil, fmt.Errorf("signalservice.HTML: %w", err)
@@ -141,7 +141,7 @@ type bar struct {
 	Hidden                  bool
 }
 
-var stateNames = map[string]string{store.SignalDraft: "Concept", store.SignalApproved: "Goedgekeurd", store.SignalSent: "Verzonden"}
+var stateNames = map[string]string{signals.SignalDraft: "Concept", signals.SignalApproved: "Goedgekeurd", signals.SignalSent: "Verzonden"}
 
 var months = []string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
 
@@ -166,7 +166,7 @@ func period(from, to time.Time) string {
 }
 
 // dutchNumber shows a figure the Dutch way: 1.234 and 7,5.
-func dutchNumber(f store.Figure) string {
+func dutchNumber(f signals.Figure) string {
 	switch {
 	case f.Suppressed:
 		return "x"
@@ -182,9 +182,9 @@ func dutchNumber(f store.Figure) string {
 	return "–"
 }
 
-func toCell(f store.Figure) cell { return cell{Text: dutchNumber(f), Hidden: f.Suppressed} }
+func toCell(f signals.Figure) cell { return cell{Text: dutchNumber(f), Hidden: f.Suppressed} }
 
-func toCellPtr(f *store.Figure) *cell {
+func toCellPtr(f *signals.Figure) *cell {
 	if f == nil {
 		return nil
 	}
@@ -192,10 +192,10 @@ func toCellPtr(f *store.Figure) *cell {
 	return &c
 }
 
-func newDocument(s *store.Signal) document {
+func newDocument(s *signals.Signal) document {
 	d := document{
 		Title: s.Title, Scope: regionName(vocab.FromStored[rotsv1.Region](s.Region)), Period: period(s.StartMonth, s.EndMonth),
-		State: stateNames[s.State], Draft: s.State == store.SignalDraft,
+		State: stateNames[s.State], Draft: s.State == signals.SignalDraft,
 		Author: s.Author, Approver: s.Approver, ApprovedAt: dutchTime(s.ApprovedAt),
 		Recipient: s.Recipient, SentAt: dutchTime(s.SentAt),
 		FiguresAt: dutchTime(&s.FiguresAt), CreatedAt: dutchTime(&s.CreatedAt),
@@ -230,7 +230,7 @@ func newDocument(s *store.Signal) document {
 
 // chartColumn is what a table's bars show: the row totals (-1), or else
 // the first column with a measure, or else the first column.
-func chartColumn(t store.FigureTable) int {
+func chartColumn(t signals.FigureTable) int {
 	for _, r := range t.Rows {
 		if r.Total != nil {
 			return -1
@@ -249,7 +249,7 @@ func chartColumn(t store.FigureTable) int {
 // newChart draws one horizontal bar per row, scaled to the largest
 // published value; a hidden value gets no bar, only "x". Nil when there is
 // nothing to draw.
-func newChart(t store.FigureTable) *chart {
+func newChart(t signals.FigureTable) *chart {
 	const (
 		labelWidth = 250
 		barArea    = 330
@@ -260,7 +260,7 @@ func newChart(t store.FigureTable) *chart {
 		return nil
 	}
 	col := chartColumn(t)
-	values := make([]store.Figure, len(t.Rows))
+	values := make([]signals.Figure, len(t.Rows))
 	var max float64
 	for i, r := range t.Rows {
 		if col < 0 {
@@ -301,7 +301,7 @@ func shorten(s string, n int) string {
 	return s
 }
 
-func number(f store.Figure) (float64, bool) {
+func number(f signals.Figure) (float64, bool) {
 	switch {
 	case f.Count != nil:
 		return float64(*f.Count), true

@@ -17,19 +17,19 @@ import (
 	"golang.org/x/net/html/atom"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/signals"
 )
 
 // exported creates, approves and sends a signal and returns it as stored,
 // with its export in format.
-func exported(t *testing.T, format rotsv1.SignalExportFormat) (*store.Signal, *rotsv1.ExportSignalResponse) {
+func exported(t *testing.T, format rotsv1.SignalExportFormat) (*signals.Signal, *rotsv1.ExportSignalResponse) {
 	t.Helper()
 	els, jan := people()
 	return exportedBy(t, format, limburg, els, jan)
 }
 
 // exportedBy is exported with a region and the author and approver.
-func exportedBy(t *testing.T, format rotsv1.SignalExportFormat, region rotsv1.Region, els, jan context.Context) (*store.Signal, *rotsv1.ExportSignalResponse) {
+func exportedBy(t *testing.T, format rotsv1.SignalExportFormat, region rotsv1.Region, els, jan context.Context) (*signals.Signal, *rotsv1.ExportSignalResponse) {
 	t.Helper()
 	s, _ := newServer(t)
 	in := validSignal()
@@ -65,7 +65,7 @@ type figureRecord struct {
 
 // excelValue is a figure as Excel set to Belgian Dutch reads a number:
 // a decimal comma, no thousands separator; "x" when hidden.
-func excelValue(f store.Figure) string {
+func excelValue(f signals.Figure) string {
 	switch {
 	case f.Suppressed:
 		return "x"
@@ -78,10 +78,10 @@ func excelValue(f store.Figure) string {
 }
 
 // figureRecords lists a signal's stored figures the way the CSV should.
-func figureRecords(sig *store.Signal) []figureRecord {
+func figureRecords(sig *signals.Signal) []figureRecord {
 	var out []figureRecord
 	for _, t := range sig.Figures {
-		add := func(kind, row, col string, f store.Figure) {
+		add := func(kind, row, col string, f signals.Figure) {
 			out = append(out, figureRecord{t.Section, t.Title, t.Unit, kind, row, col, excelValue(f)})
 		}
 		for _, r := range t.Rows {
@@ -195,23 +195,23 @@ func isExcelNumber(s string) bool {
 // separator, quotes or a line break are quoted so that every row parses
 // back with a semicolon separator.
 func TestCSVForExcelInBelgianDutch(t *testing.T) {
-	n := func(v int64) store.Figure { return store.Figure{Count: &v} }
-	m := func(v float64) store.Figure { return store.Figure{Measure: &v} }
-	hidden := store.Figure{Suppressed: true}
+	n := func(v int64) signals.Figure { return signals.Figure{Count: &v} }
+	m := func(v float64) signals.Figure { return signals.Figure{Measure: &v} }
+	hidden := signals.Figure{Suppressed: true}
 	total := n(1234)
-	sig := &store.Signal{Figures: []store.FigureTable{
+	sig := &signals.Signal{Figures: []signals.FigureTable{
 		{
 			Section: "Doorlooptijden", Title: "Mediaan; 90e percentiel", Unit: "werkdagen",
 			Columns: []string{"Mediaan", "90e percentiel", "Aandeel \"op tijd\""},
-			Rows: []store.FigureRow{
-				{Label: "Intake", Cells: []store.Figure{m(7.5), m(12), m(33.25)}},
-				{Label: "Consult\nen overleg", Cells: []store.Figure{hidden, m(0.5), {}}},
+			Rows: []signals.FigureRow{
+				{Label: "Intake", Cells: []signals.Figure{m(7.5), m(12), m(33.25)}},
+				{Label: "Consult\nen overleg", Cells: []signals.Figure{hidden, m(0.5), {}}},
 			},
 		},
 		{
 			Section: "Stadia", Title: "Dossiers per stadium", Unit: "dossiers", Columns: []string{"Limburg"},
-			Rows:         []store.FigureRow{{Label: "Aangemeld", Cells: []store.Figure{n(1234)}, Total: &total}},
-			ColumnTotals: []store.Figure{n(1234)}, Total: &total,
+			Rows:         []signals.FigureRow{{Label: "Aangemeld", Cells: []signals.Figure{n(1234)}, Total: &total}},
+			ColumnTotals: []signals.Figure{n(1234)}, Total: &total,
 		},
 	}}
 	out, err := CSV(sig)
@@ -366,7 +366,7 @@ func TestExportHTMLHasTheFigures(t *testing.T) {
 // checkTable compares a figure section of the document with the stored
 // table: the title, every cell as the reader sees it, and one bar per
 // published row in the chart.
-func checkTable(t *testing.T, sec *html.Node, want store.FigureTable) {
+func checkTable(t *testing.T, sec *html.Node, want signals.FigureTable) {
 	t.Helper()
 	var (
 		title string
@@ -400,13 +400,13 @@ func checkTable(t *testing.T, sec *html.Node, want store.FigureTable) {
 		t.Errorf("section title %q, want %q", title, want.Title)
 	}
 	// One column: its row totals repeat it and are left out.
-	rowTotals := len(want.Columns) > 1 && slices.ContainsFunc(want.Rows, func(r store.FigureRow) bool { return r.Total != nil })
+	rowTotals := len(want.Columns) > 1 && slices.ContainsFunc(want.Rows, func(r signals.FigureRow) bool { return r.Total != nil })
 	header := append([]string{want.RowHeader}, want.Columns...)
 	if rowTotals {
 		header = append(header, "Totaal")
 	}
 	wantGrid := [][]string{header}
-	cellsOf := func(label string, cells []store.Figure, total *store.Figure) []string {
+	cellsOf := func(label string, cells []signals.Figure, total *signals.Figure) []string {
 		row := []string{label}
 		for _, c := range cells {
 			row = append(row, dutchNumber(c))
@@ -431,7 +431,7 @@ func checkTable(t *testing.T, sec *html.Node, want store.FigureTable) {
 	}
 	published, col := 0, chartColumn(want)
 	for _, r := range want.Rows {
-		var f store.Figure
+		var f signals.Figure
 		switch {
 		case col >= 0:
 			f = r.Cells[col]
@@ -507,14 +507,14 @@ func TestExportHTMLMarksADraft(t *testing.T) {
 }
 
 func TestDutchNumber(t *testing.T) {
-	n := func(v int64) store.Figure { return store.Figure{Count: &v} }
-	m := func(v float64) store.Figure { return store.Figure{Measure: &v} }
+	n := func(v int64) signals.Figure { return signals.Figure{Count: &v} }
+	m := func(v float64) signals.Figure { return signals.Figure{Measure: &v} }
 	for _, tc := range []struct {
-		f    store.Figure
+		f    signals.Figure
 		want string
 	}{
 		{n(0), "0"}, {n(12), "12"}, {n(1234), "1.234"}, {n(1234567), "1.234.567"},
-		{m(7.5), "7,5"}, {m(41), "41"}, {store.Figure{Suppressed: true}, "x"}, {store.Figure{}, "–"},
+		{m(7.5), "7,5"}, {m(41), "41"}, {signals.Figure{Suppressed: true}, "x"}, {signals.Figure{}, "–"},
 	} {
 		if got := dutchNumber(tc.f); got != tc.want {
 			t.Errorf("dutchNumber(%s) = %q, want %q", fmt.Sprint(tc.f.String()), got, tc.want)

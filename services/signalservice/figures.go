@@ -6,7 +6,7 @@ import (
 	"time"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/signals"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
@@ -24,7 +24,7 @@ type FigureQuery struct {
 // Figures gives the figures a signal freezes: one table per section, after
 // disclosure control. A hidden figure must come without its value.
 type Figures interface {
-	Figures(ctx context.Context, q FigureQuery) ([]store.FigureTable, error)
+	Figures(ctx context.Context, q FigureQuery) ([]signals.FigureTable, error)
 }
 
 // Dashboards is the managers' dashboard: rots.v1.ReportService, whose
@@ -59,7 +59,7 @@ var sectionTables = map[rotsv1.SignalFigureSection]rotsv1.ReportTable{
 
 // Figures asks the dashboard for the scope and period and turns the chosen
 // tables into a signal's figure tables, with Dutch labels.
-func (d DashboardFigures) Figures(ctx context.Context, q FigureQuery) ([]store.FigureTable, error) {
+func (d DashboardFigures) Figures(ctx context.Context, q FigureQuery) ([]signals.FigureTable, error) {
 	resp, err := d.Reports.GetDashboard(ctx, &rotsv1.GetDashboardRequest{
 		Region: vocab.FromStored[rotsv1.Region](q.Region), FromMonth: q.From.Format(monthLayout), ToMonth: q.To.Format(monthLayout),
 	})
@@ -70,7 +70,7 @@ func (d DashboardFigures) Figures(ctx context.Context, q FigureQuery) ([]store.F
 	if got := vocab.Stored(dash.GetRegion()); got != q.Region {
 		return nil, fmt.Errorf("signalservice: asked the dashboard for region %q, got %q", q.Region, got)
 	}
-	var tables []store.FigureTable
+	var tables []signals.FigureTable
 	for _, name := range q.Sections {
 		section := vocab.FromStored[rotsv1.SignalFigureSection](name)
 		t, err := fromDashboard(dash, section)
@@ -86,18 +86,18 @@ func (d DashboardFigures) Figures(ctx context.Context, q FigureQuery) ([]store.F
 	return tables, nil
 }
 
-func fromDashboard(dash *rotsv1.Dashboard, section rotsv1.SignalFigureSection) (store.FigureTable, error) {
+func fromDashboard(dash *rotsv1.Dashboard, section rotsv1.SignalFigureSection) (signals.FigureTable, error) {
 	meta, ok := sectionMeta[section]
 	if !ok {
-		return store.FigureTable{}, fmt.Errorf("signalservice: no figures for section %v", section)
+		return signals.FigureTable{}, fmt.Errorf("signalservice: no figures for section %v", section)
 	}
-	t := store.FigureTable{Section: vocab.Stored(section), Title: meta.title, Unit: meta.unit, RowHeader: meta.rowHeader, Note: meta.note}
+	t := signals.FigureTable{Section: vocab.Stored(section), Title: meta.title, Unit: meta.unit, RowHeader: meta.rowHeader, Note: meta.note}
 	if section == rotsv1.SignalFigureSection_SIGNAL_FIGURE_SECTION_TIMES {
 		// The whole scope: stays measured, median and 90th percentile.
 		t.Columns = []string{"Gemeten verblijven", "Mediaan (werkdagen)", "90e percentiel (werkdagen)"}
 		for _, r := range dash.GetDurations().GetRows() {
 			d := r.GetTotal()
-			t.Rows = append(t.Rows, store.FigureRow{Label: label(section, r.GetLabel()), Cells: []store.Figure{
+			t.Rows = append(t.Rows, signals.FigureRow{Label: label(section, r.GetLabel()), Cells: []signals.Figure{
 				figure(d.GetCount(), false), figure(d.GetMedianDays(), true), figure(d.GetP90Days(), true),
 			}})
 		}
@@ -112,7 +112,7 @@ func fromDashboard(dash *rotsv1.Dashboard, section rotsv1.SignalFigureSection) (
 			t.Columns = append(t.Columns, columnLabel(section, c))
 		}
 		for _, r := range ct.GetRows() {
-			row := store.FigureRow{Label: label(section, r.GetLabel())}
+			row := signals.FigureRow{Label: label(section, r.GetLabel())}
 			for _, c := range r.GetCells() {
 				row.Cells = append(row.Cells, figure(c, false))
 			}
@@ -131,25 +131,25 @@ func fromDashboard(dash *rotsv1.Dashboard, section rotsv1.SignalFigureSection) (
 		}
 		return t, t.Validate()
 	}
-	return store.FigureTable{}, fmt.Errorf("signalservice: the dashboard has no table %v", want)
+	return signals.FigureTable{}, fmt.Errorf("signalservice: the dashboard has no table %v", want)
 }
 
 // figure copies a dashboard figure: a hidden one without any value, even if
 // one came along.
-func figure(f *rotsv1.Figure, measure bool) store.Figure {
+func figure(f *rotsv1.Figure, measure bool) signals.Figure {
 	switch {
 	case f == nil:
-		return store.Figure{}
+		return signals.Figure{}
 	case f.GetSuppressed():
-		return store.Figure{Suppressed: true}
+		return signals.Figure{Suppressed: true}
 	case f.Value == nil:
-		return store.Figure{}
+		return signals.Figure{}
 	case measure:
 		v := float64(f.GetValue())
-		return store.Figure{Measure: &v}
+		return signals.Figure{Measure: &v}
 	}
 	v := f.GetValue()
-	return store.Figure{Count: &v}
+	return signals.Figure{Count: &v}
 }
 
 type tableMeta struct {

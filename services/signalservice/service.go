@@ -26,6 +26,7 @@ import (
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/signals"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/reportservice"
@@ -35,7 +36,7 @@ import (
 // Server implements rots.v1.SignalService.
 type Server struct {
 	rotsv1.UnimplementedSignalServiceServer
-	db      *store.DB
+	db      *signals.Store
 	figures Figures
 	log     *slog.Logger
 	now     func() time.Time
@@ -46,7 +47,7 @@ var _ rotsv1.SignalServiceServer = (*Server)(nil)
 // New returns a SignalService on the store that takes its figures from
 // figures (DashboardFigures in production).
 func New(db *store.DB, figures Figures, log *slog.Logger) *Server {
-	return &Server{db: db, figures: figures, log: log, now: time.Now}
+	return &Server{db: signals.New(db), figures: figures, log: log, now: time.Now}
 }
 
 const (
@@ -58,13 +59,13 @@ const (
 
 // status maps a store error to a gRPC status.
 func (s *Server) status(ctx context.Context, method string, err error) error {
-	var stateErr *store.SignalStateError
+	var stateErr *signals.SignalStateError
 	switch {
 	case errors.As(err, &stateErr):
 		return status.Errorf(codes.FailedPrecondition, "signal is %s; %s needs %s", stateErr.State, method, stateErr.Need)
-	case errors.Is(err, store.ErrOwnSignal):
+	case errors.Is(err, signals.ErrOwnSignal):
 		return status.Error(codes.PermissionDenied, "the author of a signal cannot approve it: another manager approves (four eyes)")
-	case errors.Is(err, store.ErrStaleSignal):
+	case errors.Is(err, signals.ErrStaleSignal):
 		return status.Error(codes.Aborted, "the signal changed since you read it; read it again and approve what you read")
 	}
 	return rpc.Status(ctx, s.log, method, "signal", err)
@@ -154,7 +155,7 @@ func (s *Server) CreateSignal(ctx context.Context, req *rotsv1.CreateSignalReque
 	if err != nil {
 		return nil, s.status(ctx, "CreateSignal", err)
 	}
-	sig, created, err := s.db.CreateSignal(ctx, &store.Signal{
+	sig, created, err := s.db.CreateSignal(ctx, &signals.Signal{
 		ID: uuid.NewString(), RequestID: req.GetRequestId(), Region: region, StartMonth: from, EndMonth: to,
 		Title: strings.TrimSpace(in.GetTitle()), Text: strings.TrimSpace(in.GetText()), Sections: sections,
 		Figures: figures, FiguresAt: now, Author: p.Name(), AuthorSubject: p.Subject, CreatedAt: now,
@@ -171,7 +172,7 @@ func (s *Server) CreateSignal(ctx context.Context, req *rotsv1.CreateSignalReque
 
 // replayCreate answers a retried CreateSignal, refusing a request_id that
 // another manager or another scope used.
-func (s *Server) replayCreate(ctx context.Context, p auth.Principal, region string, sig *store.Signal) (*rotsv1.CreateSignalResponse, error) {
+func (s *Server) replayCreate(ctx context.Context, p auth.Principal, region string, sig *signals.Signal) (*rotsv1.CreateSignalResponse, error) {
 	if sig.AuthorSubject != p.Subject || sig.Region != region {
 		return nil, s.status(ctx, "CreateSignal", store.ErrRequestIDReused)
 	}
@@ -203,20 +204,20 @@ func (s *Server) ListSignals(ctx context.Context, req *rotsv1.ListSignalsRequest
 	if req.GetState() != 0 && state == "" {
 		v.Add("state", "must be a known state, got %d", req.GetState())
 	}
-	f := store.SignalFilter{AnyRegion: region == "" && !req.GetFlandersOnly(), Region: region, State: state}
-	page := rpc.ReadPage[store.SignalCursor](&v, req.GetPageSize(), req.GetPageToken(), "signals", f)
+	f := signals.SignalFilter{AnyRegion: region == "" && !req.GetFlandersOnly(), Region: region, State: state}
+	page := rpc.ReadPage[signals.SignalCursor](&v, req.GetPageSize(), req.GetPageToken(), "signals", f)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	signals, err := s.db.ListSignals(ctx, f, page.After, page.Size+1)
+	found, err := s.db.ListSignals(ctx, f, page.After, page.Size+1)
 	if err != nil {
 		return nil, s.status(ctx, "ListSignals", err)
 	}
 	resp := &rotsv1.ListSignalsResponse{}
-	signals, resp.NextPageToken = rpc.Trim(page, signals, func(sig *store.Signal) store.SignalCursor {
-		return store.SignalCursor{CreatedAt: sig.CreatedAt, ID: sig.ID}
+	found, resp.NextPageToken = rpc.Trim(page, found, func(sig *signals.Signal) signals.SignalCursor {
+		return signals.SignalCursor{CreatedAt: sig.CreatedAt, ID: sig.ID}
 	})
-	for _, sig := range signals {
+	for _, sig := range found {
 		resp.Signals = append(resp.Signals, toProto(sig))
 	}
 	return resp, nil
@@ -267,7 +268,7 @@ func (s *Server) UpdateSignal(ctx context.Context, req *rotsv1.UpdateSignalReque
 	}
 	// apply makes the edit on sig and reports whether the figures must be
 	// taken again.
-	apply := func(sig *store.Signal) (refresh bool, err error) {
+	apply := func(sig *signals.Signal) (refresh bool, err error) {
 		refresh = req.GetRefreshFigures()
 		if masked("title") {
 			sig.Title = strings.TrimSpace(in.GetTitle())
@@ -300,20 +301,20 @@ func (s *Server) UpdateSignal(ctx context.Context, req *rotsv1.UpdateSignalReque
 // and says whether the figures must be taken again; they are taken outside
 // the transaction, which holds no lock meanwhile, and taken again if the
 // signal changed in between.
-func (s *Server) edit(ctx context.Context, id, requestID string, apply func(*store.Signal) (bool, error)) (*store.Signal, error) {
+func (s *Server) edit(ctx context.Context, id, requestID string, apply func(*signals.Signal) (bool, error)) (*signals.Signal, error) {
 	for attempt := 1; ; attempt++ {
 		now := s.now()
 		cur, err := s.db.GetSignal(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		var figures []store.FigureTable
-		if refresh, err := apply(cur); err == nil && refresh && cur.State == store.SignalDraft {
+		var figures []signals.FigureTable
+		if refresh, err := apply(cur); err == nil && refresh && cur.State == signals.SignalDraft {
 			if figures, err = s.figures.Figures(ctx, FigureQuery{Region: cur.Region, From: cur.StartMonth, To: cur.EndMonth, Sections: cur.Sections}); err != nil {
 				return nil, err
 			}
 		}
-		sig, err := s.db.UpdateSignal(ctx, id, requestID, now, func(sig *store.Signal) error {
+		sig, err := s.db.UpdateSignal(ctx, id, requestID, now, func(sig *signals.Signal) error {
 			if sig.Revision != cur.Revision {
 				return errChanged
 			}
@@ -327,7 +328,7 @@ func (s *Server) edit(ctx context.Context, id, requestID string, apply func(*sto
 		case errors.Is(err, errChanged) && attempt < 3:
 			continue
 		case errors.Is(err, errChanged):
-			return nil, store.ErrStaleSignal
+			return nil, signals.ErrStaleSignal
 		}
 		return sig, err
 	}
@@ -346,7 +347,7 @@ func (s *Server) ApproveSignal(ctx context.Context, req *rotsv1.ApproveSignalReq
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	sig, err := s.db.ApproveSignal(ctx, id, req.GetRequestId(), store.Approver{Name: p.Name(), Subject: p.Subject, Etag: req.GetEtag()}, s.now())
+	sig, err := s.db.ApproveSignal(ctx, id, req.GetRequestId(), signals.Approver{Name: p.Name(), Subject: p.Subject, Etag: req.GetEtag()}, s.now())
 	if err != nil {
 		return nil, s.status(ctx, "ApproveSignal", err)
 	}

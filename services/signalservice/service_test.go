@@ -22,7 +22,7 @@ import (
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/disclosure"
-	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/signals"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
@@ -547,7 +547,7 @@ func TestFileName(t *testing.T) {
 		{"OOST_VLAANDEREN", month(2026, 3), month(2026, 3), "signaal-oost-vlaanderen-2026-03.csv"},
 		{"", month(2025, 9), month(2026, 6), "signaal-vlaanderen-2025-09-2026-06.csv"},
 	} {
-		if got := fileName(&store.Signal{Region: tc.region, StartMonth: tc.from, EndMonth: tc.to}, "csv"); got != tc.want {
+		if got := fileName(&signals.Signal{Region: tc.region, StartMonth: tc.from, EndMonth: tc.to}, "csv"); got != tc.want {
 			t.Errorf("fileName = %q, want %q", got, tc.want)
 		}
 	}
@@ -559,7 +559,7 @@ type hookFigures struct {
 	hook func()
 }
 
-func (h *hookFigures) Figures(ctx context.Context, q FigureQuery) ([]store.FigureTable, error) {
+func (h *hookFigures) Figures(ctx context.Context, q FigureQuery) ([]signals.FigureTable, error) {
 	if f := h.hook; f != nil {
 		h.hook = nil
 		f()

@@ -1,4 +1,11 @@
-package store
+// Package signals keeps the signals to government (signaalfunctie) in
+// PostgreSQL: a manager's draft with the dashboard's figures frozen in it,
+// approved by another manager (four eyes: the author's token subject may
+// not approve, and the database refuses it too), then marked sent; once
+// approved, a trigger keeps what was approved from changing. Its tables are
+// migrated with the rest by package store. It must not import the services
+// or the workflows.
+package signals
 
 import (
 	"context"
@@ -11,7 +18,18 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
+
+// Store keeps the signals in the service's database.
+type Store struct{ db *store.DB }
+
+// New returns the signals kept in db.
+func New(db *store.DB) *Store { return &Store{db: db} }
+
+// requests remembers which request_id did what to a signal.
+var requests = store.RequestLog{Table: "signal_requests", Resource: "signal_id"}
 
 // The states of a signal to government.
 const (
@@ -178,7 +196,7 @@ func scanSignal(row pgx.Row) (*Signal, error) {
 	err := row.Scan(&s.ID, &s.RequestID, &s.State, &s.Region, &s.StartMonth, &s.EndMonth, &s.Title, &s.Text, &s.Sections, &raw, &s.FiguresAt,
 		&s.Author, &s.AuthorSubject, &s.Approver, &s.ApproverSubject, &s.ApprovedAt, &s.Recipient, &s.Sender, &s.SentAt, &s.Revision, &s.CreatedAt, &s.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, store.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
@@ -195,40 +213,40 @@ func marshalFigures(tables []FigureTable) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return json.Marshal(nonNil(tables))
+	return json.Marshal(store.NonNil(tables))
 }
 
 // SignalByRequest returns the signal that CreateSignal made with requestID,
-// ErrNotFound when none did, or ErrRequestIDReused when the request_id was
+// store.ErrNotFound when none did, or store.ErrRequestIDReused when the request_id was
 // used for another call.
-func (db *DB) SignalByRequest(ctx context.Context, requestID string) (*Signal, error) {
+func (st *Store) SignalByRequest(ctx context.Context, requestID string) (*Signal, error) {
 	var method, id string
-	err := db.pool.QueryRow(ctx, `SELECT method, signal_id FROM signal_requests WHERE request_id = $1`, requestID).Scan(&method, &id)
+	err := st.db.Pool().QueryRow(ctx, `SELECT method, signal_id FROM signal_requests WHERE request_id = $1`, requestID).Scan(&method, &id)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return nil, ErrNotFound
+		return nil, store.ErrNotFound
 	case err != nil:
-		return nil, fmt.Errorf("store.SignalByRequest: %w", err)
+		return nil, fmt.Errorf("signals.SignalByRequest: %w", err)
 	case method != methodCreateSignal:
-		return nil, fmt.Errorf("store.SignalByRequest: %w", ErrRequestIDReused)
+		return nil, fmt.Errorf("signals.SignalByRequest: %w", store.ErrRequestIDReused)
 	}
-	return db.GetSignal(ctx, id)
+	return st.GetSignal(ctx, id)
 }
 
 // CreateSignal stores a new DRAFT signal, or, when its request ID was used
 // by a CreateSignal before, returns that signal with created false.
-func (db *DB) CreateSignal(ctx context.Context, s *Signal) (_ *Signal, created bool, err error) {
-	if !validID(s.ID) {
-		return nil, false, fmt.Errorf("store.CreateSignal: ID %q is not a UUID", s.ID)
+func (st *Store) CreateSignal(ctx context.Context, s *Signal) (_ *Signal, created bool, err error) {
+	if !store.ValidID(s.ID) {
+		return nil, false, fmt.Errorf("signals.CreateSignal: ID %q is not a UUID", s.ID)
 	}
 	figures, err := marshalFigures(s.Figures)
 	if err != nil {
-		return nil, false, fmt.Errorf("store.CreateSignal: %w", err)
+		return nil, false, fmt.Errorf("signals.CreateSignal: %w", err)
 	}
-	at := stamp(s.CreatedAt)
+	at := store.Stamp(s.CreatedAt)
 	var id string
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		fresh, before, err := claimRequest(ctx, tx, signalRequests, s.RequestID, methodCreateSignal, s.ID, at)
+	err = st.db.Tx(ctx, func(tx pgx.Tx) error {
+		fresh, before, err := store.ClaimRequest(ctx, tx, requests, s.RequestID, methodCreateSignal, s.ID, at)
 		if err != nil || !fresh {
 			id = before
 			return err
@@ -237,45 +255,45 @@ func (db *DB) CreateSignal(ctx context.Context, s *Signal) (_ *Signal, created b
 		_, err = tx.Exec(ctx, `INSERT INTO signals (id, request_id, state, region, start_month, end_month, title, body, sections,
 				figures, figures_at, author, author_subject, revision, created_at, updated_at)
 			VALUES ($1, $2, 'DRAFT', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13)`,
-			s.ID, s.RequestID, s.Region, s.StartMonth, s.EndMonth, s.Title, s.Text, nonNil(s.Sections),
-			figures, stamp(s.FiguresAt), s.Author, s.AuthorSubject, at)
+			s.ID, s.RequestID, s.Region, s.StartMonth, s.EndMonth, s.Title, s.Text, store.NonNil(s.Sections),
+			figures, store.Stamp(s.FiguresAt), s.Author, s.AuthorSubject, at)
 		return err
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("store.CreateSignal: %w", err)
+		return nil, false, fmt.Errorf("signals.CreateSignal: %w", err)
 	}
-	got, err := db.GetSignal(ctx, id)
+	got, err := st.GetSignal(ctx, id)
 	if err != nil {
-		return nil, false, fmt.Errorf("store.CreateSignal: %w", err)
+		return nil, false, fmt.Errorf("signals.CreateSignal: %w", err)
 	}
 	return got, created, nil
 }
 
 // GetSignal returns one signal with its figures.
-func (db *DB) GetSignal(ctx context.Context, id string) (*Signal, error) {
-	if !validID(id) {
-		return nil, fmt.Errorf("store.GetSignal(%q): %w", id, ErrNotFound)
+func (st *Store) GetSignal(ctx context.Context, id string) (*Signal, error) {
+	if !store.ValidID(id) {
+		return nil, fmt.Errorf("signals.GetSignal(%q): %w", id, store.ErrNotFound)
 	}
-	s, err := scanSignal(db.pool.QueryRow(ctx, `SELECT `+signalColumns+` FROM signals WHERE id = $1`, id))
+	s, err := scanSignal(st.db.Pool().QueryRow(ctx, `SELECT `+signalColumns+` FROM signals WHERE id = $1`, id))
 	if err != nil {
-		return nil, fmt.Errorf("store.GetSignal(%q): %w", id, err)
+		return nil, fmt.Errorf("signals.GetSignal(%q): %w", id, err)
 	}
 	return s, nil
 }
 
 // SignalRegion returns the region a signal is about, "" for all of
 // Flanders: what access to it depends on.
-func (db *DB) SignalRegion(ctx context.Context, id string) (string, error) {
-	if !validID(id) {
-		return "", fmt.Errorf("store.SignalRegion(%q): %w", id, ErrNotFound)
+func (st *Store) SignalRegion(ctx context.Context, id string) (string, error) {
+	if !store.ValidID(id) {
+		return "", fmt.Errorf("signals.SignalRegion(%q): %w", id, store.ErrNotFound)
 	}
 	var region string
-	err := db.pool.QueryRow(ctx, `SELECT region FROM signals WHERE id = $1`, id).Scan(&region)
+	err := st.db.Pool().QueryRow(ctx, `SELECT region FROM signals WHERE id = $1`, id).Scan(&region)
 	if errors.Is(err, pgx.ErrNoRows) {
-		err = ErrNotFound
+		err = store.ErrNotFound
 	}
 	if err != nil {
-		return "", fmt.Errorf("store.SignalRegion(%q): %w", id, err)
+		return "", fmt.Errorf("signals.SignalRegion(%q): %w", id, err)
 	}
 	return region, nil
 }
@@ -301,23 +319,23 @@ func (c SignalCursor) Valid() bool { return uuid.Validate(c.ID) == nil }
 
 // ListSignals returns up to limit signals matching f, newest first,
 // starting after the cursor when one is given. Figures are not loaded.
-func (db *DB) ListSignals(ctx context.Context, f SignalFilter, after *SignalCursor, limit int) ([]*Signal, error) {
+func (st *Store) ListSignals(ctx context.Context, f SignalFilter, after *SignalCursor, limit int) ([]*Signal, error) {
 	where := `WHERE ($1 OR region = $2) AND ($3 = '' OR state = $3)`
 	args := []any{f.AnyRegion, f.Region, f.State, limit}
 	if after != nil {
-		if !validID(after.ID) {
-			return nil, fmt.Errorf("store.ListSignals: cursor ID %q is not a UUID", after.ID)
+		if !store.ValidID(after.ID) {
+			return nil, fmt.Errorf("signals.ListSignals: cursor ID %q is not a UUID", after.ID)
 		}
 		where += ` AND (created_at, id) < ($5, $6)`
 		args = append(args, after.CreatedAt, after.ID)
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+signalListColumns+` FROM signals `+where+` ORDER BY created_at DESC, id DESC LIMIT $4`, args...)
+	rows, err := st.db.Pool().Query(ctx, `SELECT `+signalListColumns+` FROM signals `+where+` ORDER BY created_at DESC, id DESC LIMIT $4`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store.ListSignals: %w", err)
+		return nil, fmt.Errorf("signals.ListSignals: %w", err)
 	}
 	signals, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Signal, error) { return scanSignal(r) })
 	if err != nil {
-		return nil, fmt.Errorf("store.ListSignals: %w", err)
+		return nil, fmt.Errorf("signals.ListSignals: %w", err)
 	}
 	return signals, nil
 }
@@ -326,8 +344,8 @@ func (db *DB) ListSignals(ctx context.Context, f SignalFilter, after *SignalCurs
 // may refuse by returning an error; that error is returned as it is and
 // nothing is stored. Any other state is a *SignalStateError. A retry with
 // the same requestID calls nothing and returns the signal as it is now.
-func (db *DB) UpdateSignal(ctx context.Context, id, requestID string, at time.Time, edit func(*Signal) error) (*Signal, error) {
-	return db.changeSignal(ctx, methodUpdateSignal, id, requestID, at, func(s *Signal) error {
+func (st *Store) UpdateSignal(ctx context.Context, id, requestID string, at time.Time, edit func(*Signal) error) (*Signal, error) {
+	return st.changeSignal(ctx, methodUpdateSignal, id, requestID, at, func(s *Signal) error {
 		if s.State != SignalDraft {
 			return &SignalStateError{State: s.State, Need: SignalDraft}
 		}
@@ -345,9 +363,9 @@ type Approver struct {
 // ApproveSignal approves a DRAFT on behalf of a, who must not be its author
 // (ErrOwnSignal). A retry with the same requestID returns the signal as it
 // is now.
-func (db *DB) ApproveSignal(ctx context.Context, id, requestID string, a Approver, at time.Time) (*Signal, error) {
-	at = stamp(at)
-	return db.changeSignal(ctx, methodApproveSignal, id, requestID, at, func(s *Signal) error {
+func (st *Store) ApproveSignal(ctx context.Context, id, requestID string, a Approver, at time.Time) (*Signal, error) {
+	at = store.Stamp(at)
+	return st.changeSignal(ctx, methodApproveSignal, id, requestID, at, func(s *Signal) error {
 		switch {
 		case s.State != SignalDraft:
 			return &SignalStateError{State: s.State, Need: SignalDraft}
@@ -363,9 +381,9 @@ func (db *DB) ApproveSignal(ctx context.Context, id, requestID string, a Approve
 
 // MarkSignalSent records that an APPROVED signal went to recipient, by
 // sender. A retry with the same requestID returns the signal as it is now.
-func (db *DB) MarkSignalSent(ctx context.Context, id, requestID, sender, recipient string, at time.Time) (*Signal, error) {
-	at = stamp(at)
-	return db.changeSignal(ctx, methodMarkSignalSent, id, requestID, at, func(s *Signal) error {
+func (st *Store) MarkSignalSent(ctx context.Context, id, requestID, sender, recipient string, at time.Time) (*Signal, error) {
+	at = store.Stamp(at)
+	return st.changeSignal(ctx, methodMarkSignalSent, id, requestID, at, func(s *Signal) error {
 		if s.State != SignalApproved {
 			return &SignalStateError{State: s.State, Need: SignalApproved}
 		}
@@ -374,11 +392,11 @@ func (db *DB) MarkSignalSent(ctx context.Context, id, requestID, sender, recipie
 	})
 }
 
-func (db *DB) changeSignal(ctx context.Context, method, id, requestID string, at time.Time, apply func(*Signal) error) (*Signal, error) {
-	if !validID(id) {
-		return nil, fmt.Errorf("store.%s(%q): %w", method, id, ErrNotFound)
+func (st *Store) changeSignal(ctx context.Context, method, id, requestID string, at time.Time, apply func(*Signal) error) (*Signal, error) {
+	if !store.ValidID(id) {
+		return nil, fmt.Errorf("signals.%s(%q): %w", method, id, store.ErrNotFound)
 	}
-	return change(ctx, db, signalRequests, method, id, requestID, at,
+	return store.Change(ctx, st.db, requests, method, id, requestID, at,
 		func(tx pgx.Tx) (*Signal, error) {
 			return scanSignal(tx.QueryRow(ctx, `SELECT `+signalColumns+` FROM signals WHERE id = $1 FOR UPDATE`, id))
 		},
@@ -394,7 +412,7 @@ func (db *DB) changeSignal(ctx context.Context, method, id, requestID string, at
 					figures = $8, figures_at = $9, approver = $10, approver_subject = $11, approved_at = $12, recipient = $13, sender = $14,
 					sent_at = $15, revision = $16, updated_at = $17
 				WHERE id = $1`,
-				id, s.State, s.StartMonth, s.EndMonth, s.Title, s.Text, nonNil(s.Sections), figures, stamp(s.FiguresAt),
+				id, s.State, s.StartMonth, s.EndMonth, s.Title, s.Text, store.NonNil(s.Sections), figures, store.Stamp(s.FiguresAt),
 				s.Approver, s.ApproverSubject, s.ApprovedAt, s.Recipient, s.Sender, s.SentAt, s.Revision, s.UpdatedAt)
 			return err
 		})

@@ -1,4 +1,4 @@
-package directory
+package directoryseed
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/directory"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/services/directoryservice"
@@ -47,20 +48,20 @@ func seedSize() (orgs, offers int) {
 func counts(t *testing.T, db *store.DB) (orgs, offers int) {
 	t.Helper()
 	ctx := context.Background()
-	o, err := db.ListOrganisations(ctx, store.OrganisationFilter{ShowInactive: true}, nil, 10000)
+	o, err := directory.New(db).ListOrganisations(ctx, directory.OrganisationFilter{ShowInactive: true}, nil, 10000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := db.SearchOffers(ctx, store.OfferQuery{ShowInactive: true}, nil, 10000)
+	f, err := directory.New(db).SearchOffers(ctx, directory.OfferQuery{ShowInactive: true}, nil, 10000)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return len(o), len(f)
 }
 
-func names(t *testing.T, db *store.DB, q store.OfferQuery) []string {
+func names(t *testing.T, db *store.DB, q directory.OfferQuery) []string {
 	t.Helper()
-	offers, err := db.SearchOffers(context.Background(), q, nil, 1000)
+	offers, err := directory.New(db).SearchOffers(context.Background(), q, nil, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,17 +194,17 @@ func TestSeed(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		q    store.OfferQuery
+		q    directory.OfferQuery
 		want []string
 	}{
-		{"wachtlijsten in Limburg", store.OfferQuery{Text: "wachtlijsten", Region: "LIMBURG"}, seeded(mentions("wachtlijst"))},
-		{"time-out", store.OfferQuery{Text: "time-out"}, seeded(mentions("time-out"))},
-		{"Antwerpen", store.OfferQuery{Region: "ANTWERPEN"}, seeded(func(so seedOrg, _ seedOffer) bool { return slices.Contains(so.regions, "ANTWERPEN") })},
-		{"language", store.OfferQuery{Themes: []string{"LANGUAGE"}}, seeded(func(_ seedOrg, sf seedOffer) bool { return slices.Contains(sf.themes, "LANGUAGE") })},
-		{"behaviour under 12", store.OfferQuery{Themes: []string{"BEHAVIOUR"}, AgeBand: "UNDER_12"}, seeded(func(_ seedOrg, sf seedOffer) bool {
+		{"wachtlijsten in Limburg", directory.OfferQuery{Text: "wachtlijsten", Region: "LIMBURG"}, seeded(mentions("wachtlijst"))},
+		{"time-out", directory.OfferQuery{Text: "time-out"}, seeded(mentions("time-out"))},
+		{"Antwerpen", directory.OfferQuery{Region: "ANTWERPEN"}, seeded(func(so seedOrg, _ seedOffer) bool { return slices.Contains(so.regions, "ANTWERPEN") })},
+		{"language", directory.OfferQuery{Themes: []string{"LANGUAGE"}}, seeded(func(_ seedOrg, sf seedOffer) bool { return slices.Contains(sf.themes, "LANGUAGE") })},
+		{"behaviour under 12", directory.OfferQuery{Themes: []string{"BEHAVIOUR"}, AgeBand: "UNDER_12"}, seeded(func(_ seedOrg, sf seedOffer) bool {
 			return slices.Contains(sf.themes, "BEHAVIOUR") && sf.ageBand != "TWELVE_AND_OVER"
 		})},
-		{"jongeren die thuiszitten", store.OfferQuery{Text: "jongeren school", AgeBand: "TWELVE_AND_OVER"}, nil},
+		{"jongeren die thuiszitten", directory.OfferQuery{Text: "jongeren school", AgeBand: "TWELVE_AND_OVER"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := names(t, db, tc.q)
@@ -228,7 +229,7 @@ func TestSeed(t *testing.T) {
 		"thuiszitten":  "Trajectbegeleiding bij spijbelen en thuiszitten",
 		"nieuwkomer":   "Begeleiding van anderstalige nieuwkomers",
 	} {
-		if got := names(t, db, store.OfferQuery{Text: q}); !slices.Contains(got, want) {
+		if got := names(t, db, directory.OfferQuery{Text: q}); !slices.Contains(got, want) {
 			t.Errorf("search %q found %v, want %q among them", q, got, want)
 		}
 	}

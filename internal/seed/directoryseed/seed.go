@@ -1,11 +1,11 @@
-// Package directory holds seed data for the partner directory (sociale
+// Package directoryseed holds seed data for the partner directory (sociale
 // kaart): a fictional directory of one region, Limburg, to develop, demo and
 // test against.
 //
 // Everything in it is invented: the organisations, their names, the
 // municipality Zonderbeek, the people and their e-mail addresses (all at
 // example.be). Any likeness to a real organisation or person is chance.
-package directory
+package directoryseed
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/rots-vlaanderen/roundtable/internal/directory"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
@@ -27,7 +28,7 @@ type seedOrg struct {
 	name     string
 	kind     string
 	regions  []string
-	contacts []store.OrganisationContact
+	contacts []directory.OrganisationContact
 	offers   []seedOffer
 }
 
@@ -45,15 +46,15 @@ type seedOffer struct {
 
 func n(i int) *int { return &i }
 
-func contact(name, role, email string) store.OrganisationContact {
-	return store.OrganisationContact{Name: name, Role: role, Email: email}
+func contact(name, role, email string) directory.OrganisationContact {
+	return directory.OrganisationContact{Name: name, Role: role, Email: email}
 }
 
 // limburg is the seed: thirteen organisations and twenty-seven offers.
 var limburg = []seedOrg{
 	{
 		key: "clb-kempen-maasland", name: "CLB Kempen-Maasland", kind: "CLB", regions: []string{vocab.RegionLimburg},
-		contacts: []store.OrganisationContact{
+		contacts: []directory.OrganisationContact{
 			contact("Sofie Vanderheyden", "trajectbegeleider", "sofie.vanderheyden@example.be"),
 			contact("Wim Claesen", "directeur", "wim.claesen@example.be"),
 		},
@@ -76,7 +77,7 @@ var limburg = []seedOrg{
 	},
 	{
 		key: "clb-haspengouw-zuid", name: "CLB Haspengouw-Zuid", kind: "CLB", regions: []string{vocab.RegionLimburg},
-		contacts: []store.OrganisationContact{
+		contacts: []directory.OrganisationContact{
 			contact("Nathalie Bosmans", "psychopedagogisch consulent", "nathalie.bosmans@example.be"),
 		},
 		offers: []seedOffer{
@@ -98,7 +99,7 @@ var limburg = []seedOrg{
 	},
 	{
 		key: "campus-heidewinde", name: "Campus Heidewinde", kind: "SCHOOL", regions: []string{vocab.RegionLimburg},
-		contacts: []store.OrganisationContact{
+		contacts: []directory.OrganisationContact{
 			contact("Koen Peeters", "coördinator leerlingenbegeleiding", "koen.peeters@example.be"),
 			contact("Leen Thijs", "directeur", "leen.thijs@example.be"),
 		},
@@ -121,7 +122,7 @@ var limburg = []seedOrg{
 	},
 	{
 		key: "bs-de-vlinderboom", name: "Basisschool De Vlinderboom", kind: "SCHOOL", regions: []string{vocab.RegionLimburg},
-		contacts: []store.OrganisationContact{
+		contacts: []directory.OrganisationContact{
 			contact("Ilse Moors", "zorgcoördinator", "ilse.moors@example.be"),
 		},
 		offers: []seedOffer{
@@ -143,7 +144,7 @@ var limburg = []seedOrg{
 	},
 	{
 		key: "bo-de-kiemkracht", name: "Buitengewoon Onderwijs De Kiemkracht", kind: "SCHOOL", regions: []string{vocab.RegionLimburg},
-		contacts: []store.OrganisationContact{
+		contacts: []directory.OrganisationContact{
 			contact("Tom Vanhoudt", "directeur", "tom.vanhoudt@example.be"),
 			contact("Griet Lenaerts", "orthopedagoog", "griet.lenaerts@example.be"),
 		},
@@ -159,7 +160,7 @@ var limburg = []seedOrg{
 	},
 	{
 		key: "jeugdhulp-maasvallei", name: "Jeugdhulp Maasvallei vzw", kind: "YOUTH_CARE_PROVIDER", regions: []string{vocab.RegionLimburg},
-		contacts: []store.OrganisationContact{
+		contacts: []directory.OrganisationContact{
 			contact("Bart Wouters", "teamverantwoordelijke", "bart.wouters@example.be"),
 			contact("Eline Jacobs", "aanmeldingsverantwoordelijke", "eline.jacobs@example.be"),
 		},
@@ -189,7 +190,7 @@ var limburg = []seedOrg{
 	},
 	{
 		key: "kompasroos", name: "Kompasroos, centrum voor kind en gezin", kind: "YOUTH_CARE_PROVIDER", regions: []string{vocab.RegionLimburg},
-		contacts: []store.OrganisationContact{
+		contacts: []directory.OrganisationContact{
 			contact("Hanne Geerts", "mobiel begeleider", "hanne.geerts@example.be"),
 		},
 		offers: []seedOffer{
@@ -211,7 +212,7 @@ var limburg = []seedOrg{
 	},
 	{
 		key: "cgg-lichtpunt", name: "CGG Lichtpunt", kind: "YOUTH_CARE_PROVIDER", regions: []string{vocab.RegionLimburg},
-		contacts: []store.OrganisationContact{
+		contacts: []directory.OrganisationContact{
 			contact("Dries Smeets", "kinderpsychiater", "dries.smeets@example.be"),
 			contact("Annelies Reynders", "onthaalmedewerker", "annelies.reynders@example.be"),
 		},
@@ -234,7 +235,7 @@ var limburg = []seedOrg{
 	},
 	{
 		key: "time-out-omweg", name: "Time-out vzw Omweg", kind: "SCHOOL_EXTERNAL_PROGRAMME", regions: []string{vocab.RegionLimburg, vocab.RegionAntwerpen},
-		contacts: []store.OrganisationContact{
+		contacts: []directory.OrganisationContact{
 			contact("Yasmina El Idrissi", "coördinator", "yasmina.elidrissi@example.be"),
 			contact("Pieter Vranken", "trajectbegeleider", "pieter.vranken@example.be"),
 		},
@@ -264,7 +265,7 @@ var limburg = []seedOrg{
 	},
 	{
 		key: "trajectwerking-ankerpunt", name: "Trajectwerking Ankerpunt", kind: "SCHOOL_EXTERNAL_PROGRAMME", regions: []string{vocab.RegionLimburg},
-		contacts: []store.OrganisationContact{
+		contacts: []directory.OrganisationContact{
 			contact("Jens Vandeweyer", "trajectbegeleider", "jens.vandeweyer@example.be"),
 		},
 		offers: []seedOffer{
@@ -287,7 +288,7 @@ var limburg = []seedOrg{
 	},
 	{
 		key: "sociaal-huis-zonderbeek", name: "Sociaal Huis Zonderbeek (OCMW)", kind: "WELFARE", regions: []string{vocab.RegionLimburg},
-		contacts: []store.OrganisationContact{
+		contacts: []directory.OrganisationContact{
 			contact("Marleen Schepers", "maatschappelijk werker", "marleen.schepers@example.be"),
 		},
 		offers: []seedOffer{
@@ -309,7 +310,7 @@ var limburg = []seedOrg{
 	},
 	{
 		key: "gemeente-zonderbeek", name: "Gemeente Zonderbeek, dienst Onderwijs en Jeugd", kind: "MUNICIPALITY", regions: []string{vocab.RegionLimburg},
-		contacts: []store.OrganisationContact{
+		contacts: []directory.OrganisationContact{
 			contact("Stijn Daems", "beleidsmedewerker onderwijs", "stijn.daems@example.be"),
 		},
 		offers: []seedOffer{
@@ -331,7 +332,7 @@ var limburg = []seedOrg{
 	},
 	{
 		key: "straatwaarts", name: "Straatwaarts vzw", kind: "OTHER", regions: []string{vocab.RegionLimburg},
-		contacts: []store.OrganisationContact{
+		contacts: []directory.OrganisationContact{
 			contact("Mehmet Yilmaz", "jongerenwerker", "mehmet.yilmaz@example.be"),
 			contact("Lotte Bollen", "straathoekwerker", "lotte.bollen@example.be"),
 		},
@@ -362,22 +363,23 @@ const RequestIDPrefix = "seed-limburg-"
 // again creates nothing and leaves entries changed since as they are. It
 // returns how many organisations and offers it created.
 func Seed(ctx context.Context, db *store.DB) (created int, err error) {
+	dir := directory.New(db)
 	now := time.Now()
 	for _, so := range limburg {
-		o, c, err := db.CreateOrganisation(ctx, &store.Organisation{
+		o, c, err := dir.CreateOrganisation(ctx, &directory.Organisation{
 			ID:        uuid.NewSHA1(seedNamespace, []byte("organisation/"+so.key)).String(),
 			RequestID: RequestIDPrefix + "org-" + so.key,
 			Name:      so.name, Kind: so.kind, Regions: so.regions, Contacts: so.contacts,
 			CreatedAt: now,
 		})
 		if err != nil {
-			return created, fmt.Errorf("directory.Seed %s: %w", so.key, err)
+			return created, fmt.Errorf("directoryseed.Seed %s: %w", so.key, err)
 		}
 		if c {
 			created++
 		}
 		for _, sf := range so.offers {
-			_, c, err := db.CreateOffer(ctx, &store.Offer{
+			_, c, err := dir.CreateOffer(ctx, &directory.Offer{
 				ID:             uuid.NewSHA1(seedNamespace, []byte("offer/"+sf.key)).String(),
 				OrganisationID: o.ID,
 				RequestID:      RequestIDPrefix + "offer-" + sf.key,
@@ -386,7 +388,7 @@ func Seed(ctx context.Context, db *store.DB) (created int, err error) {
 				HowToReach: sf.howToReach, CreatedAt: now,
 			})
 			if err != nil {
-				return created, fmt.Errorf("directory.Seed %s: %w", sf.key, err)
+				return created, fmt.Errorf("directoryseed.Seed %s: %w", sf.key, err)
 			}
 			if c {
 				created++

@@ -1,4 +1,10 @@
-package store
+// Package directory keeps the partner directory (sociale kaart) in
+// PostgreSQL: organisations, the regions they serve, their contacts and
+// their offers, with Dutch full-text search over the offers. Enums are
+// stored by their proto name without the type prefix (SCHOOL, UNDER_12,
+// LIMBURG, ABSENCE, …), as for cases. Its tables are migrated with the
+// rest by package store. It must not import the services or the workflows.
+package directory
 
 import (
 	"context"
@@ -10,12 +16,18 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
 
-// The partner directory (sociale kaart): organisations, the regions they
-// serve, their contacts and their offers. Enums are stored by their proto
-// name without the type prefix (SCHOOL, UNDER_12, LIMBURG, ABSENCE, …), as
-// for cases.
+// Store keeps the directory in the service's database.
+type Store struct{ db *store.DB }
+
+// New returns the directory kept in db.
+func New(db *store.DB) *Store { return &Store{db: db} }
+
+// requests remembers which request_id did what to the directory.
+var requests = store.RequestLog{Table: "directory_requests", Resource: "resource"}
 
 // Organisation is an entry of the partner directory.
 type Organisation struct {
@@ -81,66 +93,66 @@ func scanOrganisation(row pgx.Row) (*Organisation, error) {
 	var o Organisation
 	err := row.Scan(&o.ID, &o.RequestID, &o.Name, &o.Kind, &o.Regions, &o.Contacts, &o.Active, &o.CreatedAt, &o.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, store.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	o.Contacts = nonNil(o.Contacts)
+	o.Contacts = store.NonNil(o.Contacts)
 	return &o, nil
 }
 
 // CreateOrganisation adds an active organisation with the given ID. When
 // the RequestID was used by an earlier CreateOrganisation, it returns that
 // organisation and created=false: a retry never creates a second one.
-func (db *DB) CreateOrganisation(ctx context.Context, o *Organisation) (_ *Organisation, created bool, err error) {
-	at := stamp(o.CreatedAt)
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		fresh, _, err := claimRequest(ctx, tx, directoryRequests, o.RequestID, methodCreateOrganisation, organisationResource(o.ID), at)
+func (s *Store) CreateOrganisation(ctx context.Context, o *Organisation) (_ *Organisation, created bool, err error) {
+	at := store.Stamp(o.CreatedAt)
+	err = s.db.Tx(ctx, func(tx pgx.Tx) error {
+		fresh, _, err := store.ClaimRequest(ctx, tx, requests, o.RequestID, methodCreateOrganisation, organisationResource(o.ID), at)
 		if err != nil || !fresh {
 			return err
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO organisations (`+organisationColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, true, $7, $7)`,
-			o.ID, o.RequestID, o.Name, o.Kind, nonNil(o.Regions), nonNil(o.Contacts), at)
+			o.ID, o.RequestID, o.Name, o.Kind, store.NonNil(o.Regions), store.NonNil(o.Contacts), at)
 		created = err == nil
 		return err
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("store.CreateOrganisation: %w", err)
+		return nil, false, fmt.Errorf("directory.CreateOrganisation: %w", err)
 	}
-	got, err := scanOrganisation(db.pool.QueryRow(ctx, `SELECT `+organisationColumns+` FROM organisations WHERE request_id = $1`, o.RequestID))
+	got, err := scanOrganisation(s.db.Pool().QueryRow(ctx, `SELECT `+organisationColumns+` FROM organisations WHERE request_id = $1`, o.RequestID))
 	if err != nil {
-		return nil, false, fmt.Errorf("store.CreateOrganisation: %w", err)
+		return nil, false, fmt.Errorf("directory.CreateOrganisation: %w", err)
 	}
 	return got, created, nil
 }
 
-// GetOrganisation returns the organisation with the given ID, or ErrNotFound.
-func (db *DB) GetOrganisation(ctx context.Context, id string) (*Organisation, error) {
-	if !validID(id) {
-		return nil, fmt.Errorf("store.GetOrganisation(%q): %w", id, ErrNotFound)
+// GetOrganisation returns the organisation with the given ID, or store.ErrNotFound.
+func (s *Store) GetOrganisation(ctx context.Context, id string) (*Organisation, error) {
+	if !store.ValidID(id) {
+		return nil, fmt.Errorf("directory.GetOrganisation(%q): %w", id, store.ErrNotFound)
 	}
-	o, err := scanOrganisation(db.pool.QueryRow(ctx, `SELECT `+organisationColumns+` FROM organisations WHERE id = $1`, id))
+	o, err := scanOrganisation(s.db.Pool().QueryRow(ctx, `SELECT `+organisationColumns+` FROM organisations WHERE id = $1`, id))
 	if err != nil {
-		return nil, fmt.Errorf("store.GetOrganisation(%q): %w", id, err)
+		return nil, fmt.Errorf("directory.GetOrganisation(%q): %w", id, err)
 	}
 	return o, nil
 }
 
 // OrganisationRegions returns the regions an organisation serves, for
 // deciding whether a caller may see it or its offers.
-func (db *DB) OrganisationRegions(ctx context.Context, id string) ([]string, error) {
-	if !validID(id) {
-		return nil, fmt.Errorf("store.OrganisationRegions(%q): %w", id, ErrNotFound)
+func (s *Store) OrganisationRegions(ctx context.Context, id string) ([]string, error) {
+	if !store.ValidID(id) {
+		return nil, fmt.Errorf("directory.OrganisationRegions(%q): %w", id, store.ErrNotFound)
 	}
 	var regions []string
-	err := db.pool.QueryRow(ctx, `SELECT regions FROM organisations WHERE id = $1`, id).Scan(&regions)
+	err := s.db.Pool().QueryRow(ctx, `SELECT regions FROM organisations WHERE id = $1`, id).Scan(&regions)
 	if errors.Is(err, pgx.ErrNoRows) {
-		err = ErrNotFound
+		err = store.ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store.OrganisationRegions(%q): %w", id, err)
+		return nil, fmt.Errorf("directory.OrganisationRegions(%q): %w", id, err)
 	}
 	return regions, nil
 }
@@ -165,24 +177,24 @@ func (c OrganisationCursor) Valid() bool { return uuid.Validate(c.ID) == nil }
 
 // ListOrganisations returns up to limit organisations matching f, by name
 // then ID, starting after the cursor when one is given.
-func (db *DB) ListOrganisations(ctx context.Context, f OrganisationFilter, after *OrganisationCursor, limit int) ([]*Organisation, error) {
+func (s *Store) ListOrganisations(ctx context.Context, f OrganisationFilter, after *OrganisationCursor, limit int) ([]*Organisation, error) {
 	where := `WHERE ($1 = '' OR regions @> ARRAY[$1]::text[]) AND ($2 = '' OR kind = $2) AND ($3 OR active)`
 	args := []any{f.Region, f.Kind, f.ShowInactive, limit}
 	if after != nil {
-		if !validID(after.ID) {
-			return nil, fmt.Errorf("store.ListOrganisations: cursor ID %q is not a UUID", after.ID)
+		if !store.ValidID(after.ID) {
+			return nil, fmt.Errorf("directory.ListOrganisations: cursor ID %q is not a UUID", after.ID)
 		}
 		where += ` AND (name, id) > ($5, $6)`
 		args = append(args, after.Name, after.ID)
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+organisationColumns+` FROM organisations `+where+`
+	rows, err := s.db.Pool().Query(ctx, `SELECT `+organisationColumns+` FROM organisations `+where+`
 		ORDER BY name, id LIMIT $4`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store.ListOrganisations: %w", err)
+		return nil, fmt.Errorf("directory.ListOrganisations: %w", err)
 	}
 	orgs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Organisation, error) { return scanOrganisation(r) })
 	if err != nil {
-		return nil, fmt.Errorf("store.ListOrganisations: %w", err)
+		return nil, fmt.Errorf("directory.ListOrganisations: %w", err)
 	}
 	return orgs, nil
 }
@@ -191,31 +203,31 @@ func (db *DB) ListOrganisations(ctx context.Context, f OrganisationFilter, after
 // stored organisation and may refuse by returning an error; that error is
 // returned as it is and nothing is stored. A retry with the same requestID
 // calls nothing and returns the organisation as it is now.
-func (db *DB) UpdateOrganisation(ctx context.Context, id, requestID string, at time.Time, change func(*Organisation) error) (*Organisation, error) {
-	return db.changeOrganisation(ctx, methodUpdateOrganisation, id, requestID, at, change)
+func (s *Store) UpdateOrganisation(ctx context.Context, id, requestID string, at time.Time, change func(*Organisation) error) (*Organisation, error) {
+	return s.changeOrganisation(ctx, methodUpdateOrganisation, id, requestID, at, change)
 }
 
 // DeactivateOrganisation marks an organisation inactive: it and its offers
 // leave lists and searches. It is idempotent.
-func (db *DB) DeactivateOrganisation(ctx context.Context, id, requestID string, at time.Time) (*Organisation, error) {
-	return db.changeOrganisation(ctx, methodDeactivateOrganisation, id, requestID, at, func(o *Organisation) error {
+func (s *Store) DeactivateOrganisation(ctx context.Context, id, requestID string, at time.Time) (*Organisation, error) {
+	return s.changeOrganisation(ctx, methodDeactivateOrganisation, id, requestID, at, func(o *Organisation) error {
 		o.Active = false
 		return nil
 	})
 }
 
-func (db *DB) changeOrganisation(ctx context.Context, method, id, requestID string, at time.Time, apply func(*Organisation) error) (*Organisation, error) {
-	if !validID(id) {
-		return nil, fmt.Errorf("store.%s(%q): %w", method, id, ErrNotFound)
+func (s *Store) changeOrganisation(ctx context.Context, method, id, requestID string, at time.Time, apply func(*Organisation) error) (*Organisation, error) {
+	if !store.ValidID(id) {
+		return nil, fmt.Errorf("directory.%s(%q): %w", method, id, store.ErrNotFound)
 	}
-	return change(ctx, db, directoryRequests, method, organisationResource(id), requestID, at,
+	return store.Change(ctx, s.db, requests, method, organisationResource(id), requestID, at,
 		func(tx pgx.Tx) (*Organisation, error) {
 			return scanOrganisation(tx.QueryRow(ctx, `SELECT `+organisationColumns+` FROM organisations WHERE id = $1 FOR UPDATE`, id))
 		},
 		apply,
 		func(tx pgx.Tx, o *Organisation, at time.Time) error {
 			o.ID, o.UpdatedAt = id, at
-			o.Regions, o.Contacts = nonNil(o.Regions), nonNil(o.Contacts)
+			o.Regions, o.Contacts = store.NonNil(o.Regions), store.NonNil(o.Contacts)
 			_, err := tx.Exec(ctx, `UPDATE organisations SET name = $2, kind = $3, regions = $4, contacts = $5,
 				active = $6, updated_at = $7 WHERE id = $1`,
 				id, o.Name, o.Kind, o.Regions, o.Contacts, o.Active, at)
@@ -236,40 +248,40 @@ func scanOffer(row pgx.Row, extra ...any) (*Offer, error) {
 		&f.OrganisationName, &f.OrganisationActive}, extra...)
 	err := row.Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, store.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	f.SchoolLevels, f.Themes = nonNil(f.SchoolLevels), nonNil(f.Themes)
+	f.SchoolLevels, f.Themes = store.NonNil(f.SchoolLevels), store.NonNil(f.Themes)
 	return &f, nil
 }
 
 // CreateOffer adds an active offer with the given ID to its organisation,
-// ErrNotFound when that does not exist. When the RequestID was used by an
+// store.ErrNotFound when that does not exist. When the RequestID was used by an
 // earlier CreateOffer for the same organisation, it returns that offer and
 // created=false.
-func (db *DB) CreateOffer(ctx context.Context, f *Offer) (_ *Offer, created bool, err error) {
-	if !validID(f.OrganisationID) {
-		return nil, false, fmt.Errorf("store.CreateOffer: %w", ErrNotFound)
+func (s *Store) CreateOffer(ctx context.Context, f *Offer) (_ *Offer, created bool, err error) {
+	if !store.ValidID(f.OrganisationID) {
+		return nil, false, fmt.Errorf("directory.CreateOffer: %w", store.ErrNotFound)
 	}
-	at := stamp(f.CreatedAt)
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	at := store.Stamp(f.CreatedAt)
+	err = s.db.Tx(ctx, func(tx pgx.Tx) error {
 		var one int
 		err := tx.QueryRow(ctx, `SELECT 1 FROM organisations WHERE id = $1 FOR KEY SHARE`, f.OrganisationID).Scan(&one)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
+			return store.ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
-		fresh, before, err := claimRequest(ctx, tx, directoryRequests, f.RequestID, methodCreateOffer, offerResource(f.OrganisationID, f.ID), at)
+		fresh, before, err := store.ClaimRequest(ctx, tx, requests, f.RequestID, methodCreateOffer, offerResource(f.OrganisationID, f.ID), at)
 		if err != nil {
 			return err
 		}
 		if !fresh {
 			if !strings.HasPrefix(before, offerResource(f.OrganisationID, "")) {
-				return ErrRequestIDReused
+				return store.ErrRequestIDReused
 			}
 			return nil
 		}
@@ -277,52 +289,52 @@ func (db *DB) CreateOffer(ctx context.Context, f *Offer) (_ *Offer, created bool
 				school_levels, themes, capacity, waiting_weeks, how_to_reach, active, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, true, $12, $12)`,
 			f.ID, f.OrganisationID, f.RequestID, f.Name, f.Description, f.AgeBand,
-			nonNil(f.SchoolLevels), nonNil(f.Themes), f.Capacity, f.WaitingWeeks, f.HowToReach, at)
+			store.NonNil(f.SchoolLevels), store.NonNil(f.Themes), f.Capacity, f.WaitingWeeks, f.HowToReach, at)
 		created = err == nil
 		return err
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("store.CreateOffer: %w", err)
+		return nil, false, fmt.Errorf("directory.CreateOffer: %w", err)
 	}
-	got, err := scanOffer(db.pool.QueryRow(ctx, `SELECT `+offerColumns+offerFrom+` WHERE f.request_id = $1`, f.RequestID))
+	got, err := scanOffer(s.db.Pool().QueryRow(ctx, `SELECT `+offerColumns+offerFrom+` WHERE f.request_id = $1`, f.RequestID))
 	if err != nil {
-		return nil, false, fmt.Errorf("store.CreateOffer: %w", err)
+		return nil, false, fmt.Errorf("directory.CreateOffer: %w", err)
 	}
 	return got, created, nil
 }
 
-// GetOffer returns an offer of an organisation, or ErrNotFound.
-func (db *DB) GetOffer(ctx context.Context, orgID, id string) (*Offer, error) {
-	if !validID(orgID) || !validID(id) {
-		return nil, fmt.Errorf("store.GetOffer(%q): %w", id, ErrNotFound)
+// GetOffer returns an offer of an organisation, or store.ErrNotFound.
+func (s *Store) GetOffer(ctx context.Context, orgID, id string) (*Offer, error) {
+	if !store.ValidID(orgID) || !store.ValidID(id) {
+		return nil, fmt.Errorf("directory.GetOffer(%q): %w", id, store.ErrNotFound)
 	}
-	f, err := scanOffer(db.pool.QueryRow(ctx, `SELECT `+offerColumns+offerFrom+` WHERE f.id = $1 AND f.organisation_id = $2`, id, orgID))
+	f, err := scanOffer(s.db.Pool().QueryRow(ctx, `SELECT `+offerColumns+offerFrom+` WHERE f.id = $1 AND f.organisation_id = $2`, id, orgID))
 	if err != nil {
-		return nil, fmt.Errorf("store.GetOffer(%q): %w", id, err)
+		return nil, fmt.Errorf("directory.GetOffer(%q): %w", id, err)
 	}
 	return f, nil
 }
 
 // UpdateOffer changes an offer as UpdateOrganisation changes an
 // organisation. change may not move the offer to another organisation.
-func (db *DB) UpdateOffer(ctx context.Context, orgID, id, requestID string, at time.Time, change func(*Offer) error) (*Offer, error) {
-	return db.changeOffer(ctx, methodUpdateOffer, orgID, id, requestID, at, change)
+func (s *Store) UpdateOffer(ctx context.Context, orgID, id, requestID string, at time.Time, change func(*Offer) error) (*Offer, error) {
+	return s.changeOffer(ctx, methodUpdateOffer, orgID, id, requestID, at, change)
 }
 
 // DeactivateOffer marks an offer inactive: it leaves searches. It is
 // idempotent.
-func (db *DB) DeactivateOffer(ctx context.Context, orgID, id, requestID string, at time.Time) (*Offer, error) {
-	return db.changeOffer(ctx, methodDeactivateOffer, orgID, id, requestID, at, func(f *Offer) error {
+func (s *Store) DeactivateOffer(ctx context.Context, orgID, id, requestID string, at time.Time) (*Offer, error) {
+	return s.changeOffer(ctx, methodDeactivateOffer, orgID, id, requestID, at, func(f *Offer) error {
 		f.Active = false
 		return nil
 	})
 }
 
-func (db *DB) changeOffer(ctx context.Context, method, orgID, id, requestID string, at time.Time, apply func(*Offer) error) (*Offer, error) {
-	if !validID(orgID) || !validID(id) {
-		return nil, fmt.Errorf("store.%s(%q): %w", method, id, ErrNotFound)
+func (s *Store) changeOffer(ctx context.Context, method, orgID, id, requestID string, at time.Time, apply func(*Offer) error) (*Offer, error) {
+	if !store.ValidID(orgID) || !store.ValidID(id) {
+		return nil, fmt.Errorf("directory.%s(%q): %w", method, id, store.ErrNotFound)
 	}
-	return change(ctx, db, directoryRequests, method, offerResource(orgID, id), requestID, at,
+	return store.Change(ctx, s.db, requests, method, offerResource(orgID, id), requestID, at,
 		func(tx pgx.Tx) (*Offer, error) {
 			return scanOffer(tx.QueryRow(ctx, `SELECT `+offerColumns+offerFrom+`
 				WHERE f.id = $1 AND f.organisation_id = $2 FOR UPDATE OF f`, id, orgID))
@@ -330,7 +342,7 @@ func (db *DB) changeOffer(ctx context.Context, method, orgID, id, requestID stri
 		apply,
 		func(tx pgx.Tx, f *Offer, at time.Time) error {
 			f.ID, f.OrganisationID, f.UpdatedAt = id, orgID, at
-			f.SchoolLevels, f.Themes = nonNil(f.SchoolLevels), nonNil(f.Themes)
+			f.SchoolLevels, f.Themes = store.NonNil(f.SchoolLevels), store.NonNil(f.Themes)
 			_, err := tx.Exec(ctx, `UPDATE offers SET name = $2, description = $3, age_band = $4, school_levels = $5,
 				themes = $6, capacity = $7, waiting_weeks = $8, how_to_reach = $9, active = $10, updated_at = $11
 				WHERE id = $1`,
@@ -386,7 +398,7 @@ func (c OfferCursor) Valid() bool { return uuid.Validate(c.ID) == nil }
 // offer appears on two pages only if its own text changed in between.
 // ts_rank depends on the offer's text and the query alone, not on the other
 // rows, so ranks are the same on every page.
-func (db *DB) SearchOffers(ctx context.Context, q OfferQuery, after *OfferCursor, limit int) ([]*Offer, error) {
+func (s *Store) SearchOffers(ctx context.Context, q OfferQuery, after *OfferCursor, limit int) ([]*Offer, error) {
 	var (
 		args  []any
 		conds []string
@@ -398,9 +410,9 @@ func (db *DB) SearchOffers(ctx context.Context, q OfferQuery, after *OfferCursor
 	}
 	if strings.TrimSpace(q.Text) != "" {
 		var dutch, simple string
-		if err := db.pool.QueryRow(ctx, `SELECT websearch_to_tsquery('dutch', $1)::text, websearch_to_tsquery('simple', $1)::text`,
+		if err := s.db.Pool().QueryRow(ctx, `SELECT websearch_to_tsquery('dutch', $1)::text, websearch_to_tsquery('simple', $1)::text`,
 			q.Text).Scan(&dutch, &simple); err != nil {
-			return nil, fmt.Errorf("store.SearchOffers: %w", err)
+			return nil, fmt.Errorf("directory.SearchOffers: %w", err)
 		}
 		if dutch != "" {
 			// Stems, or words as written, whole or as the start of a longer
@@ -412,7 +424,7 @@ func (db *DB) SearchOffers(ctx context.Context, q OfferQuery, after *OfferCursor
 		}
 	}
 	if q.OrganisationID != "" {
-		if !validID(q.OrganisationID) {
+		if !store.ValidID(q.OrganisationID) {
 			return nil, nil
 		}
 		conds = append(conds, `f.organisation_id = `+arg(q.OrganisationID))
@@ -442,17 +454,17 @@ func (db *DB) SearchOffers(ctx context.Context, q OfferQuery, after *OfferCursor
 	}
 	page := ""
 	if after != nil {
-		if !validID(after.ID) {
-			return nil, fmt.Errorf("store.SearchOffers: cursor ID %q is not a UUID", after.ID)
+		if !store.ValidID(after.ID) {
+			return nil, fmt.Errorf("directory.SearchOffers: cursor ID %q is not a UUID", after.ID)
 		}
 		r, id := arg(after.Rank), arg(after.ID)
 		page = ` WHERE s.rank < ` + r + `::real OR (s.rank = ` + r + `::real AND s.id > ` + id + `::uuid)`
 	}
 	sql := `SELECT s.* FROM (SELECT ` + offerColumns + `, ` + rank + ` AS rank` + offerFrom + where + `) s` +
 		page + ` ORDER BY s.rank DESC, s.id LIMIT ` + arg(limit)
-	rows, err := db.pool.Query(ctx, sql, args...)
+	rows, err := s.db.Pool().Query(ctx, sql, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store.SearchOffers: %w", err)
+		return nil, fmt.Errorf("directory.SearchOffers: %w", err)
 	}
 	offers, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Offer, error) {
 		var rank float32
@@ -463,7 +475,7 @@ func (db *DB) SearchOffers(ctx context.Context, q OfferQuery, after *OfferCursor
 		return f, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store.SearchOffers: %w", err)
+		return nil, fmt.Errorf("directory.SearchOffers: %w", err)
 	}
 	return offers, nil
 }

@@ -1,8 +1,9 @@
-package store_test
+package signals_test
 
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -13,51 +14,61 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rots-vlaanderen/roundtable/internal/disclosure"
+	"github.com/rots-vlaanderen/roundtable/internal/signals"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 )
 
+var dbURL string
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m, &dbURL)) }
+
+func openDB(t *testing.T) *signals.Store { return signals.New(storetest.Open(t, dbURL)) }
+
+func tag() string { return uuid.NewString()[:8] }
+
 // countFigure is the figure of a count that went through disclosure control.
-func countFigure(c disclosure.Count) store.Figure {
+func countFigure(c disclosure.Count) signals.Figure {
 	n, ok := c.Value()
 	if !ok {
-		return store.Figure{Suppressed: true}
+		return signals.Figure{Suppressed: true}
 	}
 	v := int64(n)
-	return store.Figure{Count: &v}
+	return signals.Figure{Count: &v}
 }
 
 // measureFigure is the figure of a measure that went through
 // disclosure.Control.Measure: hidden unless ok.
-func measureFigure(v float64, ok bool) store.Figure {
+func measureFigure(v float64, ok bool) signals.Figure {
 	if !ok {
-		return store.Figure{Suppressed: true}
+		return signals.Figure{Suppressed: true}
 	}
-	return store.Figure{Measure: &v}
+	return signals.Figure{Measure: &v}
 }
 
 func month(y int, m time.Month) time.Time { return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC) }
 
 // stageFigures protects a small table the way the dashboard does.
-func stageFigures(t *testing.T) []store.FigureTable {
+func stageFigures(t *testing.T) []signals.FigureTable {
 	t.Helper()
 	list, err := disclosure.Control{}.List([]int{12, 3, 25, 0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tbl := store.FigureTable{Section: "STAGE", Title: "Dossiers per fase", Unit: "dossiers", RowHeader: "Fase", Columns: []string{"Dossiers"}}
+	tbl := signals.FigureTable{Section: "STAGE", Title: "Dossiers per fase", Unit: "dossiers", RowHeader: "Fase", Columns: []string{"Dossiers"}}
 	for i, label := range []string{"Intake", "Consult", "Opvolging", "Afgesloten"} {
-		tbl.Rows = append(tbl.Rows, store.FigureRow{Label: label, Cells: []store.Figure{countFigure(list.Items[i])}})
+		tbl.Rows = append(tbl.Rows, signals.FigureRow{Label: label, Cells: []signals.Figure{countFigure(list.Items[i])}})
 	}
 	total := countFigure(list.Total)
 	tbl.Total = &total
 	median := measureFigure(disclosure.Control{}.Measure(15, 7.5))
-	times := store.FigureTable{Section: "TIMES", Title: "Doorlooptijden", Unit: "werkdagen (mediaan)", Columns: []string{"Mediaan"},
-		Rows: []store.FigureRow{{Label: "Tot intake", Cells: []store.Figure{median}}}}
-	return []store.FigureTable{tbl, times}
+	times := signals.FigureTable{Section: "TIMES", Title: "Doorlooptijden", Unit: "werkdagen (mediaan)", Columns: []string{"Mediaan"},
+		Rows: []signals.FigureRow{{Label: "Tot intake", Cells: []signals.Figure{median}}}}
+	return []signals.FigureTable{tbl, times}
 }
 
-func draftSignal(t *testing.T, author string) *store.Signal {
-	return &store.Signal{
+func draftSignal(t *testing.T, author string) *signals.Signal {
+	return &signals.Signal{
 		ID: uuid.NewString(), RequestID: uuid.NewString(), Region: "LIMBURG",
 		StartMonth: month(2026, 1), EndMonth: month(2026, 12),
 		Title: "Wachtlijsten jeugdhulp", Text: "Te lange wachttijden voor kinderpsychiatrie.",
@@ -66,7 +77,7 @@ func draftSignal(t *testing.T, author string) *store.Signal {
 	}
 }
 
-func mustCreateSignal(t *testing.T, db *store.DB, s *store.Signal) *store.Signal {
+func mustCreateSignal(t *testing.T, db *signals.Store, s *signals.Signal) *signals.Signal {
 	t.Helper()
 	got, created, err := db.CreateSignal(context.Background(), s)
 	if err != nil || !created {
@@ -108,17 +119,17 @@ func TestSignalStateMachine(t *testing.T) {
 	db, ctx := openDB(t), context.Background()
 	author, other := "els-"+tag(), "jan-"+tag()
 	s := mustCreateSignal(t, db, draftSignal(t, author))
-	if s.State != store.SignalDraft || s.Revision != 1 {
+	if s.State != signals.SignalDraft || s.Revision != 1 {
 		t.Fatalf("new signal: state %s revision %d", s.State, s.Revision)
 	}
-	var stateErr *store.SignalStateError
+	var stateErr *signals.SignalStateError
 
 	// Sending a draft is refused.
-	if _, err := db.MarkSignalSent(ctx, s.ID, uuid.NewString(), other, "Departement Onderwijs", time.Now()); !errors.As(err, &stateErr) || stateErr.State != store.SignalDraft {
+	if _, err := db.MarkSignalSent(ctx, s.ID, uuid.NewString(), other, "Departement Onderwijs", time.Now()); !errors.As(err, &stateErr) || stateErr.State != signals.SignalDraft {
 		t.Errorf("MarkSignalSent on a draft = %v, want a SignalStateError in DRAFT", err)
 	}
 	// Editing a draft keeps its figures.
-	edited, err := db.UpdateSignal(ctx, s.ID, uuid.NewString(), time.Now(), func(s *store.Signal) error {
+	edited, err := db.UpdateSignal(ctx, s.ID, uuid.NewString(), time.Now(), func(s *signals.Signal) error {
 		s.Title = "Wachtlijsten"
 		return nil
 	})
@@ -130,33 +141,33 @@ func TestSignalStateMachine(t *testing.T) {
 	}
 	// A refusal from the edit stores nothing.
 	no := errors.New("no")
-	if _, err := db.UpdateSignal(ctx, s.ID, uuid.NewString(), time.Now(), func(s *store.Signal) error { s.Title = "x"; return no }); !errors.Is(err, no) {
+	if _, err := db.UpdateSignal(ctx, s.ID, uuid.NewString(), time.Now(), func(s *signals.Signal) error { s.Title = "x"; return no }); !errors.Is(err, no) {
 		t.Errorf("refused edit = %v, want the refusal", err)
 	}
 	// Four eyes: the author cannot approve.
-	if _, err := db.ApproveSignal(ctx, s.ID, uuid.NewString(), store.Approver{Name: "els", Subject: author}, time.Now()); !errors.Is(err, store.ErrOwnSignal) {
+	if _, err := db.ApproveSignal(ctx, s.ID, uuid.NewString(), signals.Approver{Name: "els", Subject: author}, time.Now()); !errors.Is(err, signals.ErrOwnSignal) {
 		t.Errorf("author approves = %v, want ErrOwnSignal", err)
 	}
 	// A stale etag is refused.
-	if _, err := db.ApproveSignal(ctx, s.ID, uuid.NewString(), store.Approver{Name: "jan", Subject: other, Etag: s.Etag()}, time.Now()); !errors.Is(err, store.ErrStaleSignal) {
+	if _, err := db.ApproveSignal(ctx, s.ID, uuid.NewString(), signals.Approver{Name: "jan", Subject: other, Etag: s.Etag()}, time.Now()); !errors.Is(err, signals.ErrStaleSignal) {
 		t.Errorf("approve with a stale etag = %v, want ErrStaleSignal", err)
 	}
-	approved, err := db.ApproveSignal(ctx, s.ID, uuid.NewString(), store.Approver{Name: "jan@rots.be", Subject: other, Etag: edited.Etag()}, time.Now())
-	if err != nil || approved.State != store.SignalApproved || approved.Approver != "jan@rots.be" || approved.ApprovedAt == nil {
+	approved, err := db.ApproveSignal(ctx, s.ID, uuid.NewString(), signals.Approver{Name: "jan@rots.be", Subject: other, Etag: edited.Etag()}, time.Now())
+	if err != nil || approved.State != signals.SignalApproved || approved.Approver != "jan@rots.be" || approved.ApprovedAt == nil {
 		t.Fatalf("ApproveSignal = %+v, %v", approved, err)
 	}
 	// After approval: no edit, no second approval.
-	if _, err := db.UpdateSignal(ctx, s.ID, uuid.NewString(), time.Now(), func(s *store.Signal) error { return nil }); !errors.As(err, &stateErr) || stateErr.State != store.SignalApproved {
+	if _, err := db.UpdateSignal(ctx, s.ID, uuid.NewString(), time.Now(), func(s *signals.Signal) error { return nil }); !errors.As(err, &stateErr) || stateErr.State != signals.SignalApproved {
 		t.Errorf("edit after approval = %v, want a SignalStateError in APPROVED", err)
 	}
-	if _, err := db.ApproveSignal(ctx, s.ID, uuid.NewString(), store.Approver{Name: "x", Subject: "third-" + tag()}, time.Now()); !errors.As(err, &stateErr) {
+	if _, err := db.ApproveSignal(ctx, s.ID, uuid.NewString(), signals.Approver{Name: "x", Subject: "third-" + tag()}, time.Now()); !errors.As(err, &stateErr) {
 		t.Errorf("second approval = %v, want a SignalStateError", err)
 	}
 	sent, err := db.MarkSignalSent(ctx, s.ID, uuid.NewString(), "els@rots.be", "Vlaamse overheid, Departement Onderwijs", time.Now())
-	if err != nil || sent.State != store.SignalSent || sent.SentAt == nil || sent.Recipient != "Vlaamse overheid, Departement Onderwijs" {
+	if err != nil || sent.State != signals.SignalSent || sent.SentAt == nil || sent.Recipient != "Vlaamse overheid, Departement Onderwijs" {
 		t.Fatalf("MarkSignalSent = %+v, %v", sent, err)
 	}
-	if _, err := db.MarkSignalSent(ctx, s.ID, uuid.NewString(), "els@rots.be", "again", time.Now()); !errors.As(err, &stateErr) || stateErr.State != store.SignalSent {
+	if _, err := db.MarkSignalSent(ctx, s.ID, uuid.NewString(), "els@rots.be", "again", time.Now()); !errors.As(err, &stateErr) || stateErr.State != signals.SignalSent {
 		t.Errorf("second send = %v, want a SignalStateError in SENT", err)
 	}
 	if diff := gocmp.Diff(s.Figures, sent.Figures); diff != "" {
@@ -179,7 +190,7 @@ func TestSignalFrozenInTheDatabase(t *testing.T) {
 	if _, err := conn.Exec(ctx, `UPDATE signals SET state = 'APPROVED', approved_at = now(), approver_subject = author_subject WHERE id = $1`, s.ID); err == nil {
 		t.Error("the database let an author approve their own signal")
 	}
-	if _, err := db.ApproveSignal(ctx, s.ID, uuid.NewString(), store.Approver{Name: "jan", Subject: "jan-" + tag()}, time.Now()); err != nil {
+	if _, err := db.ApproveSignal(ctx, s.ID, uuid.NewString(), signals.Approver{Name: "jan", Subject: "jan-" + tag()}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	for _, sql := range []string{
@@ -246,7 +257,7 @@ func TestSignalIdempotency(t *testing.T) {
 	// A retried edit changes nothing the second time.
 	editID := uuid.NewString()
 	calls := 0
-	edit := func(s *store.Signal) error { calls++; s.Text += " Meer."; return nil }
+	edit := func(s *signals.Signal) error { calls++; s.Text += " Meer."; return nil }
 	first, err := db.UpdateSignal(ctx, s.ID, editID, time.Now(), edit)
 	if err != nil {
 		t.Fatal(err)
@@ -259,23 +270,23 @@ func TestSignalIdempotency(t *testing.T) {
 	// A retried approval answers with the signal as it is now, even after
 	// it was sent.
 	approveID := uuid.NewString()
-	if _, err := db.ApproveSignal(ctx, s.ID, approveID, store.Approver{Name: "jan", Subject: other}, time.Now()); err != nil {
+	if _, err := db.ApproveSignal(ctx, s.ID, approveID, signals.Approver{Name: "jan", Subject: other}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	sendID := uuid.NewString()
 	if _, err := db.MarkSignalSent(ctx, s.ID, sendID, "jan", "Departement Onderwijs", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	for name, call := range map[string]func() (*store.Signal, error){
-		"approve": func() (*store.Signal, error) {
-			return db.ApproveSignal(ctx, s.ID, approveID, store.Approver{Name: "jan", Subject: other}, time.Now())
+	for name, call := range map[string]func() (*signals.Signal, error){
+		"approve": func() (*signals.Signal, error) {
+			return db.ApproveSignal(ctx, s.ID, approveID, signals.Approver{Name: "jan", Subject: other}, time.Now())
 		},
-		"send": func() (*store.Signal, error) {
+		"send": func() (*signals.Signal, error) {
 			return db.MarkSignalSent(ctx, s.ID, sendID, "jan", "Iemand anders", time.Now())
 		},
 	} {
 		got, err := call()
-		if err != nil || got.State != store.SignalSent || got.Recipient != "Departement Onderwijs" {
+		if err != nil || got.State != signals.SignalSent || got.Recipient != "Departement Onderwijs" {
 			t.Errorf("retried %s = %+v, %v; want the sent signal unchanged", name, got, err)
 		}
 	}
@@ -284,11 +295,11 @@ func TestSignalIdempotency(t *testing.T) {
 	s2 := mustCreateSignal(t, db, draftSignal(t, author))
 	for name, call := range map[string]func() error{
 		"create request_id for an edit": func() error {
-			_, err := db.UpdateSignal(ctx, s.ID, d.RequestID, time.Now(), func(*store.Signal) error { return nil })
+			_, err := db.UpdateSignal(ctx, s.ID, d.RequestID, time.Now(), func(*signals.Signal) error { return nil })
 			return err
 		},
 		"edit request_id on another signal": func() error {
-			_, err := db.UpdateSignal(ctx, s2.ID, editID, time.Now(), func(*store.Signal) error { return nil })
+			_, err := db.UpdateSignal(ctx, s2.ID, editID, time.Now(), func(*signals.Signal) error { return nil })
 			return err
 		},
 		"approve request_id for a send": func() error {
@@ -329,9 +340,9 @@ func TestListSignals(t *testing.T) {
 	fl := mustCreateSignal(t, db, flanders)
 
 	var got []string
-	var after *store.SignalCursor
+	var after *signals.SignalCursor
 	for {
-		page, err := db.ListSignals(ctx, store.SignalFilter{Region: region}, after, 2)
+		page, err := db.ListSignals(ctx, signals.SignalFilter{Region: region}, after, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -344,12 +355,12 @@ func TestListSignals(t *testing.T) {
 		if len(page) < 2 {
 			break
 		}
-		after = &store.SignalCursor{CreatedAt: page[len(page)-1].CreatedAt, ID: page[len(page)-1].ID}
+		after = &signals.SignalCursor{CreatedAt: page[len(page)-1].CreatedAt, ID: page[len(page)-1].ID}
 	}
 	if diff := gocmp.Diff(want, got); diff != "" {
 		t.Errorf("pages of one region, newest first (-want +got):\n%s", diff)
 	}
-	page, err := db.ListSignals(ctx, store.SignalFilter{Region: ""}, nil, 100)
+	page, err := db.ListSignals(ctx, signals.SignalFilter{Region: ""}, nil, 100)
 	if err != nil {
 		t.Fatal(err)
 	}

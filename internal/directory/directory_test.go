@@ -1,10 +1,11 @@
-package store_test
+package directory_test
 
 import (
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -14,18 +15,28 @@ import (
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 
+	"github.com/rots-vlaanderen/roundtable/internal/directory"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 )
 
-func newOrg(name string, kind string, regions ...string) *store.Organisation {
-	return &store.Organisation{
+var dbURL string
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m, &dbURL)) }
+
+func openDB(t *testing.T) *directory.Store { return directory.New(storetest.Open(t, dbURL)) }
+
+func tag() string { return uuid.NewString()[:8] }
+
+func newOrg(name string, kind string, regions ...string) *directory.Organisation {
+	return &directory.Organisation{
 		ID: uuid.NewString(), RequestID: uuid.NewString(), Name: name, Kind: kind, Regions: regions,
-		Contacts:  []store.OrganisationContact{{Name: "Sara Jacobs", Role: "coördinator", Email: "sara.jacobs@example.be"}},
+		Contacts:  []directory.OrganisationContact{{Name: "Sara Jacobs", Role: "coördinator", Email: "sara.jacobs@example.be"}},
 		CreatedAt: time.Now(),
 	}
 }
 
-func mustCreateOrg(t *testing.T, db *store.DB, o *store.Organisation) *store.Organisation {
+func mustCreateOrg(t *testing.T, db *directory.Store, o *directory.Organisation) *directory.Organisation {
 	t.Helper()
 	got, created, err := db.CreateOrganisation(context.Background(), o)
 	if err != nil || !created {
@@ -34,14 +45,14 @@ func mustCreateOrg(t *testing.T, db *store.DB, o *store.Organisation) *store.Org
 	return got
 }
 
-func newOffer(orgID, name, description, ageBand string, themes ...string) *store.Offer {
-	return &store.Offer{
+func newOffer(orgID, name, description, ageBand string, themes ...string) *directory.Offer {
+	return &directory.Offer{
 		ID: uuid.NewString(), OrganisationID: orgID, RequestID: uuid.NewString(),
 		Name: name, Description: description, AgeBand: ageBand, Themes: themes, CreatedAt: time.Now(),
 	}
 }
 
-func mustCreateOffer(t *testing.T, db *store.DB, f *store.Offer) *store.Offer {
+func mustCreateOffer(t *testing.T, db *directory.Store, f *directory.Offer) *directory.Offer {
 	t.Helper()
 	got, created, err := db.CreateOffer(context.Background(), f)
 	if err != nil || !created {
@@ -50,7 +61,7 @@ func mustCreateOffer(t *testing.T, db *store.DB, f *store.Offer) *store.Offer {
 	return got
 }
 
-func offerNames(offers []*store.Offer) []string {
+func offerNames(offers []*directory.Offer) []string {
 	names := []string{}
 	for _, f := range offers {
 		names = append(names, f.Name)
@@ -63,7 +74,7 @@ func TestDirectoryOrganisationLifecycle(t *testing.T) {
 	t.Parallel()
 	db, ctx := openDB(t), context.Background()
 	want := newOrg("CLB Lifecycle "+tag(), "CLB", "LIMBURG", "ANTWERPEN")
-	want.Contacts = append(want.Contacts, store.OrganisationContact{Name: "Jan Peeters", Email: "jan.peeters@example.be"})
+	want.Contacts = append(want.Contacts, directory.OrganisationContact{Name: "Jan Peeters", Email: "jan.peeters@example.be"})
 	created := mustCreateOrg(t, db, want)
 	if !created.Active || created.ID != want.ID || !created.CreatedAt.Equal(created.UpdatedAt) {
 		t.Errorf("created = %+v, want active with ID %s and equal times", created, want.ID)
@@ -83,7 +94,7 @@ func TestDirectoryOrganisationLifecycle(t *testing.T) {
 	}
 
 	later := time.Now().Add(time.Minute)
-	updated, err := db.UpdateOrganisation(ctx, want.ID, uuid.NewString(), later, func(o *store.Organisation) error {
+	updated, err := db.UpdateOrganisation(ctx, want.ID, uuid.NewString(), later, func(o *directory.Organisation) error {
 		o.Name, o.Kind, o.Regions, o.Contacts = "CLB Hernoemd "+tag(), "WELFARE", []string{"BRUSSEL"}, nil
 		return nil
 	})
@@ -100,7 +111,7 @@ func TestDirectoryOrganisationLifecycle(t *testing.T) {
 
 	// A refused change stores nothing and comes back as it is.
 	refusal := errors.New("nee")
-	if _, err := db.UpdateOrganisation(ctx, want.ID, uuid.NewString(), later, func(o *store.Organisation) error {
+	if _, err := db.UpdateOrganisation(ctx, want.ID, uuid.NewString(), later, func(o *directory.Organisation) error {
 		o.Name = "mag niet"
 		return refusal
 	}); err != refusal {
@@ -116,7 +127,7 @@ func TestDirectoryOrganisationLifecycle(t *testing.T) {
 		t.Fatalf("DeactivateOrganisation = %+v, %v", off, err)
 	}
 	// Reactivate, then retry the deactivation: the retry changes nothing.
-	if on, err := db.UpdateOrganisation(ctx, want.ID, uuid.NewString(), later, func(o *store.Organisation) error {
+	if on, err := db.UpdateOrganisation(ctx, want.ID, uuid.NewString(), later, func(o *directory.Organisation) error {
 		o.Active = true
 		return nil
 	}); err != nil || !on.Active {
@@ -162,11 +173,11 @@ func TestDirectoryOfferLifecycle(t *testing.T) {
 	if _, err := db.GetOffer(ctx, other.ID, f.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("GetOffer under another organisation = %v, want ErrNotFound", err)
 	}
-	if _, err := db.UpdateOffer(ctx, other.ID, f.ID, uuid.NewString(), time.Now(), func(*store.Offer) error { return nil }); !errors.Is(err, store.ErrNotFound) {
+	if _, err := db.UpdateOffer(ctx, other.ID, f.ID, uuid.NewString(), time.Now(), func(*directory.Offer) error { return nil }); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("UpdateOffer under another organisation = %v, want ErrNotFound", err)
 	}
 
-	updated, err := db.UpdateOffer(ctx, org.ID, f.ID, uuid.NewString(), time.Now(), func(f *store.Offer) error {
+	updated, err := db.UpdateOffer(ctx, org.ID, f.ID, uuid.NewString(), time.Now(), func(f *directory.Offer) error {
 		f.Description, f.Capacity, f.WaitingWeeks, f.SchoolLevels = "Nu met een wachtlijst.", nil, new(0), nil
 		f.OrganisationID = other.ID // ignored: an offer stays with its organisation
 		return nil
@@ -229,11 +240,11 @@ func TestDirectoryRequestIDs(t *testing.T) {
 	for id := range ids {
 		orgID = id
 	}
-	list, err := db.ListOrganisations(ctx, store.OrganisationFilter{ShowInactive: true}, nil, 1000)
+	list, err := db.ListOrganisations(ctx, directory.OrganisationFilter{ShowInactive: true}, nil, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(slices.DeleteFunc(list, func(o *store.Organisation) bool { return o.Name != first.Name })); n != 1 {
+	if n := len(slices.DeleteFunc(list, func(o *directory.Organisation) bool { return o.Name != first.Name })); n != 1 {
 		t.Errorf("%d organisations named %q, want 1", n, first.Name)
 	}
 
@@ -254,8 +265,8 @@ func TestDirectoryRequestIDs(t *testing.T) {
 	// A retried update calls nothing and changes nothing.
 	update := uuid.NewString()
 	calls := 0
-	rename := func(name string) func(*store.Organisation) error {
-		return func(o *store.Organisation) error { calls++; o.Name = name; return nil }
+	rename := func(name string) func(*directory.Organisation) error {
+		return func(o *directory.Organisation) error { calls++; o.Name = name; return nil }
 	}
 	if _, err := db.UpdateOrganisation(ctx, orgID, update, time.Now(), rename("Eerste "+tag())); err != nil {
 		t.Fatal(err)
@@ -294,7 +305,7 @@ func TestDirectoryRequestIDs(t *testing.T) {
 			return err
 		},
 		"offer create request_id for an offer update": func() error {
-			_, err := db.UpdateOffer(ctx, orgID, created.ID, f.RequestID, time.Now(), func(*store.Offer) error { return nil })
+			_, err := db.UpdateOffer(ctx, orgID, created.ID, f.RequestID, time.Now(), func(*directory.Offer) error { return nil })
 			return err
 		},
 	}
@@ -308,7 +319,7 @@ func TestDirectoryRequestIDs(t *testing.T) {
 	}
 }
 
-func newOfferWithRequest(orgID, requestID string) *store.Offer {
+func newOfferWithRequest(orgID, requestID string) *directory.Offer {
 	f := newOffer(orgID, "x", "y", "ALL", "OTHER")
 	f.RequestID = requestID
 	return f
@@ -320,7 +331,7 @@ func TestDirectoryListOrganisations(t *testing.T) {
 	prefix := "Lijst " + tag() + " "
 	kinds := []string{"SCHOOL", "CLB", "WELFARE"}
 	regionSets := [][]string{{"WEST_VLAANDEREN"}, {"WEST_VLAANDEREN", "OOST_VLAANDEREN"}, {"OOST_VLAANDEREN"}}
-	var mine []*store.Organisation
+	var mine []*directory.Organisation
 	for i := range 30 {
 		// Names repeat, so that the ID breaks ties in the order.
 		o := mustCreateOrg(t, db, newOrg(fmt.Sprintf("%s%02d", prefix, i%12), kinds[i%3], regionSets[(i/3)%3]...))
@@ -332,7 +343,7 @@ func TestDirectoryListOrganisations(t *testing.T) {
 		}
 		mine = append(mine, o)
 	}
-	cases := []store.OrganisationFilter{
+	cases := []directory.OrganisationFilter{
 		{},
 		{ShowInactive: true},
 		{Region: "WEST_VLAANDEREN"},
@@ -342,7 +353,7 @@ func TestDirectoryListOrganisations(t *testing.T) {
 	}
 	for _, f := range cases {
 		t.Run(fmt.Sprintf("%+v", f), func(t *testing.T) {
-			matches := func(o *store.Organisation) bool {
+			matches := func(o *directory.Organisation) bool {
 				return (f.Region == "" || slices.Contains(o.Regions, f.Region)) && (f.Kind == "" || o.Kind == f.Kind) && (f.ShowInactive || o.Active)
 			}
 			var want []string
@@ -353,8 +364,8 @@ func TestDirectoryListOrganisations(t *testing.T) {
 			}
 			var (
 				got   []string
-				after *store.OrganisationCursor
-				prev  *store.Organisation
+				after *directory.OrganisationCursor
+				prev  *directory.Organisation
 			)
 			for page := 0; ; page++ {
 				if page > 100 {
@@ -383,7 +394,7 @@ func TestDirectoryListOrganisations(t *testing.T) {
 					break
 				}
 				last := orgs[len(orgs)-1]
-				after = &store.OrganisationCursor{Name: last.Name, ID: last.ID}
+				after = &directory.OrganisationCursor{Name: last.Name, ID: last.ID}
 			}
 			slices.Sort(want)
 			slices.Sort(got)
@@ -394,7 +405,7 @@ func TestDirectoryListOrganisations(t *testing.T) {
 	}
 }
 
-func search(t *testing.T, db *store.DB, q store.OfferQuery) []*store.Offer {
+func search(t *testing.T, db *directory.Store, q directory.OfferQuery) []*directory.Offer {
 	t.Helper()
 	offers, err := db.SearchOffers(context.Background(), q, nil, 1000)
 	if err != nil {
@@ -407,7 +418,7 @@ func TestDirectorySearchDutch(t *testing.T) {
 	t.Parallel()
 	db := openDB(t)
 	org := mustCreateOrg(t, db, newOrg("Zoeken "+tag(), "YOUTH_CARE_PROVIDER", "LIMBURG"))
-	for _, f := range []*store.Offer{
+	for _, f := range []*directory.Offer{
 		newOffer(org.ID, "Wachtlijstbegeleiding", "Overbrugging voor gezinnen op een wachtlijst.", "ALL", "WAITING_LIST_YOUTH_CARE"),
 		newOffer(org.ID, "Contextbegeleiding", "Er is een wachtlijst van drie maanden.", "ALL", "FAMILY_CONTEXT"),
 		newOffer(org.ID, "Huiswerkklas", "Elke jongere is welkom na school.", "TWELVE_AND_OVER", "LEARNING_DELAY"),
@@ -449,7 +460,7 @@ func TestDirectorySearchDutch(t *testing.T) {
 		{`o'brien's time\'out`, []string{}},
 		{`wacht''lijst`, []string{}},
 	} {
-		got := search(t, db, store.OfferQuery{OrganisationID: org.ID, Text: tc.text})
+		got := search(t, db, directory.OfferQuery{OrganisationID: org.ID, Text: tc.text})
 		if diff := gocmp.Diff(tc.want, offerNames(got)); diff != "" {
 			t.Errorf("search %q (-want +got):\n%s", tc.text, diff)
 		}
@@ -457,7 +468,7 @@ func TestDirectorySearchDutch(t *testing.T) {
 	// The name weighs more than the description, and a whole word more
 	// than a prefix.
 	for text, first := range map[string]string{"wachtlijsten": "Wachtlijst jeugdhulp", "time-out": "Time-out"} {
-		got := search(t, db, store.OfferQuery{OrganisationID: org.ID, Text: text})
+		got := search(t, db, directory.OfferQuery{OrganisationID: org.ID, Text: text})
 		if got[0].Name != first || got[0].Rank <= got[len(got)-1].Rank {
 			for _, f := range got {
 				t.Logf("%.4f %s", f.Rank, f.Name)
@@ -474,7 +485,7 @@ func TestDirectorySearchFilters(t *testing.T) {
 	limburg := mustCreateOrg(t, db, newOrg("Limburg "+tag(), "SCHOOL_EXTERNAL_PROGRAMME", "LIMBURG"))
 	both := mustCreateOrg(t, db, newOrg("Kempen "+tag(), "WELFARE", "LIMBURG", "ANTWERPEN"))
 	closed := mustCreateOrg(t, db, newOrg("Gesloten "+tag(), "OTHER", "ANTWERPEN"))
-	offer := func(org *store.Organisation, name, ageBand string, levels []string, themes ...string) *store.Offer {
+	offer := func(org *directory.Organisation, name, ageBand string, levels []string, themes ...string) *directory.Offer {
 		f := newOffer(org.ID, name, "Aanbod "+word+".", ageBand, themes...)
 		f.SchoolLevels = levels
 		return mustCreateOffer(t, db, f)
@@ -494,24 +505,24 @@ func TestDirectorySearchFilters(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		q    store.OfferQuery
+		q    directory.OfferQuery
 		want []string
 	}{
-		{"all active", store.OfferQuery{}, []string{"K-jong", "K-taal", "L-alle", "L-jong", "L-oud"}},
-		{"show inactive", store.OfferQuery{ShowInactive: true}, []string{"G-oud", "K-jong", "K-taal", "L-alle", "L-jong", "L-oud", "L-weg"}},
-		{"region Antwerpen", store.OfferQuery{Region: "ANTWERPEN"}, []string{"K-jong", "K-taal"}},
-		{"region Antwerpen with inactive", store.OfferQuery{Region: "ANTWERPEN", ShowInactive: true}, []string{"G-oud", "K-jong", "K-taal"}},
-		{"region Limburg", store.OfferQuery{Region: "LIMBURG"}, []string{"K-jong", "K-taal", "L-alle", "L-jong", "L-oud"}},
-		{"region Brussel", store.OfferQuery{Region: "BRUSSEL"}, []string{}},
-		{"theme behaviour", store.OfferQuery{Themes: []string{"BEHAVIOUR"}}, []string{"L-jong", "L-oud"}},
-		{"theme absence or language", store.OfferQuery{Themes: []string{"ABSENCE", "LANGUAGE"}}, []string{"K-jong", "K-taal", "L-oud"}},
-		{"under 12", store.OfferQuery{AgeBand: "UNDER_12"}, []string{"K-jong", "K-taal", "L-alle", "L-jong"}},
-		{"12 and over", store.OfferQuery{AgeBand: "TWELVE_AND_OVER"}, []string{"K-taal", "L-alle", "L-oud"}},
-		{"all ages only", store.OfferQuery{AgeBand: "ALL"}, []string{"K-taal", "L-alle"}},
-		{"secundair", store.OfferQuery{SchoolLevel: "SECUNDAIR"}, []string{"K-taal", "L-alle", "L-oud"}},
-		{"Antwerpen, under 12, absence", store.OfferQuery{Region: "ANTWERPEN", AgeBand: "UNDER_12", Themes: []string{"ABSENCE"}}, []string{"K-jong"}},
-		{"one organisation", store.OfferQuery{OrganisationID: both.ID}, []string{"K-jong", "K-taal"}},
-		{"unknown organisation", store.OfferQuery{OrganisationID: uuid.NewString()}, []string{}},
+		{"all active", directory.OfferQuery{}, []string{"K-jong", "K-taal", "L-alle", "L-jong", "L-oud"}},
+		{"show inactive", directory.OfferQuery{ShowInactive: true}, []string{"G-oud", "K-jong", "K-taal", "L-alle", "L-jong", "L-oud", "L-weg"}},
+		{"region Antwerpen", directory.OfferQuery{Region: "ANTWERPEN"}, []string{"K-jong", "K-taal"}},
+		{"region Antwerpen with inactive", directory.OfferQuery{Region: "ANTWERPEN", ShowInactive: true}, []string{"G-oud", "K-jong", "K-taal"}},
+		{"region Limburg", directory.OfferQuery{Region: "LIMBURG"}, []string{"K-jong", "K-taal", "L-alle", "L-jong", "L-oud"}},
+		{"region Brussel", directory.OfferQuery{Region: "BRUSSEL"}, []string{}},
+		{"theme behaviour", directory.OfferQuery{Themes: []string{"BEHAVIOUR"}}, []string{"L-jong", "L-oud"}},
+		{"theme absence or language", directory.OfferQuery{Themes: []string{"ABSENCE", "LANGUAGE"}}, []string{"K-jong", "K-taal", "L-oud"}},
+		{"under 12", directory.OfferQuery{AgeBand: "UNDER_12"}, []string{"K-jong", "K-taal", "L-alle", "L-jong"}},
+		{"12 and over", directory.OfferQuery{AgeBand: "TWELVE_AND_OVER"}, []string{"K-taal", "L-alle", "L-oud"}},
+		{"all ages only", directory.OfferQuery{AgeBand: "ALL"}, []string{"K-taal", "L-alle"}},
+		{"secundair", directory.OfferQuery{SchoolLevel: "SECUNDAIR"}, []string{"K-taal", "L-alle", "L-oud"}},
+		{"Antwerpen, under 12, absence", directory.OfferQuery{Region: "ANTWERPEN", AgeBand: "UNDER_12", Themes: []string{"ABSENCE"}}, []string{"K-jong"}},
+		{"one organisation", directory.OfferQuery{OrganisationID: both.ID}, []string{"K-jong", "K-taal"}},
+		{"unknown organisation", directory.OfferQuery{OrganisationID: uuid.NewString()}, []string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := tc.q
@@ -541,15 +552,15 @@ func TestDirectorySearchPaging(t *testing.T) {
 		t.Run(text, func(t *testing.T) {
 			seen := map[string]int{}
 			var (
-				after *store.OfferCursor
-				prev  *store.Offer
+				after *directory.OfferCursor
+				prev  *directory.Offer
 				ranks = map[float32]bool{}
 			)
 			for page := 0; ; page++ {
 				if page > 100 {
 					t.Fatal("paging does not end")
 				}
-				offers, err := db.SearchOffers(ctx, store.OfferQuery{OrganisationID: org.ID, Text: text}, after, 7)
+				offers, err := db.SearchOffers(ctx, directory.OfferQuery{OrganisationID: org.ID, Text: text}, after, 7)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -571,7 +582,7 @@ func TestDirectorySearchPaging(t *testing.T) {
 					break
 				}
 				last := offers[len(offers)-1]
-				after = &store.OfferCursor{Rank: last.Rank, ID: last.ID}
+				after = &directory.OfferCursor{Rank: last.Rank, ID: last.ID}
 			}
 			for _, id := range ids {
 				if seen[id] != 1 {
