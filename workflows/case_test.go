@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/uuid"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -25,20 +24,10 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m, &dbURL)) }
 
 func openDB(t *testing.T) *store.DB { return storetest.Open(t, dbURL) }
 
-// newCase records a submitted case, as SubmitCase would.
+// newCase records a submitted case, as SubmitCase would, submitted now.
 func newCase(t *testing.T, db *store.DB) string {
 	t.Helper()
-	c := &store.Case{
-		ID: uuid.NewString(), RequestID: uuid.NewString(), Region: "LIMBURG", Stage: vocab.StageSubmitted,
-		OrgName: "Vrij CLB Limburg", OrgKind: "CLB", ContactName: "An Peeters", ContactEmail: "an@vclb.be",
-		YoungPerson: store.YoungPerson{Alias: "J.", BirthYear: 2012, BirthMonth: 5, SchoolLevel: "SECUNDAIR", Grade: 1, School: "Sint-Jan", Municipality: "Hasselt"},
-		Blocked:     "thuiszitter", Tried: []string{"gesprekken"}, Themes: []string{"ABSENCE"},
-		CLBStuck: true, YouthCareStuck: true, Informed: true, SubmittedAt: time.Now().UTC().Truncate(time.Microsecond),
-	}
-	if _, _, err := db.CreateCase(context.Background(), c); err != nil {
-		t.Fatal(err)
-	}
-	return c.ID
+	return newCaseAt(t, db, vocab.RegionLimburg, time.Now().UTC().Truncate(time.Microsecond))
 }
 
 // step is one update sent to the workflow; wantErr is the ApplicationError
