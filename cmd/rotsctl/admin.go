@@ -247,7 +247,7 @@ func (c *client) export(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usagef("welk dossier? rotsctl export <ROTS-… of cases/<id>>")
 	}
-	name, err := c.resolveCase(ctx, pos[0])
+	name, err := caseName(pos[0])
 	if err != nil {
 		return err
 	}
@@ -275,7 +275,7 @@ func (c *client) audit(ctx context.Context, args []string) error {
 	}
 	req := &rotsv1.ListAccessLogRequest{Actor: *actor, PageSize: int32(*size), PageToken: *token}
 	if *caseArg != "" {
-		name, err := c.resolveCase(ctx, *caseArg)
+		name, err := caseName(*caseArg)
 		if err != nil {
 			return err
 		}
@@ -309,7 +309,7 @@ func (c *client) audit(ctx context.Context, args []string) error {
 // consent records that the young person or the parents withdrew consent.
 func (c *client) consent(ctx context.Context, args []string) error {
 	var by, note string
-	arg, requestID, err := c.caseFlags("consent", args, func(fs *flag.FlagSet) {
+	name, requestID, err := c.caseFlags("consent", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&by, "by", "", "wie de toestemming introk: young-person (de jongere) of parents (de ouders)")
 		fs.StringVar(&note, "note", "", "hoe het gemeld werd (mag leeg)")
 	})
@@ -319,10 +319,6 @@ func (c *client) consent(ctx context.Context, args []string) error {
 	v, err := parseEnum(rotsv1.ConsentBy(0).Descriptor(), "by", by)
 	if err != nil {
 		return usageErr(err)
-	}
-	name, err := c.resolveCase(ctx, arg)
-	if err != nil {
-		return err
 	}
 	resp, err := c.cases.WithdrawConsent(ctx, &rotsv1.WithdrawConsentRequest{RequestId: requestID, Name: name, By: rotsv1.ConsentBy(v), Note: note})
 	return c.printCase(resp.GetCase(), err)

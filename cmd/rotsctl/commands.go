@@ -20,9 +20,9 @@ func (l *listFlag) String() string     { return strings.Join(*l, ", ") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // caseFlags parses a command's flags and its one case, named by reference
-// or name before or after the flags. It returns the case as given (checked,
-// not yet looked up: see resolveCase) and the request ID, so that a command
-// can check its flags before it calls anything.
+// or name before or after the flags. It returns the case's name for the API
+// (see caseName) and the request ID, so that a command can check its flags
+// before it calls anything.
 func (c *client) caseFlags(command string, args []string, define func(fs *flag.FlagSet)) (string, string, error) {
 	fs := c.flags(command)
 	requestID := requestIDFlag(fs)
@@ -34,10 +34,11 @@ func (c *client) caseFlags(command string, args []string, define func(fs *flag.F
 	if len(pos) != 1 {
 		return "", "", usagef("welk dossier? rotsctl %s <ROTS-… of cases/<id>> [opties]", command)
 	}
-	if _, err := parseCaseArg(pos[0]); err != nil {
-		return "", "", usageErr(err)
+	name, err := caseName(pos[0])
+	if err != nil {
+		return "", "", err
 	}
-	return pos[0], c.requestIDOr(*requestID), nil
+	return name, c.requestIDOr(*requestID), nil
 }
 
 // printCase shows the case a command returns: in Dutch, or as JSON.
@@ -222,7 +223,7 @@ func (c *client) show(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usagef("welk dossier? rotsctl show <ROTS-… of cases/<id>>")
 	}
-	name, err := c.resolveCase(ctx, pos[0])
+	name, err := caseName(pos[0])
 	if err != nil {
 		return err
 	}
@@ -254,7 +255,7 @@ func (c *client) show(ctx context.Context, args []string) error {
 
 func (c *client) intake(ctx context.Context, args []string) error {
 	var decision, question, reason, suggestion, note string
-	arg, requestID, err := c.caseFlags("intake", args, func(fs *flag.FlagSet) {
+	name, requestID, err := c.caseFlags("intake", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&decision, "decision", "", "accept (aanvaarden), ask (een vraag aan de aanmelder) of decline (weigeren)")
 		fs.StringVar(&question, "question", "", "de vraag, bij -decision ask")
 		fs.StringVar(&reason, "reason", "", "waarom, bij -decision decline")
@@ -271,10 +272,6 @@ func (c *client) intake(ctx context.Context, args []string) error {
 	if d == 0 {
 		return usagef("-decision %q: kies accept, ask of decline", decision)
 	}
-	name, err := c.resolveCase(ctx, arg)
-	if err != nil {
-		return err
-	}
 	resp, err := c.cases.DecideIntake(ctx, &rotsv1.DecideIntakeRequest{
 		RequestId: requestID, Name: name, Decision: d, Question: question,
 		DeclineReason: reason, ReferralSuggestion: suggestion, Note: note,
@@ -284,13 +281,9 @@ func (c *client) intake(ctx context.Context, args []string) error {
 
 func (c *client) answer(ctx context.Context, args []string) error {
 	var answer string
-	arg, requestID, err := c.caseFlags("answer", args, func(fs *flag.FlagSet) {
+	name, requestID, err := c.caseFlags("answer", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&answer, "answer", "", "het antwoord op de open vraag")
 	})
-	if err != nil {
-		return err
-	}
-	name, err := c.resolveCase(ctx, arg)
 	if err != nil {
 		return err
 	}
@@ -301,7 +294,7 @@ func (c *client) answer(ctx context.Context, args []string) error {
 func (c *client) consult(ctx context.Context, args []string) error {
 	var advice, decision, date string
 	var experts listFlag
-	arg, requestID, err := c.caseFlags("consult", args, func(fs *flag.FlagSet) {
+	name, requestID, err := c.caseFlags("consult", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&advice, "advice", "", "het advies van het consult")
 		fs.StringVar(&decision, "decision", "", "advice-only (enkel advies, dan opvolging) of table (een overlegtafel samenroepen)")
 		fs.Var(&experts, "expert", "een geraadpleegde expert: een naam uit de sociale kaart (organisations/…) of vrije tekst (herhaal)")
@@ -316,10 +309,6 @@ func (c *client) consult(ctx context.Context, args []string) error {
 	if d == 0 {
 		return usagef("-decision %q: kies advice-only of table", decision)
 	}
-	name, err := c.resolveCase(ctx, arg)
-	if err != nil {
-		return err
-	}
 	resp, err := c.cases.RecordConsult(ctx, &rotsv1.RecordConsultRequest{RequestId: requestID, Name: name, Advice: advice, Decision: d, Experts: experts, ConsultDate: date})
 	return c.printCase(resp.GetCase(), err)
 }
@@ -327,7 +316,7 @@ func (c *client) consult(ctx context.Context, args []string) error {
 func (c *client) outcome(ctx context.Context, args []string) error {
 	var offer string
 	var agreements, used listFlag
-	arg, requestID, err := c.caseFlags("outcome", args, func(fs *flag.FlagSet) {
+	name, requestID, err := c.caseFlags("outcome", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&offer, "offer", "", "het aanbod op maat")
 		fs.Var(&agreements, "agreement", `een afspraak "actie|organisatie die ze draagt|JJJJ-MM-DD[|persoon]" (herhaal)`)
 		fs.Var(&used, "use-offer", "een aanbod uit de sociale kaart dat het aanbod op maat gebruikt, organisations/…/offers/… (herhaal)")
@@ -352,9 +341,7 @@ func (c *client) outcome(ctx context.Context, args []string) error {
 	if err := errors.Join(errs...); err != nil {
 		return usageErr(err)
 	}
-	if req.Name, err = c.resolveCase(ctx, arg); err != nil {
-		return err
-	}
+	req.Name = name
 	resp, err := c.cases.RecordTableOutcome(ctx, req)
 	return c.printCase(resp.GetCase(), err)
 }
@@ -362,7 +349,7 @@ func (c *client) outcome(ctx context.Context, args []string) error {
 func (c *client) close(ctx context.Context, args []string) error {
 	var reason, note string
 	skip := []string{vocab.ClosedDeclined, vocab.ClosedWithdrawn}
-	arg, requestID, err := c.caseFlags("close", args, func(fs *flag.FlagSet) {
+	name, requestID, err := c.caseFlags("close", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&reason, "reason", "", choices(rotsv1.ClosureReason(0).Descriptor(), skip...))
 		fs.StringVar(&note, "note", "", "een notitie (nodig bij other)")
 	})
@@ -373,23 +360,15 @@ func (c *client) close(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	name, err := c.resolveCase(ctx, arg)
-	if err != nil {
-		return err
-	}
 	resp, err := c.cases.CloseCase(ctx, &rotsv1.CloseCaseRequest{RequestId: requestID, Name: name, Reason: rotsv1.ClosureReason(v), Note: note})
 	return c.printCase(resp.GetCase(), err)
 }
 
 func (c *client) withdraw(ctx context.Context, args []string) error {
 	var reason string
-	arg, requestID, err := c.caseFlags("withdraw", args, func(fs *flag.FlagSet) {
+	name, requestID, err := c.caseFlags("withdraw", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&reason, "reason", "", "waarom het dossier wordt ingetrokken")
 	})
-	if err != nil {
-		return err
-	}
-	name, err := c.resolveCase(ctx, arg)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -39,10 +38,10 @@ func parseCaseArg(s string) (caseArg, error) {
 	return caseArg{}, fmt.Errorf("%q is geen dossier: noem het met zijn referentie (ROTS-1A2B3C4D) of naam (cases/<id>)", s)
 }
 
-// resolveCase turns how a person named a case into the name the API
-// takes: "cases/<id>", or "cases/ROTS-1A2B3C4D", which the API resolves
-// for everyone who may see the case.
-func (c *client) resolveCase(_ context.Context, s string) (string, error) {
+// caseName turns how a person named a case into the name the API takes:
+// "cases/<id>", or "cases/ROTS-1A2B3C4D", which the API resolves for
+// everyone who may see the case.
+func caseName(s string) (string, error) {
 	a, err := parseCaseArg(s)
 	if err != nil {
 		return "", usageErr(err)

@@ -18,7 +18,7 @@ import (
 // the young person and their context by role.
 func (c *client) convene(ctx context.Context, args []string) error {
 	var partners, roles listFlag
-	arg, requestID, err := c.caseFlags("convene", args, func(fs *flag.FlagSet) {
+	name, requestID, err := c.caseFlags("convene", args, func(fs *flag.FlagSet) {
 		fs.Var(&partners, "partner", `een partner "organisatie|naam|e-mail|rol" (herhaal)`)
 		fs.Var(&roles, "context", `de jongere of de context, enkel met een rol: "young-person", "parents|moeder", "context|grootvader" (herhaal)`)
 	})
@@ -57,9 +57,7 @@ func (c *client) convene(ctx context.Context, args []string) error {
 		}
 		return fmt.Sprintf("-context (de %s)", ordinal(i-n+1))
 	}
-	if req.Name, err = c.resolveCase(ctx, arg); err != nil {
-		return err
-	}
+	req.Name = name
 	resp, err := c.tables.ConveneTable(ctx, req)
 	return c.printCase(resp.GetCase(), err)
 }
@@ -68,7 +66,7 @@ func (c *client) convene(ctx context.Context, args []string) error {
 func (c *client) schedule(ctx context.Context, args []string) error {
 	var at, location, reason string
 	var minutes int
-	arg, requestID, err := c.caseFlags("schedule", args, func(fs *flag.FlagSet) {
+	name, requestID, err := c.caseFlags("schedule", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&at, "at", "", "begin, Brusselse tijd: 2027-01-12 14:00")
 		fs.IntVar(&minutes, "minutes", 90, "duur in minuten")
 		fs.StringVar(&location, "location", "", "plaats of link")
@@ -81,10 +79,6 @@ func (c *client) schedule(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("-at %q: geef datum en uur, bv. \"2027-01-12 14:00\"", at)
 	}
-	name, err := c.resolveCase(ctx, arg)
-	if err != nil {
-		return err
-	}
 	resp, err := c.tables.ScheduleTableMeeting(ctx, &rotsv1.ScheduleTableMeetingRequest{
 		RequestId: requestID, Name: name, StartTime: timestamppb.New(start), DurationMinutes: int32(minutes), Location: location, Reason: reason,
 	})
@@ -94,13 +88,9 @@ func (c *client) schedule(ctx context.Context, args []string) error {
 // reconvene brings a case in follow-up back to the table.
 func (c *client) reconvene(ctx context.Context, args []string) error {
 	var reason string
-	arg, requestID, err := c.caseFlags("reconvene", args, func(fs *flag.FlagSet) {
+	name, requestID, err := c.caseFlags("reconvene", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&reason, "reason", "", "waarom de tafel opnieuw samenkomt")
 	})
-	if err != nil {
-		return err
-	}
-	name, err := c.resolveCase(ctx, arg)
 	if err != nil {
 		return err
 	}
@@ -112,7 +102,7 @@ func (c *client) reconvene(ctx context.Context, args []string) error {
 func (c *client) agreement(ctx context.Context, args []string) error {
 	var index int
 	var status, reason string
-	arg, requestID, err := c.caseFlags("agreement", args, func(fs *flag.FlagSet) {
+	name, requestID, err := c.caseFlags("agreement", args, func(fs *flag.FlagSet) {
 		fs.IntVar(&index, "index", 0, "welke afspraak, vanaf 0 (afspraak 1 is -index 0)")
 		fs.StringVar(&status, "status", "", choices(rotsv1.AgreementStatus(0).Descriptor()))
 		fs.StringVar(&reason, "reason", "", "waarom ze geblokkeerd is")
@@ -123,10 +113,6 @@ func (c *client) agreement(ctx context.Context, args []string) error {
 	v, err := parseEnum(rotsv1.AgreementStatus(0).Descriptor(), "status", status)
 	if err != nil {
 		return usageErr(err)
-	}
-	name, err := c.resolveCase(ctx, arg)
-	if err != nil {
-		return err
 	}
 	resp, err := c.tables.UpdateAgreement(ctx, &rotsv1.UpdateAgreementRequest{
 		RequestId: requestID, Name: name, Index: int32(index), Status: rotsv1.AgreementStatus(v), BlockedReason: reason,
@@ -199,7 +185,7 @@ func (c *client) offers(ctx context.Context, args []string) error {
 // attendance records who came: the positions of the participants present.
 func (c *client) attendance(ctx context.Context, args []string) error {
 	var present listFlag
-	arg, requestID, err := c.caseFlags("attendance", args, func(fs *flag.FlagSet) {
+	name, requestID, err := c.caseFlags("attendance", args, func(fs *flag.FlagSet) {
 		fs.Var(&present, "present", "de plaats van een deelnemer die er was, vanaf 0 in de volgorde van convene (herhaal)")
 	})
 	if err != nil {
@@ -213,9 +199,7 @@ func (c *client) attendance(ctx context.Context, args []string) error {
 		}
 		req.Present = append(req.Present, int32(n))
 	}
-	if req.Name, err = c.resolveCase(ctx, arg); err != nil {
-		return err
-	}
+	req.Name = name
 	resp, err := c.tables.RecordAttendance(ctx, req)
 	if err != nil {
 		return err
@@ -242,7 +226,7 @@ func (c *client) attendance(ctx context.Context, args []string) error {
 func (c *client) gap(ctx context.Context, args []string) error {
 	var theme, band, needed string
 	var weeks int
-	arg, requestID, err := c.caseFlags("gap", args, func(fs *flag.FlagSet) {
+	name, requestID, err := c.caseFlags("gap", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&theme, "theme", "", "het thema: "+choices(rotsv1.Theme(0).Descriptor()))
 		fs.StringVar(&band, "age", "", "under-12 (jonger dan 12) of twelve-and-over (12 en ouder)")
 		fs.StringVar(&needed, "needed", "", "wat nodig was, in een paar woorden")
@@ -255,10 +239,6 @@ func (c *client) gap(ctx context.Context, args []string) error {
 	ab, err2 := parseEnum(rotsv1.AgeBand(0).Descriptor(), "age", band, "ALL")
 	if err := errors.Join(err1, err2); err != nil {
 		return usageErr(err)
-	}
-	name, err := c.resolveCase(ctx, arg)
-	if err != nil {
-		return err
 	}
 	resp, err := c.tables.RecordGap(ctx, &rotsv1.RecordGapRequest{RequestId: requestID, Name: name, Gap: &rotsv1.Gap{
 		Theme: rotsv1.Theme(th), AgeBand: rotsv1.AgeBand(ab), Needed: needed, WaitingWeeks: int32(weeks),
