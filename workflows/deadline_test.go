@@ -269,7 +269,7 @@ func TestRegionPolicyAppliesToNewDeadlines(t *testing.T) {
 	db := openDB(t)
 	p := escalation.Default()
 	p.IntakeDays = 2
-	if err := db.PutPolicy(context.Background(), "WEST_VLAANDEREN", p, "admin", time.Now()); err != nil {
+	if err := db.PutPolicy(context.Background(), "WEST_VLAANDEREN", uuid.NewString(), p, "admin", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	submitted := brussels(2027, 1, 11, 9, 0) // Monday

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Invitation is an iCalendar (RFC 5545) request for a table's meeting, for
@@ -31,7 +32,27 @@ func Invitation(caseID, reference string, m Meeting, attendee string, stamp time
 		"END:VEVENT",
 		"END:VCALENDAR",
 	}
+	for i, l := range lines {
+		lines[i] = fold(l)
+	}
 	return strings.Join(lines, "\r\n") + "\r\n"
+}
+
+// fold breaks a content line longer than 75 octets into lines of at most
+// 75, each continued by a space (RFC 5545, 3.1), never inside a character.
+func fold(line string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range line {
+		size := utf8.RuneLen(r)
+		if n+size > 75 {
+			b.WriteString("\r\n ")
+			n = 1
+		}
+		b.WriteRune(r)
+		n += size
+	}
+	return b.String()
 }
 
 // escapeText escapes an iCalendar TEXT value.

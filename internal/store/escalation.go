@@ -38,18 +38,36 @@ func (db *DB) GetPolicy(ctx context.Context, region string) (p escalation.Policy
 	return p, updated, nil
 }
 
-// PutPolicy replaces the region's policy and returns when it was stored.
-func (db *DB) PutPolicy(ctx context.Context, region string, p escalation.Policy, actor string, at time.Time) error {
+// PutPolicy replaces the region's policy, once per request ID: a retry of
+// a change already made (the request_id is in policy_requests) changes
+// nothing, so it cannot put back a policy changed since. A request_id used
+// for another region is ErrRequestIDReused.
+func (db *DB) PutPolicy(ctx context.Context, region, requestID string, p escalation.Policy, actor string, at time.Time) error {
 	raw, err := json.Marshal(p)
 	if err == nil {
-		_, err = db.pool.Exec(ctx, `INSERT INTO region_policies (region, policy, updated_at, updated_by) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (region) DO UPDATE SET policy = $2, updated_at = $3, updated_by = $4`, region, raw, at, actor)
+		err = db.inTx(ctx, func(tx pgx.Tx) error {
+			fresh, before, err := ClaimRequest(ctx, tx, policyRequests, requestID, "UpdateEscalationPolicy", region, at)
+			switch {
+			case err != nil:
+				return err
+			case !fresh && before != region:
+				return ErrRequestIDReused
+			case !fresh:
+				return nil
+			}
+			_, err = tx.Exec(ctx, `INSERT INTO region_policies (region, policy, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (region) DO UPDATE SET policy = $2, updated_at = $3, updated_by = $4`, region, raw, at, actor)
+			return err
+		})
 	}
 	if err != nil {
 		return fmt.Errorf("store.PutPolicy(%q): %w", region, err)
 	}
 	return nil
 }
+
+// policyRequests remembers which request_id changed which region's policy.
+var policyRequests = RequestLog{Table: "policy_requests", Resource: "region"}
 
 // Notification is one message to one recipient about a case.
 type Notification struct {

@@ -88,8 +88,8 @@ func (s *Server) GetEscalationPolicy(ctx context.Context, req *rotsv1.GetEscalat
 	return &rotsv1.GetEscalationPolicyResponse{Policy: toProto(r, p, updated)}, nil
 }
 
-// UpdateEscalationPolicy replaces a region's policy. Replacing is
-// idempotent, so a retry with the same request_id stores the same policy.
+// UpdateEscalationPolicy replaces a region's policy, once per request_id:
+// a late retry answers with the policy as it is now and puts back nothing.
 func (s *Server) UpdateEscalationPolicy(ctx context.Context, req *rotsv1.UpdateEscalationPolicyRequest) (*rotsv1.UpdateEscalationPolicyResponse, error) {
 	var v rpc.Violations
 	v.RequestID(req.GetRequestId())
@@ -101,7 +101,7 @@ func (s *Server) UpdateEscalationPolicy(ctx context.Context, req *rotsv1.UpdateE
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.db.PutPolicy(ctx, r, p, rpc.Actor(ctx), s.now().UTC()); err != nil {
+	if err := s.db.PutPolicy(ctx, r, req.GetRequestId(), p, rpc.Actor(ctx), s.now().UTC()); err != nil {
 		return nil, rpc.Status(ctx, s.log, "UpdateEscalationPolicy", "policy", err)
 	}
 	s.log.InfoContext(ctx, "escalation policy changed", "region", r, "by", rpc.Actor(ctx))

@@ -21,6 +21,8 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/services/adminservice"
+	"github.com/rots-vlaanderen/roundtable/services/rpc"
+	"google.golang.org/grpc"
 )
 
 var dbURL string
@@ -233,5 +235,30 @@ func TestValidation(t *testing.T) {
 	// Nothing refused was stored.
 	if diff := cmp.Diff(defaults(name), get(t, s, name), protocmp.Transform()); diff != "" {
 		t.Errorf("brussel after refused updates (-want +got):\n%s", diff)
+	}
+}
+
+// A late retry of a change, after a later change, puts nothing back: the
+// policy stays the later one. Through the real request_id interceptor.
+func TestLateRetryKeepsTheNewerPolicy(t *testing.T) {
+	s := newServer(t)
+	idem := rpc.Idempotency(storetest.Open(t, dbURL), slog.New(slog.DiscardHandler))
+	info := &grpc.UnaryServerInfo{FullMethod: "/rots.v1.AdminService/UpdateEscalationPolicy"}
+	h := func(ctx context.Context, req any) (any, error) {
+		return s.UpdateEscalationPolicy(ctx, req.(*rotsv1.UpdateEscalationPolicyRequest))
+	}
+	ctx := admin()
+	const name = "regions/vlaams-brabant/escalationPolicy"
+	first := &rotsv1.UpdateEscalationPolicyRequest{RequestId: uuid.NewString(), Policy: changed(name)}
+	first.Policy.IntakeDays = 3
+	second := &rotsv1.UpdateEscalationPolicyRequest{RequestId: uuid.NewString(), Policy: changed(name)}
+	second.Policy.IntakeDays = 7
+	for _, r := range []*rotsv1.UpdateEscalationPolicyRequest{first, second, first} {
+		if _, err := idem(ctx, r, info, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := get(t, s, name).GetIntakeDays(); got != 7 {
+		t.Errorf("after a late retry of the first update, intake_days = %d, want 7 (the later update's)", got)
 	}
 }

@@ -42,7 +42,7 @@ func (s *stack) testLadder(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.DayLength = time.Second
-	if err := s.db.PutPolicy(context.Background(), "BRUSSEL", p, "test", time.Now()); err != nil {
+	if err := s.db.PutPolicy(context.Background(), "BRUSSEL", uuid.NewString(), p, "test", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 

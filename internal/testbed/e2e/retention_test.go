@@ -21,7 +21,7 @@ func (s *stack) testRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.RetentionMonths, p.DayLength = 1, 100*time.Millisecond
-	if err := s.db.PutPolicy(context.Background(), "ANTWERPEN", p, "test", time.Now()); err != nil {
+	if err := s.db.PutPolicy(context.Background(), "ANTWERPEN", uuid.NewString(), p, "test", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	req := submitRequest("CLB retention")
