@@ -11,14 +11,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/rpctest"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/services/adminservice"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
@@ -65,29 +63,6 @@ func changed(name string) *rotsv1.EscalationPolicy {
 		TandemEmails:       []string{"tandem@clb-limburg.be", "tweede@clb-limburg.be"},
 		ManagerEmails:      []string{"manager@rots-limburg.be"},
 	}
-}
-
-// violated returns the fields of an InvalidArgument error, sorted, and
-// fails the test for any other error.
-func violated(t *testing.T, err error) []string {
-	t.Helper()
-	st, ok := status.FromError(err)
-	if err == nil || !ok || st.Code() != codes.InvalidArgument {
-		t.Fatalf("error = %v, want InvalidArgument", err)
-	}
-	var fields []string
-	for _, d := range st.Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok {
-			for _, fv := range br.GetFieldViolations() {
-				if fv.GetDescription() == "" {
-					t.Errorf("violation of %s has no description", fv.GetField())
-				}
-				fields = append(fields, fv.GetField())
-			}
-		}
-	}
-	slices.Sort(fields)
-	return fields
 }
 
 func get(t *testing.T, s *adminservice.Server, name string) *rotsv1.EscalationPolicy {
@@ -216,7 +191,7 @@ func TestValidation(t *testing.T) {
 	for _, c := range updates {
 		_, err := s.UpdateEscalationPolicy(ctx, c.req)
 		want := slices.Sorted(slices.Values(c.want))
-		if got := violated(t, err); !slices.Equal(got, want) {
+		if got := rpctest.Violated(t, err); !slices.Equal(got, want) {
 			t.Errorf("update %s: fields %v, want %v", c.name, got, want)
 		}
 	}
@@ -227,7 +202,7 @@ func TestValidation(t *testing.T) {
 		"regions/region-brussel/escalationPolicy", "regions/brussel/escalationPolicy/x",
 	} {
 		_, err := s.GetEscalationPolicy(ctx, &rotsv1.GetEscalationPolicyRequest{Name: bad})
-		if got := violated(t, err); !slices.Equal(got, []string{"name"}) {
+		if got := rpctest.Violated(t, err); !slices.Equal(got, []string{"name"}) {
 			t.Errorf("get %q: fields %v, want [name]", bad, got)
 		}
 	}

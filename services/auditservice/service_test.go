@@ -11,13 +11,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/rpctest"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/services/auditservice"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
@@ -88,25 +86,6 @@ func newestFirst(entries ...store.Access) []string {
 		out = append(out, fmt.Sprintf("%s %s %s %s %s %s", a.At.Format(time.RFC3339Nano), a.Actor, a.Role, name, a.Action, a.Purpose))
 	}
 	return out
-}
-
-// violated returns the fields of an InvalidArgument error, sorted.
-func violated(t *testing.T, err error) []string {
-	t.Helper()
-	st, ok := status.FromError(err)
-	if err == nil || !ok || st.Code() != codes.InvalidArgument {
-		t.Fatalf("error = %v, want InvalidArgument", err)
-	}
-	var fields []string
-	for _, d := range st.Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok {
-			for _, fv := range br.GetFieldViolations() {
-				fields = append(fields, fv.GetField())
-			}
-		}
-	}
-	slices.Sort(fields)
-	return fields
 }
 
 func TestByCaseAndActor(t *testing.T) {
@@ -240,7 +219,7 @@ func TestPaging(t *testing.T) {
 	}
 	for _, c := range refused {
 		_, err := s.ListAccessLog(auditor, c.req)
-		if got := violated(t, err); !slices.Equal(got, []string{"page_token"}) {
+		if got := rpctest.Violated(t, err); !slices.Equal(got, []string{"page_token"}) {
 			t.Errorf("%s: fields %v, want [page_token]", c.name, got)
 		}
 	}
@@ -272,7 +251,7 @@ func TestPageSize(t *testing.T) {
 		}
 	}
 	_, err := s.ListAccessLog(auditor, &rotsv1.ListAccessLogRequest{Case: name, PageSize: -1})
-	if got := violated(t, err); !slices.Equal(got, []string{"page_size"}) {
+	if got := rpctest.Violated(t, err); !slices.Equal(got, []string{"page_size"}) {
 		t.Errorf("negative page_size: fields %v", got)
 	}
 }
@@ -283,13 +262,13 @@ func TestMalformedCase(t *testing.T) {
 	id := uuid.NewString()
 	for _, bad := range []string{id, "cases/", "cases/123", "case/" + id, "signals/" + id, "cases/" + id + "/events"} {
 		_, err := s.ListAccessLog(auditor, &rotsv1.ListAccessLogRequest{Case: bad})
-		if got := violated(t, err); !slices.Equal(got, []string{"case"}) {
+		if got := rpctest.Violated(t, err); !slices.Equal(got, []string{"case"}) {
 			t.Errorf("case %q: fields %v, want [case]", bad, got)
 		}
 	}
 	// Every problem at once.
 	_, err := s.ListAccessLog(auditor, &rotsv1.ListAccessLogRequest{Case: "cases/123", PageSize: -3, PageToken: "%%"})
-	if got, want := violated(t, err), []string{"case", "page_size", "page_token"}; !slices.Equal(got, want) {
+	if got, want := rpctest.Violated(t, err), []string{"case", "page_size", "page_token"}; !slices.Equal(got, want) {
 		t.Errorf("fields %v, want %v", got, want)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -19,6 +18,7 @@ import (
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/rpctest"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
 	"github.com/rots-vlaanderen/roundtable/services/consultationservice"
@@ -96,29 +96,6 @@ func tableCase(t *testing.T, db *store.DB, stage string) string {
 	return "cases/" + c.ID
 }
 
-// fields returns the fields of an InvalidArgument error, sorted, and fails
-// the test for any other error.
-func fields(t *testing.T, err error) []string {
-	t.Helper()
-	st, ok := status.FromError(err)
-	if err == nil || !ok || st.Code() != codes.InvalidArgument {
-		t.Fatalf("error = %v, want InvalidArgument", err)
-	}
-	var out []string
-	for _, d := range st.Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok {
-			for _, fv := range br.GetFieldViolations() {
-				if fv.GetDescription() == "" {
-					t.Errorf("violation of %s has no description", fv.GetField())
-				}
-				out = append(out, fv.GetField())
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // check is one request and the fields it must be refused for; with no
 // fields, the code it must get instead (the request is valid).
 type check struct {
@@ -140,7 +117,7 @@ func run(t *testing.T, checks []check) {
 				return
 			}
 			want := slices.Sorted(slices.Values(c.want))
-			if got := fields(t, err); !slices.Equal(got, want) {
+			if got := rpctest.Violated(t, err); !slices.Equal(got, want) {
 				t.Errorf("fields %v, want %v", got, want)
 			}
 		})

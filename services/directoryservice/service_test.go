@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -22,6 +21,7 @@ import (
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/directory"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/rpctest"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 )
@@ -85,32 +85,6 @@ func createOffer(t *testing.T, s *Server, parent string, f *rotsv1.Offer) *rotsv
 		t.Fatal(err)
 	}
 	return resp.GetOffer()
-}
-
-// violated returns the fields of an InvalidArgument error, sorted, and
-// fails the test for any other error.
-func violated(t *testing.T, err error) []string {
-	t.Helper()
-	st, ok := status.FromError(err)
-	if err == nil || !ok || st.Code() != codes.InvalidArgument {
-		t.Fatalf("error = %v, want InvalidArgument", err)
-	}
-	var fields []string
-	for _, d := range st.Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok {
-			for _, fv := range br.GetFieldViolations() {
-				if fv.GetDescription() == "" {
-					t.Errorf("violation of %s has no description", fv.GetField())
-				}
-				fields = append(fields, fv.GetField())
-			}
-		}
-	}
-	if len(fields) == 0 {
-		t.Fatalf("no field violations in %v", err)
-	}
-	slices.Sort(fields)
-	return fields
 }
 
 func wantCode(t *testing.T, err error, want codes.Code) {
@@ -271,7 +245,7 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, violated(t, tc.call())); diff != "" {
+			if diff := cmp.Diff(tc.want, rpctest.Violated(t, tc.call())); diff != "" {
 				t.Errorf("violated fields (-want +got):\n%s", diff)
 			}
 		})
@@ -432,7 +406,7 @@ func TestOrganisationFlow(t *testing.T) {
 
 	// A request_id is for one request.
 	_, err = s.DeactivateOrganisation(ctx, &rotsv1.DeactivateOrganisationRequest{RequestId: req.GetRequestId(), Name: o.GetName()})
-	if diff := cmp.Diff([]string{"request_id"}, violated(t, err)); diff != "" {
+	if diff := cmp.Diff([]string{"request_id"}, rpctest.Violated(t, err)); diff != "" {
 		t.Errorf("reused request_id (-want +got):\n%s", diff)
 	}
 }

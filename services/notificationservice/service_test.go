@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/testing/protocmp"
@@ -21,6 +20,7 @@ import (
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/rpctest"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
@@ -130,25 +130,6 @@ func markRead(t *testing.T, s *notificationservice.Server, to, name string) *rot
 		t.Fatalf("MarkNotificationRead(%s): %v", name, err)
 	}
 	return resp.GetNotification()
-}
-
-// violated returns the fields of an InvalidArgument error, sorted.
-func violated(t *testing.T, err error) []string {
-	t.Helper()
-	st, ok := status.FromError(err)
-	if err == nil || !ok || st.Code() != codes.InvalidArgument {
-		t.Fatalf("error = %v, want InvalidArgument", err)
-	}
-	var fields []string
-	for _, d := range st.Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok {
-			for _, fv := range br.GetFieldViolations() {
-				fields = append(fields, fv.GetField())
-			}
-		}
-	}
-	slices.Sort(fields)
-	return fields
 }
 
 func TestInboxNewestFirst(t *testing.T) {
@@ -279,7 +260,7 @@ func TestPaging(t *testing.T) {
 	}
 	for _, c := range refused {
 		_, err := s.ListNotifications(as(c.req.GetRecipient()), c.req)
-		if got := violated(t, err); !slices.Equal(got, []string{"page_token"}) {
+		if got := rpctest.Violated(t, err); !slices.Equal(got, []string{"page_token"}) {
 			t.Errorf("%s: fields %v, want [page_token]", c.name, got)
 		}
 	}
@@ -293,24 +274,24 @@ func TestMalformed(t *testing.T) {
 
 	for _, bad := range []string{"", "tandem", "Tandem Limburg <" + to + ">", to + " ", strings.Repeat("a", 250) + "@clb.be"} {
 		_, err := s.ListNotifications(ctx, &rotsv1.ListNotificationsRequest{Recipient: bad})
-		if got := violated(t, err); !slices.Equal(got, []string{"recipient"}) {
+		if got := rpctest.Violated(t, err); !slices.Equal(got, []string{"recipient"}) {
 			t.Errorf("recipient %q: fields %v, want [recipient]", bad, got)
 		}
 	}
 	_, err := s.ListNotifications(ctx, &rotsv1.ListNotificationsRequest{Recipient: "geen adres", PageSize: -1, PageToken: "%%"})
-	if got, want := violated(t, err), []string{"page_size", "page_token", "recipient"}; !slices.Equal(got, want) {
+	if got, want := rpctest.Violated(t, err), []string{"page_size", "page_token", "recipient"}; !slices.Equal(got, want) {
 		t.Errorf("all wrong: fields %v, want %v", got, want)
 	}
 
 	for _, bad := range []string{"", "notifications/", "notifications/abc", "notifications/0", "notifications/-3",
 		"notifications/1/x", "cases/" + uuid.NewString(), "1"} {
 		_, err := s.MarkNotificationRead(ctx, &rotsv1.MarkNotificationReadRequest{RequestId: uuid.NewString(), Name: bad})
-		if got := violated(t, err); !slices.Equal(got, []string{"name"}) {
+		if got := rpctest.Violated(t, err); !slices.Equal(got, []string{"name"}) {
 			t.Errorf("name %q: fields %v, want [name]", bad, got)
 		}
 	}
 	_, err = s.MarkNotificationRead(ctx, &rotsv1.MarkNotificationReadRequest{Name: "notifications/x"})
-	if got, want := violated(t, err), []string{"name", "request_id"}; !slices.Equal(got, want) {
+	if got, want := rpctest.Violated(t, err), []string{"name", "request_id"}; !slices.Equal(got, want) {
 		t.Errorf("no request_id, bad name: fields %v, want %v", got, want)
 	}
 
@@ -322,7 +303,7 @@ func TestMalformed(t *testing.T) {
 	}
 	ns := add(t, db, notes(newCase(t, db), to, 1)...)
 	_, err = s.MarkNotificationRead(ctx, &rotsv1.MarkNotificationReadRequest{Name: fmt.Sprintf("notifications/%d", ns[0].ID)})
-	if got := violated(t, err); !slices.Equal(got, []string{"request_id"}) {
+	if got := rpctest.Violated(t, err); !slices.Equal(got, []string{"request_id"}) {
 		t.Errorf("no request_id: fields %v", got)
 	}
 	if n, err := db.GetNotification(context.Background(), ns[0].ID); err != nil {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -23,6 +22,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/disclosure"
 	"github.com/rots-vlaanderen/roundtable/internal/signals"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/rpctest"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
@@ -181,25 +181,6 @@ func wantCode(t *testing.T, what string, err error, want codes.Code) {
 	}
 }
 
-// violated returns the fields of an InvalidArgument error, sorted.
-func violated(t *testing.T, err error) []string {
-	t.Helper()
-	st, ok := status.FromError(err)
-	if err == nil || !ok || st.Code() != codes.InvalidArgument {
-		t.Fatalf("error = %v, want InvalidArgument", err)
-	}
-	var fields []string
-	for _, d := range st.Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok {
-			for _, fv := range br.GetFieldViolations() {
-				fields = append(fields, fv.GetField())
-			}
-		}
-	}
-	slices.Sort(fields)
-	return fields
-}
-
 func TestCreateFreezesDisclosedFigures(t *testing.T) {
 	t.Parallel()
 	s, _ := newServer(t)
@@ -323,7 +304,7 @@ func TestStateMachine(t *testing.T) {
 		t.Errorf("after a change of period and sections: %d dashboard calls, %v", dash.callCount()-calls, moved)
 	}
 	_, err = edit(els, []string{"to_month"}, func(in *rotsv1.Signal) { in.ToMonth = "2026-03" }, false)
-	if fields := violated(t, err); !slices.Equal(fields, []string{"signal.to_month"}) {
+	if fields := rpctest.Violated(t, err); !slices.Equal(fields, []string{"signal.to_month"}) {
 		t.Errorf("to_month before the stored from_month: %v", fields)
 	}
 
@@ -377,7 +358,7 @@ func TestIdempotency(t *testing.T) {
 	}
 	// Someone else's request ID is not theirs to replay.
 	_, err = s.CreateSignal(jan, req)
-	if fields := violated(t, err); !slices.Equal(fields, []string{"request_id"}) {
+	if fields := rpctest.Violated(t, err); !slices.Equal(fields, []string{"request_id"}) {
 		t.Errorf("another manager replays a create: %v", fields)
 	}
 	name := first.GetSignal().GetName()
@@ -412,7 +393,7 @@ func TestIdempotency(t *testing.T) {
 	}
 	// A request ID is for one call.
 	_, err = s.MarkSignalSent(els, &rotsv1.MarkSignalSentRequest{RequestId: approve.GetRequestId(), Name: name, Recipient: "x"})
-	if fields := violated(t, err); !slices.Equal(fields, []string{"request_id"}) {
+	if fields := rpctest.Violated(t, err); !slices.Equal(fields, []string{"request_id"}) {
 		t.Errorf("approval's request_id for a send: %v", fields)
 	}
 }
@@ -485,7 +466,7 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, violated(t, tc.call())); diff != "" {
+			if diff := cmp.Diff(tc.want, rpctest.Violated(t, tc.call())); diff != "" {
 				t.Errorf("violations (-want +got):\n%s", diff)
 			}
 		})

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/mem"
@@ -16,28 +15,12 @@ import (
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/rpctest"
 )
-
-// violated returns the fields an InvalidArgument names.
-func violated(t *testing.T, err error) []string {
-	t.Helper()
-	if status.Code(err) != codes.InvalidArgument {
-		t.Fatalf("got %v, want InvalidArgument", err)
-	}
-	var fields []string
-	for _, d := range status.Convert(err).Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok {
-			for _, v := range br.GetFieldViolations() {
-				fields = append(fields, v.GetField())
-			}
-		}
-	}
-	return fields
-}
 
 func wantField(t *testing.T, err error, field string) {
 	t.Helper()
-	fields := violated(t, err)
+	fields := rpctest.Violated(t, err)
 	for _, f := range fields {
 		if f == field {
 			return
