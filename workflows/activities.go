@@ -13,6 +13,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/escalation"
 	"github.com/rots-vlaanderen/roundtable/internal/notify"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
 // Activities carries the dependencies of the case workflow's activities.
@@ -77,7 +78,7 @@ type NotifyInput struct {
 	// Recipients are addresses notified directly, besides the audience.
 	Recipients []string
 	// Meeting, when set, goes along as an invitation (.ics).
-	Meeting *store.Meeting
+	Meeting *vocab.Meeting
 	At      time.Time
 }
 

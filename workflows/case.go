@@ -100,7 +100,7 @@ type (
 	TableOutcomeCommand struct {
 		Actor      string
 		Offer      string
-		Agreements []store.Agreement
+		Agreements []vocab.Agreement
 		OffersUsed []string
 	}
 	CloseCommand struct {

@@ -90,7 +90,7 @@ func TestCaseWorkflowPaths(t *testing.T) {
 	db := openDB(t)
 	accept := IntakeCommand{Actor: "tandem", Decision: "ACCEPT"}
 	close := CloseCommand{Actor: "tandem", Reason: "BACK_AT_SCHOOL"}
-	agreements := []store.Agreement{{Action: "time-out", OwnerOrganisation: "Arktos", DueDate: time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)}}
+	agreements := []vocab.Agreement{{Action: "time-out", OwnerOrganisation: "Arktos", DueDate: time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)}}
 	tests := []struct {
 		name      string
 		steps     []step

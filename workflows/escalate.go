@@ -347,7 +347,7 @@ func (w *caseWorkflow) notify(ctx workflow.Context, kind string, d escalation.De
 
 // notifyRecipients notifies the given addresses, with a meeting's
 // invitation when there is one.
-func (w *caseWorkflow) notifyRecipients(ctx workflow.Context, kind string, emails []string, m *store.Meeting) error {
+func (w *caseWorkflow) notifyRecipients(ctx workflow.Context, kind string, emails []string, m *vocab.Meeting) error {
 	return w.sendNotifications(ctx, NotifyInput{Kind: kind, Recipients: emails, Meeting: m})
 }
 

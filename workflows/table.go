@@ -28,7 +28,7 @@ const (
 type (
 	ConveneCommand struct {
 		Actor        string
-		Participants []store.Participant
+		Participants []vocab.Participant
 	}
 	ScheduleCommand struct {
 		Actor    string
@@ -63,8 +63,8 @@ type (
 
 // table is what the workflow keeps of the consultation table.
 type table struct {
-	Participants []store.Participant
-	Meeting      store.Meeting
+	Participants []vocab.Participant
+	Meeting      vocab.Meeting
 	// Round counts reconvenings: each round's meeting is its own event.
 	Round int
 	// Agreements' due dates and whether each is done.
@@ -97,7 +97,7 @@ func (w *caseWorkflow) scheduleMeeting(ctx workflow.Context, c ScheduleCommand) 
 		t.Summary = "Overlegtafel verplaatst naar " + notify.DateTime(c.Start) + ": " + c.Reason
 	}
 	start := c.Start
-	w.table.Meeting = store.Meeting{At: &start, Minutes: c.Minutes, Location: c.Location, Sequence: w.table.Meeting.Sequence + 1, Round: w.table.Round}
+	w.table.Meeting = vocab.Meeting{At: &start, Minutes: c.Minutes, Location: c.Location, Sequence: w.table.Meeting.Sequence + 1, Round: w.table.Round}
 	meeting := w.table.Meeting
 	t.Meeting = &meeting
 	if _, err := w.record(ctx, t); err != nil {
@@ -133,7 +133,7 @@ func (w *caseWorkflow) reconveneTable(ctx workflow.Context, c ReconveneCommand) 
 		return State{}, err
 	}
 	w.table.Round++
-	w.table.Meeting = store.Meeting{}
+	w.table.Meeting = vocab.Meeting{}
 	t := w.stepTransition(UpdateReconveneTable, "", c.Actor)
 	t.Summary = "Overlegtafel opnieuw samengeroepen: " + c.Reason
 	return w.transition(ctx, UpdateReconveneTable, t)

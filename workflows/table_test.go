@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rots-vlaanderen/roundtable/internal/calendar"
-	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
 // The table from convening to closing: the meeting passes without an
@@ -23,8 +23,8 @@ func TestTablePath(t *testing.T) {
 	env := deadlineEnv(db, submitted)
 	day := 24 * time.Hour
 	meeting := brussels(2027, 1, 12, 14, 0) // Tuesday
-	partner := store.Participant{Kind: "PARTNER", Organisation: "Vzw Arktos", Name: "Bram", Email: "bram@arktos.example", Role: "time-out"}
-	mother := store.Participant{Kind: "PARENTS", Role: "moeder"}
+	partner := vocab.Participant{Kind: "PARTNER", Organisation: "Vzw Arktos", Name: "Bram", Email: "bram@arktos.example", Role: "time-out"}
+	mother := vocab.Participant{Kind: "PARENTS", Role: "moeder"}
 	steps := []struct {
 		at     time.Duration
 		update string
@@ -32,11 +32,11 @@ func TestTablePath(t *testing.T) {
 	}{
 		{time.Hour, UpdateDecideIntake, IntakeCommand{Actor: "tandem", Decision: "ACCEPT"}},
 		{2 * time.Hour, UpdateRecordConsult, ConsultCommand{Actor: "tandem", Advice: "tafel", Decision: "CONVENE_TABLE"}},
-		{3 * time.Hour, UpdateConveneTable, ConveneCommand{Actor: "tandem", Participants: []store.Participant{partner, mother}}},
+		{3 * time.Hour, UpdateConveneTable, ConveneCommand{Actor: "tandem", Participants: []vocab.Participant{partner, mother}}},
 		{4 * time.Hour, UpdateScheduleTableMeeting, ScheduleCommand{Actor: "tandem", Start: meeting, Minutes: 90, Location: "CLB Genk"}},
 		// The meeting is on 12 January; the outcome is due two working days
 		// later (end of Thursday 14 January) and comes on the 18th.
-		{14 * day, UpdateRecordTableOutcome, TableOutcomeCommand{Actor: "tandem", Offer: "aanbod", Agreements: []store.Agreement{
+		{14 * day, UpdateRecordTableOutcome, TableOutcomeCommand{Actor: "tandem", Offer: "aanbod", Agreements: []vocab.Agreement{
 			{Action: "time-out", OwnerOrganisation: "Vzw Arktos", DueDate: time.Date(2027, 1, 22, 0, 0, 0, 0, time.UTC)},
 			{Action: "gesprek", OwnerOrganisation: "CLB", DueDate: time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)},
 		}}},
@@ -45,7 +45,7 @@ func TestTablePath(t *testing.T) {
 		{26 * day, UpdateReconveneTable, ReconveneCommand{Actor: "tandem", Reason: "nieuwe vraag"}},
 		{26*day + time.Hour, UpdateScheduleTableMeeting, ScheduleCommand{Actor: "tandem", Start: brussels(2027, 2, 9, 10, 0), Minutes: 60, Location: "online", Reason: "eerste datum"}},
 		{26*day + 2*time.Hour, UpdateScheduleTableMeeting, ScheduleCommand{Actor: "tandem", Start: brussels(2027, 2, 10, 10, 0), Minutes: 60, Location: "online", Reason: "ziekte"}},
-		{37 * day, UpdateRecordTableOutcome, TableOutcomeCommand{Actor: "tandem", Offer: "aanbod 2", Agreements: []store.Agreement{
+		{37 * day, UpdateRecordTableOutcome, TableOutcomeCommand{Actor: "tandem", Offer: "aanbod 2", Agreements: []vocab.Agreement{
 			{Action: "stage", OwnerOrganisation: "School", DueDate: time.Date(2027, 3, 15, 0, 0, 0, 0, time.UTC)},
 		}}},
 		{38 * day, UpdateCloseCase, CloseCommand{Actor: "tandem", Reason: "BACK_AT_SCHOOL"}},

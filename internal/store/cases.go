@@ -17,6 +17,9 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
+// The value types of a case that travel in the case workflow's payloads are
+// package vocab's, so that a change of storage never changes a history.
+
 // YoungPerson is the pupil in pseudonymous form.
 type YoungPerson struct {
 	Alias        string
@@ -26,36 +29,6 @@ type YoungPerson struct {
 	Grade        int
 	School       string
 	Municipality string
-}
-
-// Agreement is one action of a tailored offer.
-type Agreement struct {
-	Action            string
-	OwnerOrganisation string
-	DueDate           time.Time // a calendar date, UTC midnight
-	Status            string    // OPEN, IN_PROGRESS, DONE or BLOCKED
-	BlockedReason     string
-	Person            string
-}
-
-// Participant is one invitee of a consultation table.
-type Participant struct {
-	Kind         string // PARTNER, YOUNG_PERSON, PARENTS or CONTEXT
-	Organisation string
-	Name         string
-	Email        string
-	Role         string
-}
-
-// Meeting is a table's meeting; Sequence counts its versions (0 = none).
-type Meeting struct {
-	At       *time.Time
-	Minutes  int
-	Location string
-	Sequence int
-	// Round counts the times the table was convened; not stored, it
-	// tells the invitations of a reconvened table apart.
-	Round int `json:",omitempty"`
 }
 
 // Case is the stored record of a case and its current stage.
@@ -82,7 +55,7 @@ type Case struct {
 	OpenQuestion   string
 	Advice         string
 	Offer          string
-	Agreements     []Agreement
+	Agreements     []vocab.Agreement
 	ClosureReason  string
 	ClosureNote    string
 	SubmittedAt    time.Time
@@ -92,8 +65,8 @@ type Case struct {
 	// ConsentWithdrawnAt is set once the young person or the parents
 	// withdrew consent.
 	ConsentWithdrawnAt *time.Time
-	Meeting            Meeting
-	Participants       []Participant
+	Meeting            vocab.Meeting
+	Participants       []vocab.Participant
 	ConsultExperts     []string
 	ConsultDate        *time.Time
 	OffersUsed         []string
@@ -249,8 +222,8 @@ func (db *DB) caseBy(ctx context.Context, column, value string) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Agreements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Agreement, error) {
-		var a Agreement
+	c.Agreements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (vocab.Agreement, error) {
+		var a vocab.Agreement
 		if err := r.Scan(&a.Action, &a.OwnerOrganisation, &a.DueDate, &a.Status, &a.BlockedReason, &a.Person); err != nil {
 			return a, err
 		}
@@ -269,7 +242,7 @@ func (db *DB) caseBy(ctx context.Context, column, value string) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Participants, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Participant])
+	c.Participants, err = pgx.CollectRows(rows, pgx.RowToStructByPos[vocab.Participant])
 	if len(c.Participants) == 0 {
 		c.Participants = nil
 	}
@@ -394,13 +367,13 @@ type Transition struct {
 	OpenQuestion  *string
 	Advice        *string
 	Offer         *string
-	Agreements    []Agreement
+	Agreements    []vocab.Agreement
 	ClosureReason *string
 	ClosureNote   *string
 	Escalation    *Escalation
 	// Participants replaces the table's invitees when not nil.
-	Participants []Participant
-	Meeting      *Meeting
+	Participants []vocab.Participant
+	Meeting      *vocab.Meeting
 	Agreement    *AgreementUpdate
 	// The consult's experts and date, and the offers a table's offer uses.
 	ConsultExperts []string

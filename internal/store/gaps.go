@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
 // Gap is an offer a table needed and the region lacks, or only with too
@@ -63,17 +65,17 @@ func (db *DB) RecordAttendance(ctx context.Context, caseID string, present []int
 }
 
 // Attendance returns a table's participants and whether each came.
-func (db *DB) Attendance(ctx context.Context, caseID string) ([]Participant, []bool, error) {
+func (db *DB) Attendance(ctx context.Context, caseID string) ([]vocab.Participant, []bool, error) {
 	rows, err := db.pool.Query(ctx, `SELECT kind, organisation, name, email, role, COALESCE(present, false)
 		FROM table_participants WHERE case_id = $1 ORDER BY position`, caseID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store.Attendance: %w", err)
 	}
 	defer rows.Close()
-	var ps []Participant
+	var ps []vocab.Participant
 	var came []bool
 	for rows.Next() {
-		var p Participant
+		var p vocab.Participant
 		var here bool
 		if err := rows.Scan(&p.Kind, &p.Organisation, &p.Name, &p.Email, &p.Role, &here); err != nil {
 			return nil, nil, fmt.Errorf("store.Attendance: %w", err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rots-vlaanderen/roundtable/internal/calendar"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
 // brussels is a local time in Brussels.
@@ -93,7 +94,7 @@ func reportSet(t *testing.T, db *store.DB) string {
 	}
 	due := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
 	step(t, db, c, "table.outcome", "TABLE", "FOLLOW_UP", brussels(2026, 4, 15, 17, 0), func(tr *store.Transition) { // 5; offer after 9
-		tr.Agreements = []store.Agreement{
+		tr.Agreements = []vocab.Agreement{
 			{Action: "Time-out", OwnerOrganisation: "Arktos", DueDate: due(4, 20)},
 			{Action: "Halve dagen", OwnerOrganisation: "School", DueDate: due(5, 30)},
 		}
@@ -298,7 +299,7 @@ func TestReportRollupsEqualRebuild(t *testing.T) {
 			tr("escalation.rung1", "CONSULT", "CONSULT", rung(1+i%4))
 			tr("consult.convene_table", "CONSULT", "TABLE", rung(0))
 			tr("table.outcome", "TABLE", "FOLLOW_UP", func(x *store.Transition) {
-				x.Agreements = []store.Agreement{{Action: "a", OwnerOrganisation: "o", DueDate: time.Date(2026, 6, 1+i, 0, 0, 0, 0, time.UTC)}}
+				x.Agreements = []vocab.Agreement{{Action: "a", OwnerOrganisation: "o", DueDate: time.Date(2026, 6, 1+i, 0, 0, 0, 0, time.UTC)}}
 			})
 			if i%3 == 0 {
 				tr("table.reconvened", "FOLLOW_UP", "TABLE")

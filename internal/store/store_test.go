@@ -23,6 +23,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/escalation"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
 var dbURL string
@@ -68,7 +69,7 @@ func stored(c *store.Case) *store.Case {
 	want := *c
 	want.SubmittedAt = c.SubmittedAt.Truncate(time.Microsecond)
 	want.UpdatedAt = want.SubmittedAt
-	want.Agreements = []store.Agreement{}
+	want.Agreements = []vocab.Agreement{}
 	want.Escalation = store.Escalation{Deadlines: []escalation.Deadline{}}
 	return &want
 }
@@ -555,14 +556,14 @@ func TestApplyTransition(t *testing.T) {
 			name: "advice, offer and agreements",
 			tr: store.Transition{Kind: "offer_made", FromStage: "SUBMITTED", ToStage: "OFFER",
 				Advice: ptr("Traject op maat"), Offer: ptr("Halve dagen school, halve dagen zorg"),
-				Agreements: []store.Agreement{
+				Agreements: []vocab.Agreement{
 					{Action: "Intake met ouders", OwnerOrganisation: "CLB", DueDate: due2, Status: "OPEN"},
 					{Action: "Plan opmaken", OwnerOrganisation: "OCJ", DueDate: due1, Status: "OPEN"},
 					{Action: "Evaluatie", OwnerOrganisation: "School", DueDate: due2, Status: "OPEN"},
 				}},
 			apply: func(w *store.Case) {
 				w.Advice, w.Offer = "Traject op maat", "Halve dagen school, halve dagen zorg"
-				w.Agreements = []store.Agreement{
+				w.Agreements = []vocab.Agreement{
 					{Action: "Intake met ouders", OwnerOrganisation: "CLB", DueDate: due2, Status: "OPEN"},
 					{Action: "Plan opmaken", OwnerOrganisation: "OCJ", DueDate: due1, Status: "OPEN"},
 					{Action: "Evaluatie", OwnerOrganisation: "School", DueDate: due2, Status: "OPEN"},
@@ -613,7 +614,7 @@ func TestApplyTransition(t *testing.T) {
 			// The same request again, even with other values, changes nothing.
 			again := tr
 			again.ToStage, again.Kind, again.At = "ELSEWHERE", "other", at.Add(time.Hour)
-			again.Advice, again.Agreements = ptr("ander advies"), []store.Agreement{}
+			again.Advice, again.Agreements = ptr("ander advies"), []vocab.Agreement{}
 			if err := db.ApplyTransition(ctx, again); err != nil {
 				t.Fatalf("repeated ApplyTransition: %v", err)
 			}
@@ -636,9 +637,9 @@ func TestApplyTransitionSequence(t *testing.T) {
 	submitted := time.Date(2025, 10, 2, 9, 0, 0, 0, time.UTC)
 	c := mustCreate(t, db, validCase("CLB Sequence "+tag(), "LIMBURG", submitted))
 	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
-	a := store.Agreement{Action: "A", OwnerOrganisation: "CLB", DueDate: day(1, 10), Status: "OPEN"}
-	b := store.Agreement{Action: "B", OwnerOrganisation: "OCJ", DueDate: day(1, 20), Status: "OPEN"}
-	d := store.Agreement{Action: "D", OwnerOrganisation: "School", DueDate: day(3, 1), Status: "OPEN"}
+	a := vocab.Agreement{Action: "A", OwnerOrganisation: "CLB", DueDate: day(1, 10), Status: "OPEN"}
+	b := vocab.Agreement{Action: "B", OwnerOrganisation: "OCJ", DueDate: day(1, 20), Status: "OPEN"}
+	d := vocab.Agreement{Action: "D", OwnerOrganisation: "School", DueDate: day(3, 1), Status: "OPEN"}
 
 	want := *c
 	steps := []struct {
@@ -649,15 +650,15 @@ func TestApplyTransitionSequence(t *testing.T) {
 		{"question", store.Transition{ToStage: "QUESTION", OpenQuestion: ptr("Vraag?")},
 			func(w *store.Case) { w.OpenQuestion = "Vraag?" }},
 		{"offer with agreements", store.Transition{ToStage: "OFFER", Advice: ptr("Advies"), Offer: ptr("Aanbod"),
-			Agreements: []store.Agreement{a, b}},
-			func(w *store.Case) { w.Advice, w.Offer, w.Agreements = "Advies", "Aanbod", []store.Agreement{a, b} }},
+			Agreements: []vocab.Agreement{a, b}},
+			func(w *store.Case) { w.Advice, w.Offer, w.Agreements = "Advies", "Aanbod", []vocab.Agreement{a, b} }},
 		{"nil agreements keep them", store.Transition{ToStage: "RUNNING"}, nil},
-		{"agreements replaced", store.Transition{ToStage: "RUNNING", Agreements: []store.Agreement{d, a}},
-			func(w *store.Case) { w.Agreements = []store.Agreement{d, a} }},
+		{"agreements replaced", store.Transition{ToStage: "RUNNING", Agreements: []vocab.Agreement{d, a}},
+			func(w *store.Case) { w.Agreements = []vocab.Agreement{d, a} }},
 		{"empty string clears a field", store.Transition{ToStage: "RUNNING", OpenQuestion: ptr("")},
 			func(w *store.Case) { w.OpenQuestion = "" }},
-		{"empty agreements clear them", store.Transition{ToStage: "RUNNING", Agreements: []store.Agreement{}},
-			func(w *store.Case) { w.Agreements = []store.Agreement{} }},
+		{"empty agreements clear them", store.Transition{ToStage: "RUNNING", Agreements: []vocab.Agreement{}},
+			func(w *store.Case) { w.Agreements = []vocab.Agreement{} }},
 		{"close", store.Transition{ToStage: "CLOSED", ClosureReason: ptr("NO_LONGER_NEEDED")},
 			func(w *store.Case) { w.ClosureReason = "NO_LONGER_NEEDED"; w.ClosedAt = new(w.UpdatedAt) }},
 		{"reopen keeps closed_at", store.Transition{ToStage: "RUNNING"}, nil},
@@ -740,7 +741,7 @@ func TestApplyTransitionUnknownCase(t *testing.T) {
 	err := db.ApplyTransition(ctx, store.Transition{
 		CaseID: id, RequestID: requestID, Kind: "closed", FromStage: "RUNNING", ToStage: "CLOSED",
 		Actor: "Els", Summary: "Afgesloten", At: time.Now(), ClosureReason: ptr("RESOLVED"),
-		Agreements: []store.Agreement{{Action: "A", OwnerOrganisation: "CLB", DueDate: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		Agreements: []vocab.Agreement{{Action: "A", OwnerOrganisation: "CLB", DueDate: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}},
 	})
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("ApplyTransition on an unknown case: error = %v, want ErrNotFound", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
 // caseRows is every row about the case in every table that has a case_id
@@ -74,10 +75,10 @@ func TestAnonymiseLeavesNoPersonalData(t *testing.T) {
 		{RequestID: "r3", Kind: "consult.convene_table", ToStage: "TABLE", Actor: "tandem.jan@rots.be", Summary: "Consult", Advice: ptr("advies over Jorre"),
 			ConsultExperts: []string{"Dr. Karel Vos"}},
 		{RequestID: "r4", Kind: "table.invited", ToStage: "TABLE", Actor: "tandem.jan@rots.be", Summary: "Uitgenodigd",
-			Participants: []store.Participant{{Kind: "PARTNER", Organisation: "Vzw Arktos", Name: "Bram Peeters", Email: "bram@arktos.example", Role: "coach"}, {Kind: "PARENTS", Role: "moeder Els"}},
-			Meeting:      &store.Meeting{At: &meetingAt, Minutes: 60, Location: "bij oma thuis, Kerkstraat 5", Sequence: 1}},
+			Participants: []vocab.Participant{{Kind: "PARTNER", Organisation: "Vzw Arktos", Name: "Bram Peeters", Email: "bram@arktos.example", Role: "coach"}, {Kind: "PARENTS", Role: "moeder Els"}},
+			Meeting:      &vocab.Meeting{At: &meetingAt, Minutes: 60, Location: "bij oma thuis, Kerkstraat 5", Sequence: 1}},
 		{RequestID: "r5", Kind: "table.outcome", ToStage: "FOLLOW_UP", Actor: "tandem.jan@rots.be", Summary: "Aanbod", Offer: ptr("time-out voor Jorre"),
-			Agreements: []store.Agreement{{Action: "Jorre ophalen", OwnerOrganisation: "Vzw Arktos", DueDate: at.Truncate(24 * time.Hour), Person: "Bram Peeters"}}},
+			Agreements: []vocab.Agreement{{Action: "Jorre ophalen", OwnerOrganisation: "Vzw Arktos", DueDate: at.Truncate(24 * time.Hour), Person: "Bram Peeters"}}},
 		{RequestID: "r6", ToStage: "FOLLOW_UP", Agreement: &store.AgreementUpdate{Index: 0, Status: "BLOCKED", BlockedReason: "oma weigert"}},
 		{RequestID: "r7", Kind: "closed", ToStage: "CLOSED", Actor: "tandem.jan@rots.be", Summary: "Afgesloten", ClosureReason: ptr("BACK_AT_SCHOOL"), ClosureNote: ptr("Jorre is terug")},
 	}

@@ -1,14 +1,17 @@
 // Package vocab is the case's vocabulary, written once: the stages of the
 // case path, the regions, closure reasons and agreement statuses, with the
-// names they are stored under and their Dutch words, and the conversion
-// between stored names and the API's enums. Every other package uses these
-// names instead of spelling them; a test keeps it so.
+// names they are stored under and their Dutch words, the conversion
+// between stored names and the API's enums, and the value types that
+// travel in the case workflow's payloads (agreements, participants,
+// meetings). Every other package uses these names instead of spelling
+// them; a test keeps it so.
 //
-// It is a leaf: it imports only the generated API and the standard library.
+// It is a leaf: it imports only the standard library and protobuf.
 package vocab
 
 import (
 	"strings"
+	"time"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -125,6 +128,41 @@ func orStored(names map[string]string, stored string) string {
 		return n
 	}
 	return strings.ToLower(strings.ReplaceAll(stored, "_", " "))
+}
+
+// The value types of a case that travel in the case workflow's payloads
+// (commands, state carried over a continue-as-new, activity arguments).
+// Their JSON names are part of recorded histories: rename a field only
+// behind a workflow version.
+
+// Agreement is one action of a tailored offer.
+type Agreement struct {
+	Action            string
+	OwnerOrganisation string
+	DueDate           time.Time // a calendar date, UTC midnight
+	Status            string    // OPEN, IN_PROGRESS, DONE or BLOCKED
+	BlockedReason     string
+	Person            string
+}
+
+// Participant is one invitee of a consultation table.
+type Participant struct {
+	Kind         string // PARTNER, YOUNG_PERSON, PARENTS or CONTEXT
+	Organisation string
+	Name         string
+	Email        string
+	Role         string
+}
+
+// Meeting is a table's meeting; Sequence counts its versions (0 = none).
+type Meeting struct {
+	At       *time.Time
+	Minutes  int
+	Location string
+	Sequence int
+	// Round counts the times the table was convened; not stored, it
+	// tells the invitations of a reconvened table apart.
+	Round int `json:",omitempty"`
 }
 
 // ProtoEnum is a generated protobuf enum. Enums are stored by their proto

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/workflows"
@@ -194,7 +193,7 @@ func (s *Server) RecordTableOutcome(ctx context.Context, req *rotsv1.RecordTable
 	// Both bounds are dates in Brussels, compared as YYYY-MM-DD strings.
 	now := s.now().In(brussels)
 	today, limit := now.Format(dateLayout), now.AddDate(2, 0, 0).Format(dateLayout)
-	var agreements []store.Agreement
+	var agreements []vocab.Agreement
 	for i, a := range req.GetAgreements() {
 		field := fmt.Sprintf("agreements[%d].", i)
 		v.Text(field+"action", a.GetAction(), true, 1000)
@@ -209,7 +208,7 @@ func (s *Server) RecordTableOutcome(ctx context.Context, req *rotsv1.RecordTable
 			v.Add(field+"due_date", "must be within two years, got %s", a.GetDueDate())
 		}
 		v.Text(field+"person", a.GetPerson(), false, 200)
-		agreements = append(agreements, store.Agreement{Action: a.GetAction(), OwnerOrganisation: a.GetOwnerOrganisation(), DueDate: due, Person: a.GetPerson()})
+		agreements = append(agreements, vocab.Agreement{Action: a.GetAction(), OwnerOrganisation: a.GetOwnerOrganisation(), DueDate: due, Person: a.GetPerson()})
 	}
 	if n := len(req.GetOffers()); n > 20 {
 		v.Add("offers", "at most 20, got %d", n)

@@ -52,7 +52,7 @@ func (s *Server) ConveneTable(ctx context.Context, req *rotsv1.ConveneTableReque
 	case n > 30:
 		v.Add("participants", "at most 30, got %d", n)
 	}
-	var ps []store.Participant
+	var ps []vocab.Participant
 	for i, p := range req.GetParticipants() {
 		f := fmt.Sprintf("participants[%d].", i)
 		switch p.GetKind() {
@@ -70,7 +70,7 @@ func (s *Server) ConveneTable(ctx context.Context, req *rotsv1.ConveneTableReque
 			v.Add(f+"kind", "must be PARTNER, YOUNG_PERSON, PARENTS or CONTEXT")
 		}
 		v.Text(f+"role", p.GetRole(), false, 100)
-		ps = append(ps, store.Participant{Kind: kind(p.GetKind()), Organisation: p.GetOrganisation(), Name: p.GetName(), Email: p.GetEmail(), Role: p.GetRole()})
+		ps = append(ps, vocab.Participant{Kind: kind(p.GetKind()), Organisation: p.GetOrganisation(), Name: p.GetName(), Email: p.GetEmail(), Role: p.GetRole()})
 	}
 	c, err := s.cases.Command(ctx, workflows.UpdateConveneTable, req.GetName(), req.GetRequestId(), v,
 		workflows.ConveneCommand{Actor: rpc.Actor(ctx), Participants: ps})

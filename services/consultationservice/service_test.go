@@ -20,6 +20,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/rpctest"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
 	"github.com/rots-vlaanderen/roundtable/services/consultationservice"
 )
@@ -56,7 +57,7 @@ var (
 )
 
 // seated is who sits at the tables of these tests, as stored.
-var seated = []store.Participant{
+var seated = []vocab.Participant{
 	{Kind: "PARTNER", Organisation: "Vzw Arktos", Name: "Bram Peeters", Email: "bram.peeters@arktos.example", Role: "time-outcoach"},
 	{Kind: "PARENTS", Role: "moeder"},
 	{Kind: "YOUNG_PERSON"},
