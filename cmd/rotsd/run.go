@@ -128,6 +128,10 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 			workflows.RunRelay(ctx, db, tc, 5*time.Second, log)
 			return nil
 		})
+		g.Go(func() error {
+			db.RunPruner(ctx, time.Hour, log)
+			return nil
+		})
 	}
 	if cfg.api() {
 		lis, err := net.Listen("tcp", cfg.Listen)

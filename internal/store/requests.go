@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -63,4 +64,38 @@ func (db *DB) ReleaseRequest(ctx context.Context, c Claim) error {
 		return fmt.Errorf("store.ReleaseRequest: %w", err)
 	}
 	return nil
+}
+
+// ClaimsKept is how long a request_id stays bound to its call. A client
+// retries within minutes; after a month a request_id means nothing, and
+// the claim, which names who did what to which resource, goes.
+const ClaimsKept = 30 * 24 * time.Hour
+
+// PruneRequests forgets the claims made before the given time and says how
+// many it forgot.
+func (db *DB) PruneRequests(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM requests WHERE at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("store.PruneRequests: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// RunPruner forgets claims older than ClaimsKept, every interval until ctx
+// ends.
+func (db *DB) RunPruner(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := db.PruneRequests(ctx, time.Now().Add(-ClaimsKept)); err != nil && ctx.Err() == nil {
+			log.Warn("pruning request claims", "err", err)
+		} else if n > 0 {
+			log.Info("request claims pruned", "n", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

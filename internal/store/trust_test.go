@@ -270,3 +270,26 @@ func TestMigrateFilledDatabase(t *testing.T) {
 		t.Errorf("new case's reference %q", n.Reference)
 	}
 }
+
+// Claims older than the cut are forgotten; newer ones stay.
+func TestPruneRequests(t *testing.T) {
+	t.Parallel()
+	db := openDB(t)
+	ctx := context.Background()
+	old := store.Claim{RequestID: uuid.NewString(), Caller: "a|b", Method: "m", Fingerprint: []byte{1}, At: time.Now().Add(-40 * 24 * time.Hour)}
+	recent := store.Claim{RequestID: uuid.NewString(), Caller: "a|b", Method: "m", Fingerprint: []byte{1}, At: time.Now()}
+	for _, c := range []store.Claim{old, recent} {
+		if _, _, err := db.ClaimRequest(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.PruneRequests(ctx, time.Now().Add(-store.ClaimsKept)); err != nil {
+		t.Fatal(err)
+	}
+	if _, fresh, _ := db.ClaimRequest(ctx, old); !fresh {
+		t.Error("the old claim is still there")
+	}
+	if _, fresh, _ := db.ClaimRequest(ctx, recent); fresh {
+		t.Error("the recent claim was forgotten")
+	}
+}
