@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
 // caseArg is a case as someone named it: by its resource name, or by its
@@ -13,20 +15,14 @@ type caseArg struct {
 	reference string // "ROTS-1A2B3C4D"
 }
 
-var (
-	// referencePattern is a case reference as the mails print it, in any
-	// case: 8 hex digits, or 32 for the few older cases whose first 8 were
-	// taken.
-	referencePattern = regexp.MustCompile(`^(?i)ROTS-([0-9a-f]{8}|[0-9a-f]{32})$`)
-	uuidPattern      = regexp.MustCompile(`^(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-)
+var uuidPattern = regexp.MustCompile(`^(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // parseCaseArg reads how a person names a case: a reference
 // (ROTS-1A2B3C4D, in any case), "cases/<id>" or a bare id.
 func parseCaseArg(s string) (caseArg, error) {
 	s = strings.TrimSpace(s)
 	switch {
-	case referencePattern.MatchString(s):
+	case vocab.IsReference(strings.ToUpper(s)):
 		return caseArg{reference: strings.ToUpper(s)}, nil
 	case strings.HasPrefix(strings.ToUpper(s), "ROTS-"):
 		return caseArg{}, fmt.Errorf("%q is geen dossierreferentie: die is ROTS- met 8 tekens 0-9 of A-F, zoals ROTS-1A2B3C4D", s)

@@ -132,7 +132,7 @@ func TestCaseReference(t *testing.T) {
 	var last *store.Case
 	for range 20 {
 		last = mustCreate(t, db, validCase("CLB Ref "+tag(), "ANTWERPEN", time.Now()))
-		if !strings.HasPrefix(last.Reference, "ROTS-") || len(last.Reference) != 13 || seen[last.Reference] {
+		if !vocab.IsReference(last.Reference) || len(last.Reference) != 13 || seen[last.Reference] {
 			t.Fatalf("reference %q: not ROTS- and 8 hex digits, or seen before", last.Reference)
 		}
 		seen[last.Reference] = true

@@ -10,6 +10,7 @@
 package vocab
 
 import (
+	"regexp"
 	"strings"
 	"time"
 
@@ -164,6 +165,13 @@ type Meeting struct {
 	// tells the invitations of a reconvened table apart.
 	Round int `json:",omitempty"`
 }
+
+// IsReference reports whether s is a case reference as the mails print it,
+// in capitals: "ROTS-" and 8 hex digits, or 32 for the few older cases
+// whose first 8 were taken.
+func IsReference(s string) bool { return referencePattern.MatchString(s) }
+
+var referencePattern = regexp.MustCompile(`^ROTS-([0-9A-F]{8}|[0-9A-F]{32})$`)
 
 // ProtoEnum is a generated protobuf enum. Enums are stored by their proto
 // name without the type prefix, e.g. Stage INTAKE for STAGE_INTAKE, so that

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 
@@ -116,10 +115,6 @@ func (s *Server) GetCase(ctx context.Context, req *rotsv1.GetCaseRequest) (*rots
 	return &rotsv1.GetCaseResponse{Case: toProto(c)}, nil
 }
 
-// referencePattern is a case reference: 8 hex digits, or 32 for the few
-// older cases whose first 8 digits were taken.
-var referencePattern = regexp.MustCompile(`^ROTS-([0-9A-F]{8}|[0-9A-F]{32})$`)
-
 // ListCases pages through cases newest first.
 func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*rotsv1.ListCasesResponse, error) {
 	var v rpc.Violations
@@ -128,7 +123,7 @@ func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*
 		OverdueOnly: req.GetOverdueOnly(), MinRung: int(req.GetMinRung()),
 		Reference: strings.ToUpper(strings.TrimSpace(req.GetReference())),
 	}
-	if f.Reference != "" && !referencePattern.MatchString(f.Reference) {
+	if f.Reference != "" && !vocab.IsReference(f.Reference) {
 		v.Add("reference", "must be a case reference like ROTS-1A2B3C4D, got %q", req.GetReference())
 	}
 	if r := req.GetMinRung(); r < 0 || r > 4 {
