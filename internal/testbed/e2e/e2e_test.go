@@ -239,363 +239,38 @@ func (s *stack) timeline(t *testing.T, name string) []string {
 
 func TestEndToEnd(t *testing.T) {
 	s := startStack(t)
-	tandem := s.as(auth.Coordinator, "limburg", "")
-
-	// The whole path in each variant, then what the timeline must show.
-	t.Run("accept, consult advice only, close", func(t *testing.T) {
-		t.Parallel()
-		clb := s.submitter("CLB advice")
-		c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB advice")))
-		if c.GetStage() != rotsv1.Stage_STAGE_SUBMITTED && c.GetStage() != rotsv1.Stage_STAGE_INTAKE {
-			t.Fatalf("new case stage %s", c.GetStage())
-		}
-		c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
-		c = must(t)(s.cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: uuid.NewString(), Name: c.GetName(), Advice: "Start een NAFT-traject", Decision: rotsv1.ConsultDecision_CONSULT_DECISION_ADVICE_ONLY}))
-		if c.GetStage() != rotsv1.Stage_STAGE_FOLLOW_UP || c.GetAdvice() != "Start een NAFT-traject" {
-			t.Fatalf("after consult: %s %q", c.GetStage(), c.GetAdvice())
-		}
-		c = must(t)(s.cases.CloseCase(tandem, &rotsv1.CloseCaseRequest{RequestId: uuid.NewString(), Name: c.GetName(), Reason: rotsv1.ClosureReason_CLOSURE_REASON_ALTERNATIVE_TRAJECTORY}))
-		if c.GetStage() != rotsv1.Stage_STAGE_CLOSED || c.GetCloseTime() == nil {
-			t.Fatalf("after close: %s, close time %v", c.GetStage(), c.GetCloseTime())
-		}
-		want := []string{"submitted", "intake.started", "intake.accepted", "consult.advice", "closed"}
-		if diff := cmp.Diff(want, s.timeline(t, c.GetName())); diff != "" {
-			t.Errorf("timeline (-want +got):\n%s", diff)
-		}
-	})
-
-	t.Run("accept, table, follow-up, close", func(t *testing.T) {
-		t.Parallel()
-		clb := s.submitter("CLB table")
-		c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB table")))
-		c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
-		c = must(t)(s.cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: uuid.NewString(), Name: c.GetName(), Advice: "Overlegtafel nodig", Decision: rotsv1.ConsultDecision_CONSULT_DECISION_CONVENE_TABLE}))
-		if c.GetStage() != rotsv1.Stage_STAGE_TABLE {
-			t.Fatalf("after consult: %s", c.GetStage())
-		}
-		due := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
-		agreements := []*rotsv1.Agreement{
-			{Action: "Time-outtraject starten", OwnerOrganisation: "Vzw Arktos", DueDate: due},
-			{Action: "Thuisbegeleiding opstarten", OwnerOrganisation: "Jeugdhulp Limburg", DueDate: due},
-		}
-		c = must(t)(s.cases.RecordTableOutcome(tandem, &rotsv1.RecordTableOutcomeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Offer: "Halve dagen school met time-out", Agreements: agreements}))
-		if c.GetStage() != rotsv1.Stage_STAGE_FOLLOW_UP {
-			t.Fatalf("after outcome: %s", c.GetStage())
-		}
-		for _, a := range agreements {
-			a.Status = rotsv1.AgreementStatus_AGREEMENT_STATUS_OPEN
-		}
-		if diff := cmp.Diff(agreements, c.GetAgreements(), protocmp.Transform()); diff != "" {
-			t.Errorf("agreements (-want +got):\n%s", diff)
-		}
-		c = must(t)(s.cases.CloseCase(tandem, &rotsv1.CloseCaseRequest{RequestId: uuid.NewString(), Name: c.GetName(), Reason: rotsv1.ClosureReason_CLOSURE_REASON_BACK_AT_SCHOOL, Note: "Volledig terug op school"}))
-		want := []string{"submitted", "intake.started", "intake.accepted", "consult.convene_table", "table.outcome", "closed"}
-		if diff := cmp.Diff(want, s.timeline(t, c.GetName())); diff != "" {
-			t.Errorf("timeline (-want +got):\n%s", diff)
-		}
-		got := must(t)(s.cases.GetCase(clb, &rotsv1.GetCaseRequest{Name: c.GetName()}))
-		if got.GetClosureReason() != rotsv1.ClosureReason_CLOSURE_REASON_BACK_AT_SCHOOL || got.GetClosureNote() != "Volledig terug op school" {
-			t.Errorf("GetCase closure = %s %q", got.GetClosureReason(), got.GetClosureNote())
-		}
-	})
-
-	t.Run("ask a question, answer, accept", func(t *testing.T) {
-		t.Parallel()
-		clb := s.submitter("CLB question")
-		c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB question")))
-		c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ASK_QUESTION, Question: "Is de ITP al ingeschakeld?"}))
-		if c.GetStage() != rotsv1.Stage_STAGE_NEEDS_INFO || c.GetOpenQuestion() != "Is de ITP al ingeschakeld?" {
-			t.Fatalf("after question: %s %q", c.GetStage(), c.GetOpenQuestion())
-		}
-		c = must(t)(s.cases.AnswerQuestion(clb, &rotsv1.AnswerQuestionRequest{RequestId: uuid.NewString(), Name: c.GetName(), Answer: "Ja, sinds oktober"}))
-		if c.GetStage() != rotsv1.Stage_STAGE_INTAKE || c.GetOpenQuestion() != "" {
-			t.Fatalf("after answer: %s %q", c.GetStage(), c.GetOpenQuestion())
-		}
-		c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
-		if c.GetStage() != rotsv1.Stage_STAGE_CONSULT {
-			t.Fatalf("after accept: %s", c.GetStage())
-		}
-		events, err := s.cases.ListCaseEvents(clb, &rotsv1.ListCaseEventsRequest{Parent: c.GetName()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		last := events.GetEvents()[len(events.GetEvents())-1]
-		if last.GetActor() != "coordinator.limburg@test.rots" || last.GetFromStage() != rotsv1.Stage_STAGE_INTAKE || last.GetToStage() != rotsv1.Stage_STAGE_CONSULT {
-			t.Errorf("last event = %v", last)
-		}
-	})
-
-	t.Run("decline", func(t *testing.T) {
-		t.Parallel()
-		clb := s.submitter("CLB decline")
-		c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB decline")))
-		c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_DECLINE, DeclineReason: "Jeugdhulp is nog niet betrokken.", ReferralSuggestion: "Intersectorale Toegangspoort"}))
-		if c.GetStage() != rotsv1.Stage_STAGE_CLOSED || c.GetClosureReason() != rotsv1.ClosureReason_CLOSURE_REASON_DECLINED {
-			t.Fatalf("after decline: %s %s", c.GetStage(), c.GetClosureReason())
-		}
-	})
-
-	t.Run("withdraw", func(t *testing.T) {
-		t.Parallel()
-		clb := s.submitter("CLB withdraw")
-		c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB withdraw")))
-		c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
-		c = must(t)(s.cases.WithdrawCase(clb, &rotsv1.WithdrawCaseRequest{RequestId: uuid.NewString(), Name: c.GetName(), Reason: "Gezin verhuist naar Wallonië"}))
-		if c.GetStage() != rotsv1.Stage_STAGE_CLOSED || c.GetClosureReason() != rotsv1.ClosureReason_CLOSURE_REASON_WITHDRAWN {
-			t.Fatalf("after withdraw: %s %s", c.GetStage(), c.GetClosureReason())
-		}
-		_, err := s.cases.WithdrawCase(clb, &rotsv1.WithdrawCaseRequest{RequestId: uuid.NewString(), Name: c.GetName(), Reason: "nogmaals"})
-		wantCode(t, err, codes.FailedPrecondition, "CLOSED")
-	})
-
-	t.Run("retries with the same request_id do the work once", func(t *testing.T) {
-		t.Parallel()
-		clb := s.submitter("CLB retries")
-		req := submitRequest("CLB retries")
-		first := must(t)(s.cases.SubmitCase(clb, req))
-		again := must(t)(s.cases.SubmitCase(clb, req))
-		if first.GetName() != again.GetName() {
-			t.Fatalf("retried SubmitCase made a second case: %s and %s", first.GetName(), again.GetName())
-		}
-		name := first.GetName()
-		// Each command twice (the second as a client retry would send it),
-		// and a concurrent burst of the same command.
-		commands := []func(id string) (proto.Message, error){
-			func(id string) (proto.Message, error) {
-				return s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: id, Name: name, Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ASK_QUESTION, Question: "Welke school?"})
-			},
-			func(id string) (proto.Message, error) {
-				return s.cases.AnswerQuestion(clb, &rotsv1.AnswerQuestionRequest{RequestId: id, Name: name, Answer: "Sint-Jan"})
-			},
-			func(id string) (proto.Message, error) {
-				return s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: id, Name: name, Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT})
-			},
-			func(id string) (proto.Message, error) {
-				return s.cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: id, Name: name, Advice: "Tafel", Decision: rotsv1.ConsultDecision_CONSULT_DECISION_CONVENE_TABLE})
-			},
-			func(id string) (proto.Message, error) {
-				return s.cases.RecordTableOutcome(tandem, &rotsv1.RecordTableOutcomeRequest{RequestId: id, Name: name, Offer: "Aanbod", Agreements: []*rotsv1.Agreement{{Action: "Actie", OwnerOrganisation: "CLB", DueDate: time.Now().AddDate(0, 0, 14).Format("2006-01-02")}}})
-			},
-			func(id string) (proto.Message, error) {
-				return s.cases.CloseCase(tandem, &rotsv1.CloseCaseRequest{RequestId: id, Name: name, Reason: rotsv1.ClosureReason_CLOSURE_REASON_BACK_AT_SCHOOL})
-			},
-		}
-		for i, command := range commands {
-			id := uuid.NewString()
-			var wg sync.WaitGroup
-			stages := make([]rotsv1.Stage, 4)
-			for j := range stages {
-				wg.Go(func() {
-					resp, err := command(id)
-					if err != nil {
-						t.Errorf("command %d, try %d: %v", i, j, err)
-						return
-					}
-					stages[j] = resp.(caseResponse).GetCase().GetStage()
-				})
-			}
-			wg.Wait()
-			for j := range stages {
-				if stages[j] != stages[0] {
-					t.Errorf("command %d: tries answered with different stages %v", i, stages)
-				}
-			}
-			// A retry after the fact still answers, and changes nothing.
-			if _, err := command(id); err != nil {
-				t.Errorf("command %d, late retry: %v", i, err)
-			}
-		}
-		want := []string{"submitted", "intake.started", "intake.question_asked", "question.answered", "intake.accepted", "consult.convene_table", "table.outcome", "closed"}
-		if diff := cmp.Diff(want, s.timeline(t, name)); diff != "" {
-			t.Errorf("timeline after retries (-want +got):\n%s", diff)
-		}
-		list, err := s.cases.ListCases(clb, &rotsv1.ListCasesRequest{SubmittingOrganisation: "CLB retries"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(list.GetCases()) != 1 {
-			t.Errorf("ListCases for the organisation: %d cases, want 1", len(list.GetCases()))
-		}
-	})
-
-	t.Run("bad input and wrong stage", func(t *testing.T) {
-		t.Parallel()
-		clb := s.submitter("CLB stages")
-		_, err := s.cases.SubmitCase(clb, &rotsv1.SubmitCaseRequest{RequestId: "x"})
-		wantCode(t, err, codes.InvalidArgument, "region")
-		var fields []string
-		for _, d := range status.Convert(err).Details() {
-			for _, v := range d.(*errdetails.BadRequest).GetFieldViolations() {
-				fields = append(fields, v.GetField())
-			}
-		}
-		if len(fields) < 10 {
-			t.Errorf("an empty submission reported only %v", fields)
-		}
-		_, err = s.cases.GetCase(clb, &rotsv1.GetCaseRequest{Name: "cases/" + uuid.NewString()})
-		wantCode(t, err, codes.NotFound, "not found")
-		_, err = s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: "cases/" + uuid.NewString(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT})
-		wantCode(t, err, codes.NotFound, "not found")
-
-		c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB stages")))
-		_, err = s.cases.CloseCase(tandem, &rotsv1.CloseCaseRequest{RequestId: uuid.NewString(), Name: c.GetName(), Reason: rotsv1.ClosureReason_CLOSURE_REASON_BACK_AT_SCHOOL})
-		wantCode(t, err, codes.FailedPrecondition, "case is in stage INTAKE; CloseCase needs FOLLOW_UP")
-		_, err = s.cases.AnswerQuestion(clb, &rotsv1.AnswerQuestionRequest{RequestId: uuid.NewString(), Name: c.GetName(), Answer: "x"})
-		wantCode(t, err, codes.FailedPrecondition, "NEEDS_INFO")
-		_, err = s.cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: uuid.NewString(), Name: c.GetName(), Advice: "x", Decision: rotsv1.ConsultDecision_CONSULT_DECISION_ADVICE_ONLY})
-		wantCode(t, err, codes.FailedPrecondition, "CONSULT")
-		if diff := cmp.Diff([]string{"submitted", "intake.started"}, s.timeline(t, c.GetName())); diff != "" {
-			t.Errorf("refused commands left a trace (-want +got):\n%s", diff)
-		}
-	})
-
-	t.Run("a recorded case whose start got lost is started by the relay", func(t *testing.T) {
-		t.Parallel()
-		// As if the process died between the commit and the workflow start.
-		id := uuid.NewString()
-		_, _, err := s.db.CreateCase(context.Background(), &store.Case{
-			ID: id, RequestID: uuid.NewString(), Region: "LIMBURG", Stage: vocab.StageSubmitted,
-			OrgName: "CLB relay", OrgKind: "CLB", ContactName: "x", ContactEmail: "x@clb.be",
-			YoungPerson: store.YoungPerson{Alias: "K.", BirthYear: 2012, BirthMonth: 1, SchoolLevel: "LAGER", Grade: 6, School: "s", Municipality: "m"},
-			Blocked:     "b", Tried: []string{"t"}, Themes: []string{"OTHER"}, CLBStuck: true, YouthCareStuck: true, Informed: true,
-			SubmittedAt: time.Now().Add(-time.Minute).UTC(),
+	// Every path of a case and every rule, each on cases of its own, side
+	// by side on the one stack.
+	for _, tc := range []struct {
+		name string
+		run  func(*stack, *testing.T)
+	}{
+		{"accept, consult advice only, close", (*stack).testAdviceOnly},
+		{"accept, table, follow-up, close", (*stack).testTablePath},
+		{"ask a question, answer, accept", (*stack).testQuestion},
+		{"decline", (*stack).testDecline},
+		{"withdraw", (*stack).testWithdraw},
+		{"retries with the same request_id do the work once", (*stack).testRetries},
+		{"bad input and wrong stage", (*stack).testBadInput},
+		{"a recorded case whose start got lost is started by the relay", (*stack).testRelayStartsLostCase},
+		{"a command on a case whose start got lost starts it", (*stack).testCommandStartsLostCase},
+		{"list pages newest first with filters", (*stack).testListPages},
+		{"a case left alone climbs the ladder; mail survives a mail server outage", (*stack).testLadder},
+		{"a request_id is its caller's own, for one request", (*stack).testRequestIDs},
+		{"partners and managers see the same fields in every RPC", (*stack).testViews},
+		{"a reference names a case in every RPC", (*stack).testReferences},
+		{"malformed input is InvalidArgument naming the field", (*stack).testMalformed},
+		{"access control and the access log", (*stack).testAccess},
+		{"retention anonymises a closed case", (*stack).testRetention},
+		{"a consultation table with a partner", (*stack).testTable},
+		{"a manager's dashboard and a signal to government", (*stack).dashboardAndSignal},
+		{"health and reflection", (*stack).testHealth},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.run(s, t)
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		go workflows.RunRelay(ctx, s.db, s.temporal, 100*time.Millisecond, slog.New(slog.NewTextHandler(s.logs, nil)))
-		eventually.Until(t, 20*time.Second, func() (bool, string) {
-			c, err := s.db.GetCase(context.Background(), id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return c.Stage == vocab.StageIntake, "case still in " + c.Stage + ": the relay did not start its workflow"
-		})
-	})
-
-	t.Run("a command on a case whose start got lost starts it", func(t *testing.T) {
-		t.Parallel()
-		id := uuid.NewString()
-		_, _, err := s.db.CreateCase(context.Background(), &store.Case{
-			ID: id, RequestID: uuid.NewString(), Region: "LIMBURG", Stage: vocab.StageSubmitted,
-			OrgName: "CLB lost start", OrgKind: "CLB", ContactName: "x", ContactEmail: "x@clb.be",
-			YoungPerson: store.YoungPerson{Alias: "K.", BirthYear: 2012, BirthMonth: 1, SchoolLevel: "LAGER", Grade: 6, School: "s", Municipality: "m"},
-			Blocked:     "b", Tried: []string{"t"}, Themes: []string{"OTHER"}, CLBStuck: true, YouthCareStuck: true, Informed: true,
-			SubmittedAt: time.Now().UTC(),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: "cases/" + id, Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
-		if c.GetStage() != rotsv1.Stage_STAGE_CONSULT {
-			t.Fatalf("stage %s, want CONSULT", c.GetStage())
-		}
-	})
-
-	t.Run("list pages newest first with filters", func(t *testing.T) {
-		t.Parallel()
-		const org = "CLB paging"
-		clb := s.submitter(org)
-		var want []string
-		for range 7 {
-			c := must(t)(s.cases.SubmitCase(clb, submitRequest(org)))
-			want = append([]string{c.GetName()}, want...)
-		}
-		var got []string
-		token := ""
-		for {
-			resp, err := s.cases.ListCases(clb, &rotsv1.ListCasesRequest{PageSize: 3, PageToken: token, SubmittingOrganisation: org, Region: rotsv1.Region_REGION_LIMBURG})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range resp.GetCases() {
-				got = append(got, c.GetName())
-			}
-			if token = resp.GetNextPageToken(); token == "" {
-				break
-			}
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("paged list (-want +got):\n%s", diff)
-		}
-		// A submitter in Limburg may not list another region's cases.
-		_, err := s.cases.ListCases(clb, &rotsv1.ListCasesRequest{SubmittingOrganisation: org, Region: rotsv1.Region_REGION_ANTWERPEN})
-		wantCode(t, err, codes.PermissionDenied, "outside your scope")
-	})
-
-	t.Run("a case left alone climbs the ladder; mail survives a mail server outage", func(t *testing.T) {
-		t.Parallel()
-		s.testLadder(t)
-	})
-
-	t.Run("a request_id is its caller's own, for one request", func(t *testing.T) {
-		t.Parallel()
-		s.testRequestIDs(t)
-	})
-
-	t.Run("partners and managers see the same fields in every RPC", func(t *testing.T) {
-		t.Parallel()
-		s.testViews(t)
-	})
-
-	t.Run("a reference names a case in every RPC", func(t *testing.T) {
-		t.Parallel()
-		s.testReferences(t)
-	})
-
-	t.Run("malformed input is InvalidArgument naming the field", func(t *testing.T) {
-		t.Parallel()
-		s.testMalformed(t)
-	})
-
-	t.Run("access control and the access log", func(t *testing.T) {
-		t.Parallel()
-		s.testAccess(t)
-	})
-
-	t.Run("retention anonymises a closed case", func(t *testing.T) {
-		t.Parallel()
-		s.testRetention(t)
-	})
-
-	t.Run("a consultation table with a partner", func(t *testing.T) {
-		t.Parallel()
-		s.testTable(t)
-	})
-
-	t.Run("a manager's dashboard and a signal to government", func(t *testing.T) {
-		t.Parallel()
-		s.dashboardAndSignal(t)
-	})
-
-	t.Run("health and reflection", func(t *testing.T) {
-		t.Parallel()
-		resp, err := healthpb.NewHealthClient(s.conn).Check(context.Background(), &healthpb.HealthCheckRequest{Service: rotsv1.CaseService_ServiceDesc.ServiceName})
-		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
-			t.Errorf("health = %v, %v; want SERVING", resp.GetStatus(), err)
-		}
-		stream, err := reflectionpb.NewServerReflectionClient(s.conn).ServerReflectionInfo(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer stream.CloseSend()
-		if err := stream.Send(&reflectionpb.ServerReflectionRequest{MessageRequest: &reflectionpb.ServerReflectionRequest_ListServices{}}); err != nil {
-			t.Fatal(err)
-		}
-		list, err := stream.Recv()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, svc := range list.GetListServicesResponse().GetService() {
-			names = append(names, svc.GetName())
-		}
-		if !slices.Contains(names, "rots.v1.CaseService") {
-			t.Errorf("reflection lists %v, want rots.v1.CaseService among them", names)
-		}
-	})
+	}
 
 	// After every path: each case's workflow is in the stage its events say,
 	// and nothing about a young person reached the logs.
@@ -764,5 +439,323 @@ func (s *stack) checkTextsSealed(t *testing.T) {
 	}
 	if !strings.Contains(dump, "enc1:") {
 		t.Error("no sealed text in PostgreSQL at all")
+	}
+}
+
+// testAdviceOnly: accept, consult advice only, close.
+func (s *stack) testAdviceOnly(t *testing.T) {
+	tandem := s.as(auth.Coordinator, "limburg", "")
+	clb := s.submitter("CLB advice")
+	c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB advice")))
+	if c.GetStage() != rotsv1.Stage_STAGE_SUBMITTED && c.GetStage() != rotsv1.Stage_STAGE_INTAKE {
+		t.Fatalf("new case stage %s", c.GetStage())
+	}
+	c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
+	c = must(t)(s.cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: uuid.NewString(), Name: c.GetName(), Advice: "Start een NAFT-traject", Decision: rotsv1.ConsultDecision_CONSULT_DECISION_ADVICE_ONLY}))
+	if c.GetStage() != rotsv1.Stage_STAGE_FOLLOW_UP || c.GetAdvice() != "Start een NAFT-traject" {
+		t.Fatalf("after consult: %s %q", c.GetStage(), c.GetAdvice())
+	}
+	c = must(t)(s.cases.CloseCase(tandem, &rotsv1.CloseCaseRequest{RequestId: uuid.NewString(), Name: c.GetName(), Reason: rotsv1.ClosureReason_CLOSURE_REASON_ALTERNATIVE_TRAJECTORY}))
+	if c.GetStage() != rotsv1.Stage_STAGE_CLOSED || c.GetCloseTime() == nil {
+		t.Fatalf("after close: %s, close time %v", c.GetStage(), c.GetCloseTime())
+	}
+	want := []string{"submitted", "intake.started", "intake.accepted", "consult.advice", "closed"}
+	if diff := cmp.Diff(want, s.timeline(t, c.GetName())); diff != "" {
+		t.Errorf("timeline (-want +got):\n%s", diff)
+	}
+}
+
+// testTablePath: accept, table, follow-up, close.
+func (s *stack) testTablePath(t *testing.T) {
+	tandem := s.as(auth.Coordinator, "limburg", "")
+	clb := s.submitter("CLB table")
+	c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB table")))
+	c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
+	c = must(t)(s.cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: uuid.NewString(), Name: c.GetName(), Advice: "Overlegtafel nodig", Decision: rotsv1.ConsultDecision_CONSULT_DECISION_CONVENE_TABLE}))
+	if c.GetStage() != rotsv1.Stage_STAGE_TABLE {
+		t.Fatalf("after consult: %s", c.GetStage())
+	}
+	due := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	agreements := []*rotsv1.Agreement{
+		{Action: "Time-outtraject starten", OwnerOrganisation: "Vzw Arktos", DueDate: due},
+		{Action: "Thuisbegeleiding opstarten", OwnerOrganisation: "Jeugdhulp Limburg", DueDate: due},
+	}
+	c = must(t)(s.cases.RecordTableOutcome(tandem, &rotsv1.RecordTableOutcomeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Offer: "Halve dagen school met time-out", Agreements: agreements}))
+	if c.GetStage() != rotsv1.Stage_STAGE_FOLLOW_UP {
+		t.Fatalf("after outcome: %s", c.GetStage())
+	}
+	for _, a := range agreements {
+		a.Status = rotsv1.AgreementStatus_AGREEMENT_STATUS_OPEN
+	}
+	if diff := cmp.Diff(agreements, c.GetAgreements(), protocmp.Transform()); diff != "" {
+		t.Errorf("agreements (-want +got):\n%s", diff)
+	}
+	c = must(t)(s.cases.CloseCase(tandem, &rotsv1.CloseCaseRequest{RequestId: uuid.NewString(), Name: c.GetName(), Reason: rotsv1.ClosureReason_CLOSURE_REASON_BACK_AT_SCHOOL, Note: "Volledig terug op school"}))
+	want := []string{"submitted", "intake.started", "intake.accepted", "consult.convene_table", "table.outcome", "closed"}
+	if diff := cmp.Diff(want, s.timeline(t, c.GetName())); diff != "" {
+		t.Errorf("timeline (-want +got):\n%s", diff)
+	}
+	got := must(t)(s.cases.GetCase(clb, &rotsv1.GetCaseRequest{Name: c.GetName()}))
+	if got.GetClosureReason() != rotsv1.ClosureReason_CLOSURE_REASON_BACK_AT_SCHOOL || got.GetClosureNote() != "Volledig terug op school" {
+		t.Errorf("GetCase closure = %s %q", got.GetClosureReason(), got.GetClosureNote())
+	}
+}
+
+// testQuestion: ask a question, answer, accept.
+func (s *stack) testQuestion(t *testing.T) {
+	tandem := s.as(auth.Coordinator, "limburg", "")
+	clb := s.submitter("CLB question")
+	c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB question")))
+	c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ASK_QUESTION, Question: "Is de ITP al ingeschakeld?"}))
+	if c.GetStage() != rotsv1.Stage_STAGE_NEEDS_INFO || c.GetOpenQuestion() != "Is de ITP al ingeschakeld?" {
+		t.Fatalf("after question: %s %q", c.GetStage(), c.GetOpenQuestion())
+	}
+	c = must(t)(s.cases.AnswerQuestion(clb, &rotsv1.AnswerQuestionRequest{RequestId: uuid.NewString(), Name: c.GetName(), Answer: "Ja, sinds oktober"}))
+	if c.GetStage() != rotsv1.Stage_STAGE_INTAKE || c.GetOpenQuestion() != "" {
+		t.Fatalf("after answer: %s %q", c.GetStage(), c.GetOpenQuestion())
+	}
+	c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
+	if c.GetStage() != rotsv1.Stage_STAGE_CONSULT {
+		t.Fatalf("after accept: %s", c.GetStage())
+	}
+	events, err := s.cases.ListCaseEvents(clb, &rotsv1.ListCaseEventsRequest{Parent: c.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := events.GetEvents()[len(events.GetEvents())-1]
+	if last.GetActor() != "coordinator.limburg@test.rots" || last.GetFromStage() != rotsv1.Stage_STAGE_INTAKE || last.GetToStage() != rotsv1.Stage_STAGE_CONSULT {
+		t.Errorf("last event = %v", last)
+	}
+}
+
+// testDecline: decline.
+func (s *stack) testDecline(t *testing.T) {
+	tandem := s.as(auth.Coordinator, "limburg", "")
+	clb := s.submitter("CLB decline")
+	c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB decline")))
+	c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_DECLINE, DeclineReason: "Jeugdhulp is nog niet betrokken.", ReferralSuggestion: "Intersectorale Toegangspoort"}))
+	if c.GetStage() != rotsv1.Stage_STAGE_CLOSED || c.GetClosureReason() != rotsv1.ClosureReason_CLOSURE_REASON_DECLINED {
+		t.Fatalf("after decline: %s %s", c.GetStage(), c.GetClosureReason())
+	}
+}
+
+// testWithdraw: withdraw.
+func (s *stack) testWithdraw(t *testing.T) {
+	tandem := s.as(auth.Coordinator, "limburg", "")
+	clb := s.submitter("CLB withdraw")
+	c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB withdraw")))
+	c = must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: c.GetName(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
+	c = must(t)(s.cases.WithdrawCase(clb, &rotsv1.WithdrawCaseRequest{RequestId: uuid.NewString(), Name: c.GetName(), Reason: "Gezin verhuist naar Wallonië"}))
+	if c.GetStage() != rotsv1.Stage_STAGE_CLOSED || c.GetClosureReason() != rotsv1.ClosureReason_CLOSURE_REASON_WITHDRAWN {
+		t.Fatalf("after withdraw: %s %s", c.GetStage(), c.GetClosureReason())
+	}
+	_, err := s.cases.WithdrawCase(clb, &rotsv1.WithdrawCaseRequest{RequestId: uuid.NewString(), Name: c.GetName(), Reason: "nogmaals"})
+	wantCode(t, err, codes.FailedPrecondition, "CLOSED")
+}
+
+// testRetries: retries with the same request_id do the work once.
+func (s *stack) testRetries(t *testing.T) {
+	tandem := s.as(auth.Coordinator, "limburg", "")
+	clb := s.submitter("CLB retries")
+	req := submitRequest("CLB retries")
+	first := must(t)(s.cases.SubmitCase(clb, req))
+	again := must(t)(s.cases.SubmitCase(clb, req))
+	if first.GetName() != again.GetName() {
+		t.Fatalf("retried SubmitCase made a second case: %s and %s", first.GetName(), again.GetName())
+	}
+	name := first.GetName()
+	// Each command twice (the second as a client retry would send it),
+	// and a concurrent burst of the same command.
+	commands := []func(id string) (proto.Message, error){
+		func(id string) (proto.Message, error) {
+			return s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: id, Name: name, Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ASK_QUESTION, Question: "Welke school?"})
+		},
+		func(id string) (proto.Message, error) {
+			return s.cases.AnswerQuestion(clb, &rotsv1.AnswerQuestionRequest{RequestId: id, Name: name, Answer: "Sint-Jan"})
+		},
+		func(id string) (proto.Message, error) {
+			return s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: id, Name: name, Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT})
+		},
+		func(id string) (proto.Message, error) {
+			return s.cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: id, Name: name, Advice: "Tafel", Decision: rotsv1.ConsultDecision_CONSULT_DECISION_CONVENE_TABLE})
+		},
+		func(id string) (proto.Message, error) {
+			return s.cases.RecordTableOutcome(tandem, &rotsv1.RecordTableOutcomeRequest{RequestId: id, Name: name, Offer: "Aanbod", Agreements: []*rotsv1.Agreement{{Action: "Actie", OwnerOrganisation: "CLB", DueDate: time.Now().AddDate(0, 0, 14).Format("2006-01-02")}}})
+		},
+		func(id string) (proto.Message, error) {
+			return s.cases.CloseCase(tandem, &rotsv1.CloseCaseRequest{RequestId: id, Name: name, Reason: rotsv1.ClosureReason_CLOSURE_REASON_BACK_AT_SCHOOL})
+		},
+	}
+	for i, command := range commands {
+		id := uuid.NewString()
+		var wg sync.WaitGroup
+		stages := make([]rotsv1.Stage, 4)
+		for j := range stages {
+			wg.Go(func() {
+				resp, err := command(id)
+				if err != nil {
+					t.Errorf("command %d, try %d: %v", i, j, err)
+					return
+				}
+				stages[j] = resp.(caseResponse).GetCase().GetStage()
+			})
+		}
+		wg.Wait()
+		for j := range stages {
+			if stages[j] != stages[0] {
+				t.Errorf("command %d: tries answered with different stages %v", i, stages)
+			}
+		}
+		// A retry after the fact still answers, and changes nothing.
+		if _, err := command(id); err != nil {
+			t.Errorf("command %d, late retry: %v", i, err)
+		}
+	}
+	want := []string{"submitted", "intake.started", "intake.question_asked", "question.answered", "intake.accepted", "consult.convene_table", "table.outcome", "closed"}
+	if diff := cmp.Diff(want, s.timeline(t, name)); diff != "" {
+		t.Errorf("timeline after retries (-want +got):\n%s", diff)
+	}
+	list, err := s.cases.ListCases(clb, &rotsv1.ListCasesRequest{SubmittingOrganisation: "CLB retries"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.GetCases()) != 1 {
+		t.Errorf("ListCases for the organisation: %d cases, want 1", len(list.GetCases()))
+	}
+}
+
+// testBadInput: bad input and wrong stage.
+func (s *stack) testBadInput(t *testing.T) {
+	tandem := s.as(auth.Coordinator, "limburg", "")
+	clb := s.submitter("CLB stages")
+	_, err := s.cases.SubmitCase(clb, &rotsv1.SubmitCaseRequest{RequestId: "x"})
+	wantCode(t, err, codes.InvalidArgument, "region")
+	var fields []string
+	for _, d := range status.Convert(err).Details() {
+		for _, v := range d.(*errdetails.BadRequest).GetFieldViolations() {
+			fields = append(fields, v.GetField())
+		}
+	}
+	if len(fields) < 10 {
+		t.Errorf("an empty submission reported only %v", fields)
+	}
+	_, err = s.cases.GetCase(clb, &rotsv1.GetCaseRequest{Name: "cases/" + uuid.NewString()})
+	wantCode(t, err, codes.NotFound, "not found")
+	_, err = s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: "cases/" + uuid.NewString(), Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT})
+	wantCode(t, err, codes.NotFound, "not found")
+
+	c := must(t)(s.cases.SubmitCase(clb, submitRequest("CLB stages")))
+	_, err = s.cases.CloseCase(tandem, &rotsv1.CloseCaseRequest{RequestId: uuid.NewString(), Name: c.GetName(), Reason: rotsv1.ClosureReason_CLOSURE_REASON_BACK_AT_SCHOOL})
+	wantCode(t, err, codes.FailedPrecondition, "case is in stage INTAKE; CloseCase needs FOLLOW_UP")
+	_, err = s.cases.AnswerQuestion(clb, &rotsv1.AnswerQuestionRequest{RequestId: uuid.NewString(), Name: c.GetName(), Answer: "x"})
+	wantCode(t, err, codes.FailedPrecondition, "NEEDS_INFO")
+	_, err = s.cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: uuid.NewString(), Name: c.GetName(), Advice: "x", Decision: rotsv1.ConsultDecision_CONSULT_DECISION_ADVICE_ONLY})
+	wantCode(t, err, codes.FailedPrecondition, "CONSULT")
+	if diff := cmp.Diff([]string{"submitted", "intake.started"}, s.timeline(t, c.GetName())); diff != "" {
+		t.Errorf("refused commands left a trace (-want +got):\n%s", diff)
+	}
+}
+
+// testRelayStartsLostCase: a recorded case whose start got lost is started by the relay.
+func (s *stack) testRelayStartsLostCase(t *testing.T) {
+	// As if the process died between the commit and the workflow start.
+	id := uuid.NewString()
+	_, _, err := s.db.CreateCase(context.Background(), &store.Case{
+		ID: id, RequestID: uuid.NewString(), Region: "LIMBURG", Stage: vocab.StageSubmitted,
+		OrgName: "CLB relay", OrgKind: "CLB", ContactName: "x", ContactEmail: "x@clb.be",
+		YoungPerson: store.YoungPerson{Alias: "K.", BirthYear: 2012, BirthMonth: 1, SchoolLevel: "LAGER", Grade: 6, School: "s", Municipality: "m"},
+		Blocked:     "b", Tried: []string{"t"}, Themes: []string{"OTHER"}, CLBStuck: true, YouthCareStuck: true, Informed: true,
+		SubmittedAt: time.Now().Add(-time.Minute).UTC(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go workflows.RunRelay(ctx, s.db, s.temporal, 100*time.Millisecond, slog.New(slog.NewTextHandler(s.logs, nil)))
+	eventually.Until(t, 20*time.Second, func() (bool, string) {
+		c, err := s.db.GetCase(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Stage == vocab.StageIntake, "case still in " + c.Stage + ": the relay did not start its workflow"
+	})
+}
+
+// testCommandStartsLostCase: a command on a case whose start got lost starts it.
+func (s *stack) testCommandStartsLostCase(t *testing.T) {
+	tandem := s.as(auth.Coordinator, "limburg", "")
+	id := uuid.NewString()
+	_, _, err := s.db.CreateCase(context.Background(), &store.Case{
+		ID: id, RequestID: uuid.NewString(), Region: "LIMBURG", Stage: vocab.StageSubmitted,
+		OrgName: "CLB lost start", OrgKind: "CLB", ContactName: "x", ContactEmail: "x@clb.be",
+		YoungPerson: store.YoungPerson{Alias: "K.", BirthYear: 2012, BirthMonth: 1, SchoolLevel: "LAGER", Grade: 6, School: "s", Municipality: "m"},
+		Blocked:     "b", Tried: []string{"t"}, Themes: []string{"OTHER"}, CLBStuck: true, YouthCareStuck: true, Informed: true,
+		SubmittedAt: time.Now().UTC(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := must(t)(s.cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: "cases/" + id, Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT}))
+	if c.GetStage() != rotsv1.Stage_STAGE_CONSULT {
+		t.Fatalf("stage %s, want CONSULT", c.GetStage())
+	}
+}
+
+// testListPages: list pages newest first with filters.
+func (s *stack) testListPages(t *testing.T) {
+	const org = "CLB paging"
+	clb := s.submitter(org)
+	var want []string
+	for range 7 {
+		c := must(t)(s.cases.SubmitCase(clb, submitRequest(org)))
+		want = append([]string{c.GetName()}, want...)
+	}
+	var got []string
+	token := ""
+	for {
+		resp, err := s.cases.ListCases(clb, &rotsv1.ListCasesRequest{PageSize: 3, PageToken: token, SubmittingOrganisation: org, Region: rotsv1.Region_REGION_LIMBURG})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range resp.GetCases() {
+			got = append(got, c.GetName())
+		}
+		if token = resp.GetNextPageToken(); token == "" {
+			break
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("paged list (-want +got):\n%s", diff)
+	}
+	// A submitter in Limburg may not list another region's cases.
+	_, err := s.cases.ListCases(clb, &rotsv1.ListCasesRequest{SubmittingOrganisation: org, Region: rotsv1.Region_REGION_ANTWERPEN})
+	wantCode(t, err, codes.PermissionDenied, "outside your scope")
+}
+
+// testHealth: health and reflection.
+func (s *stack) testHealth(t *testing.T) {
+	resp, err := healthpb.NewHealthClient(s.conn).Check(context.Background(), &healthpb.HealthCheckRequest{Service: rotsv1.CaseService_ServiceDesc.ServiceName})
+	if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		t.Errorf("health = %v, %v; want SERVING", resp.GetStatus(), err)
+	}
+	stream, err := reflectionpb.NewServerReflectionClient(s.conn).ServerReflectionInfo(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.CloseSend()
+	if err := stream.Send(&reflectionpb.ServerReflectionRequest{MessageRequest: &reflectionpb.ServerReflectionRequest_ListServices{}}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := stream.Recv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, svc := range list.GetListServicesResponse().GetService() {
+		names = append(names, svc.GetName())
+	}
+	if !slices.Contains(names, "rots.v1.CaseService") {
+		t.Errorf("reflection lists %v, want rots.v1.CaseService among them", names)
 	}
 }
