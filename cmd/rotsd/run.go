@@ -55,9 +55,6 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 			}
 		}()
 		temporalAddr, metricsURL = ts.HostPort, ts.MetricsURL
-	}
-
-	if cfg.Mode == "dev" {
 		stop, err := startDevIssuer(ctx, cfg, log)
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
@@ -101,37 +98,17 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("run: codec endpoint: %w", err)
 		}
-		srv := &http.Server{Handler: codec.Endpoint(verifier, cfg.CodecOrigin), ReadHeaderTimeout: 5 * time.Second}
 		codecURL = "http://" + lis.Addr().String()
-		g.Go(func() error {
-			if err := srv.Serve(lis); !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
-		})
-		g.Go(func() error {
-			<-ctx.Done()
-			return srv.Shutdown(context.WithoutCancel(ctx))
-		})
+		srv := &http.Server{Handler: codec.Endpoint(verifier, cfg.CodecOrigin), ReadHeaderTimeout: 5 * time.Second}
+		serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), http.ErrServerClosed) },
+			func() { srv.Shutdown(context.WithoutCancel(ctx)) })
 	}
 	if cfg.worker() {
-		mailer := cfg.mailer()
-		if mailer != nil {
-			mailer.Log = log.With("component", "mail")
+		stop, err := startWorker(ctx, g, cfg, db, tc, log)
+		if err != nil {
+			return err
 		}
-		w := workflows.NewWorker(tc, &workflows.Activities{DB: db, Mailer: mailer, DayLength: cfg.DeadlineDay})
-		if err := w.Start(); err != nil {
-			return fmt.Errorf("run: worker: %w", err)
-		}
-		defer w.Stop()
-		g.Go(func() error {
-			workflows.RunRelay(ctx, db, tc, 5*time.Second, log)
-			return nil
-		})
-		g.Go(func() error {
-			db.RunPruner(ctx, time.Hour, log)
-			return nil
-		})
+		defer stop()
 	}
 	if cfg.api() {
 		lis, err := net.Listen("tcp", cfg.Listen)
@@ -144,23 +121,49 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		}
 		srv, hs := services.New(services.Deps{DB: db, Temporal: tc, Verifier: verifier, Control: control, Log: log})
 		apiAddr = lis.Addr().String()
-		g.Go(func() error {
-			if err := srv.Serve(lis); err != nil && !errors.Is(err, net.ErrClosed) {
-				return err
-			}
-			return nil
-		})
-		g.Go(func() error {
-			<-ctx.Done()
-			hs.Shutdown()
-			srv.GracefulStop()
-			return nil
-		})
+		serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), net.ErrClosed) },
+			func() { hs.Shutdown(); srv.GracefulStop() })
 	}
 	log.Info("rotsd ready", readyAttrs(cfg, apiAddr, temporalAddr, metricsURL, codecURL)...)
 	<-ctx.Done()
 	log.Info("rotsd stopping")
 	return g.Wait()
+}
+
+// startWorker starts the case workflows' worker, the outbox relay and the
+// pruning of request claims; stop stops the worker, which finishes the
+// tasks it runs.
+func startWorker(ctx context.Context, g *errgroup.Group, cfg *config, db *store.DB, tc client.Client, log *slog.Logger) (stop func(), err error) {
+	mailer := cfg.mailer()
+	if mailer != nil {
+		mailer.Log = log.With("component", "mail")
+	}
+	w := workflows.NewWorker(tc, &workflows.Activities{DB: db, Mailer: mailer, DayLength: cfg.DeadlineDay})
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("run: worker: %w", err)
+	}
+	g.Go(func() error { workflows.RunRelay(ctx, db, tc, 5*time.Second, log); return nil })
+	g.Go(func() error { db.RunPruner(ctx, time.Hour, log); return nil })
+	return w.Stop, nil
+}
+
+// serveUntilDone runs serve in g, and stop once ctx ends.
+func serveUntilDone(ctx context.Context, g *errgroup.Group, serve func() error, stop func()) {
+	g.Go(serve)
+	g.Go(func() error {
+		<-ctx.Done()
+		stop()
+		return nil
+	})
+}
+
+// ignore is err, or nil when it is the one a server returns on a normal
+// stop.
+func ignore(err, normal error) error {
+	if errors.Is(err, normal) {
+		return nil
+	}
+	return err
 }
 
 // readyAttrs are the attributes of the "rotsd ready" line: what listens
