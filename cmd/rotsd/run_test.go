@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rots-vlaanderen/roundtable/internal/notify"
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/rotsdproc"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 )
 
@@ -35,34 +35,6 @@ func (l *logBuffer) String() string {
 	return l.b.String()
 }
 
-// freePorts returns the first of n consecutive ports on 127.0.0.1 that were
-// free a moment ago: the embedded Temporal server takes eight.
-func freePorts(t *testing.T, n int) int {
-	t.Helper()
-	for range 50 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		first := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		free := first+n <= 65535
-		for port := first; port < first+n && free; port++ {
-			l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-			if err != nil {
-				free = false
-				continue
-			}
-			l.Close()
-		}
-		if free {
-			return first
-		}
-	}
-	t.Fatal("no range of free ports")
-	return 0
-}
-
 // A normal start of rotsd dev, its stop, a restart on the same data
 // directory (Temporal's state there) and a second stop log no error and
 // exactly one "rotsd ready" line each, naming where everything listens.
@@ -77,7 +49,10 @@ func TestStartAndStopLogNoError(t *testing.T) {
 	}
 	defer drop()
 	dataDir := t.TempDir()
-	temporalPort := freePorts(t, 8)
+	temporalPort, err := rotsdproc.FreePortRange(8)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, run := range []string{"start", "restart"} {
 		cfg, err := loadConfig("dev", []string{"-listen", "127.0.0.1:0", "-dev-issuer", "127.0.0.1:0", "-database-url", dbURL,
 			"-data-dir", dataDir, "-temporal-port", strconv.Itoa(temporalPort)}, lookupIn(nil))

@@ -66,7 +66,7 @@ func StartCluster(ctx context.Context, o Options) (_ *Cluster, err error) {
 		return nil, err
 	}
 
-	temporalPort, err := freePortRange(8)
+	temporalPort, err := FreePortRange(8)
 	if err != nil {
 		return nil, err
 	}

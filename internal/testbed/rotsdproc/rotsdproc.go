@@ -190,9 +190,9 @@ func FreePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// freePortRange returns the first of n consecutive free ports: the
+// FreePortRange returns the first of n consecutive free ports: the
 // embedded Temporal server takes eight from its frontend port on.
-func freePortRange(n int) (int, error) {
+func FreePortRange(n int) (int, error) {
 	for range 50 {
 		first, err := FreePort()
 		if err != nil {
