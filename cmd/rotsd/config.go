@@ -36,6 +36,12 @@ type config struct {
 	CodecListen       string // codec endpoint for the Temporal Web UI; empty: off
 	CodecOrigin       string // the Web UI's origin, allowed by CORS
 	ReportThreshold   int    // report counts below it are suppressed
+	HealthListen      string // /healthz and /readyz over HTTP; empty: off
+	// serve only: a secured Temporal cluster, and the namespace.
+	TemporalTLS        temporalTLS
+	TemporalAPIKey     string
+	RegisterNamespace  bool
+	NamespaceRetention time.Duration
 }
 
 func (c *config) api() bool    { return c.Role == "all" || c.Role == "api" }
@@ -71,7 +77,15 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 		fs.IntVar(&c.DevTemporalPort, "temporal-port", 7233, "port of the embedded Temporal server on 127.0.0.1")
 	} else {
 		fs.StringVar(&c.TemporalAddress, "temporal-address", env("TEMPORAL_ADDRESS", ""), "Temporal frontend host:port (TEMPORAL_ADDRESS)")
+		fs.StringVar(&c.TemporalTLS.CA, "temporal-tls-ca", env("TEMPORAL_TLS_CA", ""), "PEM file of the CA of the Temporal frontend's certificate; TLS on (TEMPORAL_TLS_CA)")
+		fs.StringVar(&c.TemporalTLS.Cert, "temporal-tls-cert", env("TEMPORAL_TLS_CERT", ""), "PEM client certificate for mTLS, with -temporal-tls-key (TEMPORAL_TLS_CERT)")
+		fs.StringVar(&c.TemporalTLS.Key, "temporal-tls-key", env("TEMPORAL_TLS_KEY", ""), "PEM key of the client certificate (TEMPORAL_TLS_KEY)")
+		fs.StringVar(&c.TemporalTLS.ServerName, "temporal-tls-server-name", env("TEMPORAL_TLS_SERVER_NAME", ""), "name in the frontend's certificate, if not its address (TEMPORAL_TLS_SERVER_NAME)")
+		fs.BoolVar(&c.RegisterNamespace, "temporal-register-namespace", false, "register -temporal-namespace at start if it does not exist")
+		fs.DurationVar(&c.NamespaceRetention, "temporal-namespace-retention", 30*24*time.Hour, "with -temporal-register-namespace: how long Temporal keeps a closed case's (encrypted) history")
+		c.TemporalAPIKey, _ = lookup("TEMPORAL_API_KEY")
 	}
+	fs.StringVar(&c.HealthListen, "health-listen", env("ROTS_HEALTH_LISTEN", ""), "address of /healthz and /readyz over HTTP, e.g. 127.0.0.1:9093; empty: off (ROTS_HEALTH_LISTEN)")
 	fs.StringVar(&c.SMTP.Host, "smtp-host", env("ROTS_SMTP_HOST", ""), "SMTP server for notification mail; none sends no mail (ROTS_SMTP_HOST)")
 	fs.IntVar(&c.SMTP.Port, "smtp-port", 587, "SMTP port (ROTS_SMTP_PORT)")
 	fs.StringVar(&c.SMTP.From, "smtp-from", env("ROTS_SMTP_FROM", "rots@rots.local"), "sender address (ROTS_SMTP_FROM)")
@@ -152,6 +166,17 @@ func (c *config) validate() error {
 	}
 	if c.ReportThreshold < disclosure.MinThreshold {
 		errs = append(errs, fmt.Errorf("report threshold %d: must be at least %d", c.ReportThreshold, disclosure.MinThreshold))
+	}
+	if c.HealthListen != "" {
+		if _, _, err := net.SplitHostPort(c.HealthListen); err != nil {
+			errs = append(errs, fmt.Errorf("health address %q: %w", c.HealthListen, err))
+		}
+	}
+	if (c.TemporalTLS.Cert == "") != (c.TemporalTLS.Key == "") {
+		errs = append(errs, errors.New("a Temporal TLS client certificate needs its key, and a key its certificate (-temporal-tls-cert, -temporal-tls-key)"))
+	}
+	if c.RegisterNamespace && c.NamespaceRetention < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("namespace retention %s: at least a day", c.NamespaceRetention))
 	}
 	if c.DeadlineDay < 0 {
 		errs = append(errs, fmt.Errorf("deadline day %s: must not be negative", c.DeadlineDay))

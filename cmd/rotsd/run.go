@@ -79,14 +79,26 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	codec := encryption.Codec{Keys: keys}
 	db.SealTexts(keys)
 	verifier := auth.NewVerifier(cfg.Auth)
-	tc, err := client.DialContext(ctx, client.Options{
+	conn, creds, err := temporalConnection(cfg.TemporalTLS, cfg.TemporalAPIKey)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	opts := client.Options{
 		HostPort:  temporalAddr,
 		Namespace: cfg.TemporalNamespace,
 		// The SDK logs every failed activity attempt at ERROR; sdkHandler
 		// lowers it.
-		Logger:        tlog.NewStructuredLogger(slog.New(sdkHandler{log.Handler()}).With("component", "temporal-client")),
-		DataConverter: codec.DataConverter(),
-	})
+		Logger:            tlog.NewStructuredLogger(slog.New(sdkHandler{log.Handler()}).With("component", "temporal-client")),
+		DataConverter:     codec.DataConverter(),
+		ConnectionOptions: conn,
+		Credentials:       creds,
+	}
+	if cfg.RegisterNamespace {
+		if err := registerNamespace(ctx, opts, cfg.NamespaceRetention, log); err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+	}
+	tc, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("run: temporal: %w", err)
 	}
@@ -100,6 +112,17 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		}
 		codecURL = "http://" + lis.Addr().String()
 		srv := &http.Server{Handler: codec.Endpoint(verifier, cfg.CodecOrigin), ReadHeaderTimeout: 5 * time.Second}
+		serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), http.ErrServerClosed) },
+			func() { srv.Shutdown(context.WithoutCancel(ctx)) })
+	}
+	var healthURL string
+	if cfg.HealthListen != "" {
+		lis, err := net.Listen("tcp", cfg.HealthListen)
+		if err != nil {
+			return fmt.Errorf("run: health: %w", err)
+		}
+		healthURL = "http://" + lis.Addr().String()
+		srv := &http.Server{Handler: healthHandler(db, tc), ReadHeaderTimeout: 5 * time.Second}
 		serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), http.ErrServerClosed) },
 			func() { srv.Shutdown(context.WithoutCancel(ctx)) })
 	}
@@ -124,7 +147,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), net.ErrClosed) },
 			func() { hs.Shutdown(); srv.GracefulStop() })
 	}
-	log.Info("rotsd ready", readyAttrs(cfg, apiAddr, temporalAddr, metricsURL, codecURL)...)
+	log.Info("rotsd ready", readyAttrs(cfg, apiAddr, temporalAddr, metricsURL, codecURL, healthURL)...)
 	<-ctx.Done()
 	log.Info("rotsd stopping")
 	return g.Wait()
@@ -168,7 +191,7 @@ func ignore(err, normal error) error {
 
 // readyAttrs are the attributes of the "rotsd ready" line: what listens
 // where, then what the worker does.
-func readyAttrs(cfg *config, apiAddr, temporalAddr, metricsURL, codecURL string) []any {
+func readyAttrs(cfg *config, apiAddr, temporalAddr, metricsURL, codecURL, healthURL string) []any {
 	var a []any
 	if apiAddr != "" {
 		a = append(a, "api", apiAddr)
@@ -182,6 +205,9 @@ func readyAttrs(cfg *config, apiAddr, temporalAddr, metricsURL, codecURL string)
 	}
 	if codecURL != "" {
 		a = append(a, "codec", codecURL)
+	}
+	if healthURL != "" {
+		a = append(a, "health", healthURL)
 	}
 	a = append(a, "mode", cfg.Mode, "role", cfg.Role)
 	if cfg.Mode == "dev" {

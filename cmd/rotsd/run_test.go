@@ -5,14 +5,20 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/rots-vlaanderen/roundtable/internal/notify"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/rotsdproc"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 )
@@ -53,13 +59,26 @@ func TestStartAndStopLogNoError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	healthPort, err := rotsdproc.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	health := "127.0.0.1:" + strconv.Itoa(healthPort)
 	for _, run := range []string{"start", "restart"} {
 		cfg, err := loadConfig("dev", []string{"-listen", "127.0.0.1:0", "-dev-issuer", "127.0.0.1:0", "-database-url", dbURL,
-			"-data-dir", dataDir, "-temporal-port", strconv.Itoa(temporalPort)}, lookupIn(nil))
+			"-data-dir", dataDir, "-temporal-port", strconv.Itoa(temporalPort), "-health-listen", health}, lookupIn(nil))
 		if err != nil {
 			t.Fatal(err)
 		}
-		logs := runUntilReady(ctx, t, cfg)
+		logs := runUntilReady(ctx, t, cfg, func() {
+			// Live and ready, with PostgreSQL and Temporal answering.
+			for path, want := range map[string]string{"/healthz": "ok\n", "/readyz": "ready\n"} {
+				code, body := get(t, "http://"+health+path)
+				if code != http.StatusOK || body != want {
+					t.Errorf("%s: GET %s = %d %q, want 200 %q", run, path, code, body, want)
+				}
+			}
+		})
 		var ready []map[string]any
 		for line := range strings.Lines(logs) {
 			var rec map[string]any
@@ -83,7 +102,8 @@ func TestStartAndStopLogNoError(t *testing.T) {
 		if len(ready) != 1 {
 			t.Fatalf("%s: %d ready lines, want 1:\n%s", run, len(ready), logs)
 		}
-		for key, want := range map[string]string{"temporal": "127.0.0.1:" + strconv.Itoa(temporalPort), "api": "127.0.0.1:", "issuer": "http://127.0.0.1:"} {
+		for key, want := range map[string]string{"temporal": "127.0.0.1:" + strconv.Itoa(temporalPort), "api": "127.0.0.1:", "issuer": "http://127.0.0.1:",
+			"health": "http://" + health} {
 			if got, _ := ready[0][key].(string); !strings.HasPrefix(got, want) {
 				t.Errorf("%s: ready line's %s = %q, want %s…", run, key, got, want)
 			}
@@ -94,9 +114,10 @@ func TestStartAndStopLogNoError(t *testing.T) {
 	}
 }
 
-// runUntilReady runs rotsd with cfg until it logs that it is ready, stops
-// it as Ctrl-C does and returns its log, at the default level.
-func runUntilReady(ctx context.Context, t *testing.T, cfg *config) string {
+// runUntilReady runs rotsd with cfg until it logs that it is ready, calls
+// whileReady, stops it as Ctrl-C does and returns its log, at the default
+// level.
+func runUntilReady(ctx context.Context, t *testing.T, cfg *config, whileReady func()) string {
 	t.Helper()
 	logs := &logBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -113,6 +134,7 @@ func runUntilReady(ctx context.Context, t *testing.T, cfg *config) string {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+	whileReady()
 	stop()
 	select {
 	case err := <-done:
@@ -157,5 +179,52 @@ func TestSDKHandlerLowersActivityErrors(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%q with %v: logged at %q, want %q", c.msg, c.err, got, c.want)
 		}
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// Not ready while a backend does not answer, and the answer says which;
+// alive all the same.
+func TestReadyOnlyWhenBackendsAnswer(t *testing.T) {
+	ctx := context.Background()
+	dbURL, drop, err := storetest.NewDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drop()
+	db, err := store.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close() // PostgreSQL away, as far as this process can tell
+	deadPort, err := rotsdproc.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:" + strconv.Itoa(deadPort)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	srv := httptest.NewServer(healthHandler(db, tc))
+	defer srv.Close()
+	if code, body := get(t, srv.URL+"/readyz"); code != http.StatusServiceUnavailable || body != "not ready: postgresql, temporal does not answer\n" {
+		t.Errorf("GET /readyz = %d %q", code, body)
+	}
+	if code, _ := get(t, srv.URL+"/healthz"); code != http.StatusOK {
+		t.Errorf("GET /healthz = %d, want 200", code)
 	}
 }
