@@ -79,9 +79,11 @@ func QueryStage(ctx context.Context, c client.Client, caseID string) (string, er
 	return st.Stage, nil
 }
 
-// NewWorker returns a worker for case workflows and their activities.
-func NewWorker(c client.Client, a *Activities) worker.Worker {
-	w := worker.New(c, TaskQueue, worker.Options{})
+// NewWorker returns a worker for case workflows and their activities. On
+// Stop it takes no more tasks and lets the running ones finish for at most
+// stopTimeout (0: the SDK's default).
+func NewWorker(c client.Client, a *Activities, stopTimeout time.Duration) worker.Worker {
+	w := worker.New(c, TaskQueue, worker.Options{WorkerStopTimeout: stopTimeout})
 	w.RegisterWorkflow(CaseWorkflow)
 	w.RegisterActivity(a)
 	return w

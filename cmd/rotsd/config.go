@@ -31,12 +31,13 @@ type config struct {
 	SMTP              notify.Mailer
 	DeadlineDay       time.Duration
 	Auth              auth.Config
-	DevIssuer         string // dev only: where the development token issuer listens
-	KeyFile           string // payload encryption keys
-	CodecListen       string // codec endpoint for the Temporal Web UI; empty: off
-	CodecOrigin       string // the Web UI's origin, allowed by CORS
-	ReportThreshold   int    // report counts below it are suppressed
-	HealthListen      string // /healthz and /readyz over HTTP; empty: off
+	DevIssuer         string        // dev only: where the development token issuer listens
+	KeyFile           string        // payload encryption keys
+	CodecListen       string        // codec endpoint for the Temporal Web UI; empty: off
+	CodecOrigin       string        // the Web UI's origin, allowed by CORS
+	ReportThreshold   int           // report counts below it are suppressed
+	HealthListen      string        // /healthz and /readyz over HTTP; empty: off
+	ShutdownTimeout   time.Duration // how long a stop waits for calls and tasks in flight
 	// serve only: a secured Temporal cluster, and the namespace.
 	TemporalTLS        temporalTLS
 	TemporalAPIKey     string
@@ -85,6 +86,7 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 		fs.DurationVar(&c.NamespaceRetention, "temporal-namespace-retention", 30*24*time.Hour, "with -temporal-register-namespace: how long Temporal keeps a closed case's (encrypted) history")
 		c.TemporalAPIKey, _ = lookup("TEMPORAL_API_KEY")
 	}
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "on a stop, how long the API and the worker finish what they have before they cut it off")
 	fs.StringVar(&c.HealthListen, "health-listen", env("ROTS_HEALTH_LISTEN", ""), "address of /healthz and /readyz over HTTP, e.g. 127.0.0.1:9093; empty: off (ROTS_HEALTH_LISTEN)")
 	fs.StringVar(&c.SMTP.Host, "smtp-host", env("ROTS_SMTP_HOST", ""), "SMTP server for notification mail; none sends no mail (ROTS_SMTP_HOST)")
 	fs.IntVar(&c.SMTP.Port, "smtp-port", 587, "SMTP port (ROTS_SMTP_PORT)")
@@ -177,6 +179,9 @@ func (c *config) validate() error {
 	}
 	if c.RegisterNamespace && c.NamespaceRetention < 24*time.Hour {
 		errs = append(errs, fmt.Errorf("namespace retention %s: at least a day", c.NamespaceRetention))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("shutdown timeout %s: must be positive", c.ShutdownTimeout))
 	}
 	if c.DeadlineDay < 0 {
 		errs = append(errs, fmt.Errorf("deadline day %s: must not be negative", c.DeadlineDay))

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
 
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/auth/devissuer"
@@ -145,7 +146,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		srv, hs := services.New(services.Deps{DB: db, Temporal: tc, Verifier: verifier, Control: control, Log: log})
 		apiAddr = lis.Addr().String()
 		serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), net.ErrClosed) },
-			func() { hs.Shutdown(); srv.GracefulStop() })
+			func() { hs.Shutdown(); stopWithin(srv, cfg.ShutdownTimeout) })
 	}
 	log.Info("rotsd ready", readyAttrs(cfg, apiAddr, temporalAddr, metricsURL, codecURL, healthURL)...)
 	<-ctx.Done()
@@ -161,13 +162,26 @@ func startWorker(ctx context.Context, g *errgroup.Group, cfg *config, db *store.
 	if mailer != nil {
 		mailer.Log = log.With("component", "mail")
 	}
-	w := workflows.NewWorker(tc, &workflows.Activities{DB: db, Mailer: mailer, DayLength: cfg.DeadlineDay})
+	w := workflows.NewWorker(tc, &workflows.Activities{DB: db, Mailer: mailer, DayLength: cfg.DeadlineDay}, cfg.ShutdownTimeout)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("run: worker: %w", err)
 	}
 	g.Go(func() error { workflows.RunRelay(ctx, db, tc, 5*time.Second, log); return nil })
 	g.Go(func() error { db.RunPruner(ctx, time.Hour, log); return nil })
 	return w.Stop, nil
+}
+
+// stopWithin lets the API finish the calls it has (GracefulStop) for at
+// most d, then cuts the rest off: a client retries those with the same
+// request_id.
+func stopWithin(srv *grpc.Server, d time.Duration) {
+	done := make(chan struct{})
+	go func() { srv.GracefulStop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		srv.Stop()
+	}
 }
 
 // serveUntilDone runs serve in g, and stop once ctx ends.

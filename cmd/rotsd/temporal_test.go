@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"log/slog"
 	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,10 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/rots-vlaanderen/roundtable/internal/devtemporal"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/rotsdproc"
@@ -138,5 +143,40 @@ func TestRegisterNamespace(t *testing.T) {
 	}
 	if got := ns.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration(); got != 45*24*time.Hour {
 		t.Errorf("retention %s, want 45 days", got)
+	}
+}
+
+// A stop lets the API finish its calls, but not for ever: a call still
+// open after the bound is cut off, and the stop returns.
+func TestStopWithinCutsOffWhatOutlastsTheBound(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpc.NewServer()
+	healthpb.RegisterHealthServer(srv, health.NewServer())
+	go srv.Serve(lis)
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Watch is a call that stays open until the server ends it.
+	watch, err := healthpb.NewHealthClient(conn).Watch(context.Background(), &healthpb.HealthCheckRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := watch.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := make(chan struct{})
+	go func() { stopWithin(srv, 100*time.Millisecond); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the stop waited for an open call beyond its bound")
+	}
+	if _, err := watch.Recv(); err == nil {
+		t.Error("the open call was not cut off")
 	}
 }

@@ -125,7 +125,7 @@ func startStack(t *testing.T) *stack {
 	mail := startMailServer(t)
 	w := workflows.NewWorker(tc, &workflows.Activities{DB: db, Mailer: &notify.Mailer{
 		Host: "127.0.0.1", Port: mail.port(), From: "rots@rots.local", TLS: "none",
-	}})
+	}}, 0)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
