@@ -114,10 +114,14 @@ func seedDirectory(ctx context.Context, args []string) error {
 // killed and restarted apart from it: the fault tests and benchmarks do.
 func runTemporal(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("rotsd temporal", flag.ContinueOnError)
-	dataDir := fs.String("data-dir", envOr("ROTS_DATA_DIR", ".rotsd"), "where the server keeps its state (ROTS_DATA_DIR)")
-	port := fs.Int("temporal-port", 7233, "frontend port on 127.0.0.1; the services take the seven ports after it")
+	dataDir := fs.String("data-dir", envOr("ROTS_DATA_DIR", ".rotsd"), "with -persistence sqlite: where the server keeps its state (ROTS_DATA_DIR)")
+	port := fs.Int("temporal-port", 7233, "frontend port on 127.0.0.1; the services take the seven ports after it (eight on PostgreSQL, all below 32768)")
 	namespace := fs.String("temporal-namespace", envOr("TEMPORAL_NAMESPACE", devtemporal.DefaultNamespace), "namespace (TEMPORAL_NAMESPACE)")
 	logLevel := fs.String("log-level", envOr("ROTS_LOG_LEVEL", "info"), "debug shows the server's own log (ROTS_LOG_LEVEL)")
+	persistence := fs.String("persistence", envOr("TEMPORAL_PERSISTENCE", "sqlite"), "sqlite (a file in -data-dir) or postgres (TEMPORAL_PERSISTENCE)")
+	dbURL := fs.String("temporal-database-url", envOr("TEMPORAL_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/temporal?sslmode=disable"),
+		"with -persistence postgres: the default store's database; the visibility store's is named after it with _visibility; both created and migrated at start (TEMPORAL_DATABASE_URL)")
+	shards := fs.Int("history-shards", 4, "with -persistence postgres: history shards, fixed when the database is created")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -125,11 +129,31 @@ func runTemporal(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ts, err := devtemporal.Start(devTemporalConfig(*dataDir, *namespace, *port, log))
+	cfg := devTemporalConfig(*dataDir, *namespace, *port, log)
+	switch *persistence {
+	case "sqlite":
+	case "postgres":
+		if *shards < 1 || *shards > 16384 {
+			return fmt.Errorf("-history-shards %d: must be 1 to 16384", *shards)
+		}
+		if *port >= 32768-9 {
+			return fmt.Errorf("-temporal-port %d: on PostgreSQL the server's ports must be below 32768", *port)
+		}
+		cfg.PostgresURL, cfg.HistoryShards = *dbURL, int32(*shards)
+	default:
+		return fmt.Errorf("-persistence %q: must be sqlite or postgres", *persistence)
+	}
+	ts, err := devtemporal.Start(cfg)
 	if err != nil {
 		return err
 	}
-	log.Info("rotsd ready", "temporal", ts.HostPort, "temporal_metrics", ts.MetricsURL, "mode", "temporal", "data_dir", *dataDir)
+	attrs := []any{"temporal", ts.HostPort, "temporal_metrics", ts.MetricsURL, "mode", "temporal", "persistence", *persistence}
+	if *persistence == "postgres" {
+		attrs = append(attrs, "history_shards", *shards)
+	} else {
+		attrs = append(attrs, "data_dir", *dataDir)
+	}
+	log.Info("rotsd ready", attrs...)
 	<-ctx.Done()
 	log.Info("rotsd stopping")
 	return stopped(ctx, log, ts.Stop())

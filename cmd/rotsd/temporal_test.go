@@ -180,3 +180,17 @@ func TestStopWithinCutsOffWhatOutlastsTheBound(t *testing.T) {
 		t.Error("the open call was not cut off")
 	}
 }
+
+// rotsd temporal refuses a persistence it does not have, and shards or a
+// port PostgreSQL cannot take, before it starts anything.
+func TestRunTemporalRefusesBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-persistence", "cassandra"},
+		{"-persistence", "postgres", "-history-shards", "0"},
+		{"-persistence", "postgres", "-temporal-port", "40000"},
+	} {
+		if err := runTemporal(context.Background(), args); err == nil {
+			t.Errorf("rotsd temporal %v started", args)
+		}
+	}
+}

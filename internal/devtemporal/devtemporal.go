@@ -1,6 +1,7 @@
 // Package devtemporal runs a real Temporal server inside the process, with
-// its state in a SQLite file, for `rotsd dev`. Production runs against a
-// Temporal cluster instead.
+// its state in a SQLite file for `rotsd dev`, or in PostgreSQL with as many
+// history shards as asked for `rotsd temporal` on one host. A larger
+// installation runs a Temporal cluster instead.
 //
 // It must not import anything of the service: it is only a Temporal server.
 package devtemporal
@@ -32,6 +33,15 @@ import (
 type Config struct {
 	// DatabaseFile is the SQLite file; created with its schema if missing.
 	DatabaseFile string
+	// PostgresURL, when set, keeps the state in PostgreSQL instead of
+	// DatabaseFile: the default store in its database, the visibility
+	// store in the one named after it with "_visibility". Both are created
+	// with their schema when missing, and their schema is upgraded.
+	PostgresURL string
+	// HistoryShards is the number of history shards on PostgreSQL (SQLite
+	// has one). It is fixed when the cluster's database is created: a
+	// later start with another number fails. 0 means 4.
+	HistoryShards int32
 	// Namespace is registered at start if it does not exist.
 	Namespace string
 	// FrontendPort is the gRPC port on 127.0.0.1; the other services take
@@ -67,29 +77,22 @@ const startTimeout = 2 * time.Minute
 // namespace, starts the frontend, history, matching and worker services and
 // returns when the frontend serves.
 func Start(cfg Config) (*Server, error) {
-	if err := os.MkdirAll(filepath.Dir(cfg.DatabaseFile), 0o700); err != nil {
-		return nil, fmt.Errorf("devtemporal.Start: %w", err)
-	}
-	ports, err := servicePorts(cfg.FrontendPort)
+	persistence, err := persistenceConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("devtemporal.Start: %w", err)
 	}
-	sqlCfg := &config.SQL{
-		PluginName:        sqliteplugin.PluginName,
-		DatabaseName:      cfg.DatabaseFile,
-		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000"},
+	// On PostgreSQL every member's port is kept, as a SMALLINT: the worker
+	// service gets a ninth, fixed port, and all of them are below 32768.
+	n := 8
+	if cfg.PostgresURL != "" {
+		n = 9
 	}
-	if _, err := os.Stat(cfg.DatabaseFile); errors.Is(err, os.ErrNotExist) {
-		if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
-			return nil, fmt.Errorf("devtemporal.Start: schema: %w", err)
-		}
+	ports, err := servicePorts(cfg.FrontendPort, n)
+	if cfg.PostgresURL != "" && cfg.FrontendPort == 0 {
+		ports, err = lowPorts(n)
 	}
-	ns, err := sqliteschema.NewNamespaceConfig("active", cfg.Namespace, false, nil)
 	if err != nil {
 		return nil, fmt.Errorf("devtemporal.Start: %w", err)
-	}
-	if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
-		return nil, fmt.Errorf("devtemporal.Start: namespace: %w", err)
 	}
 
 	frontend := net.JoinHostPort(host, strconv.Itoa(ports[0]))
@@ -103,12 +106,7 @@ func Start(cfg Config) (*Server, error) {
 				ListenAddress: net.JoinHostPort(host, strconv.Itoa(ports[7])), HandlerPath: "/metrics",
 			}},
 		},
-		Persistence: config.Persistence{
-			DefaultStore:     sqliteplugin.PluginName,
-			VisibilityStore:  sqliteplugin.PluginName,
-			NumHistoryShards: 1,
-			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
-		},
+		Persistence: persistence,
 		ClusterMetadata: &cluster.Config{
 			FailoverVersionIncrement: 10,
 			MasterClusterName:        "active",
@@ -122,7 +120,7 @@ func Start(cfg Config) (*Server, error) {
 			"frontend": service(ports[0], ports[1]),
 			"history":  service(ports[2], ports[3]),
 			"matching": service(ports[4], ports[5]),
-			"worker":   service(ports[6], 0),
+			"worker":   service(ports[6], workerMembership(ports)),
 		},
 		Archival: config.Archival{
 			History:    config.HistoryArchival{State: "disabled"},
@@ -164,8 +162,63 @@ func Start(cfg Config) (*Server, error) {
 		s.Stop()
 		return nil, fmt.Errorf("devtemporal.Start: %w", err)
 	}
+	if cfg.PostgresURL != "" {
+		// On SQLite the namespace is written before the start; here the
+		// frontend registers it.
+		if err := registerNamespace(frontend, cfg.Namespace, 30*24*time.Hour); err != nil {
+			s.Stop()
+			return nil, fmt.Errorf("devtemporal.Start: namespace: %w", err)
+		}
+	}
 	logger.phase.Store(running)
 	return s, nil
+}
+
+// persistenceConfig sets up the server's stores: a SQLite file (schema and
+// namespace written when new), or PostgreSQL (databases and schema set up
+// or upgraded).
+func persistenceConfig(cfg Config) (config.Persistence, error) {
+	if cfg.PostgresURL != "" {
+		def, vis, err := postgresStores(cfg.PostgresURL)
+		if err != nil {
+			return config.Persistence{}, err
+		}
+		if err := setupPostgres(def, vis); err != nil {
+			return config.Persistence{}, err
+		}
+		shards := cfg.HistoryShards
+		if shards == 0 {
+			shards = 4
+		}
+		return config.Persistence{
+			DefaultStore: "postgres-default", VisibilityStore: "postgres-visibility", NumHistoryShards: shards,
+			DataStores: map[string]config.DataStore{"postgres-default": {SQL: def}, "postgres-visibility": {SQL: vis}},
+		}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.DatabaseFile), 0o700); err != nil {
+		return config.Persistence{}, err
+	}
+	sqlCfg := &config.SQL{
+		PluginName:        sqliteplugin.PluginName,
+		DatabaseName:      cfg.DatabaseFile,
+		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000"},
+	}
+	if _, err := os.Stat(cfg.DatabaseFile); errors.Is(err, os.ErrNotExist) {
+		if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
+			return config.Persistence{}, fmt.Errorf("schema: %w", err)
+		}
+	}
+	ns, err := sqliteschema.NewNamespaceConfig("active", cfg.Namespace, false, nil)
+	if err != nil {
+		return config.Persistence{}, err
+	}
+	if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
+		return config.Persistence{}, fmt.Errorf("namespace: %w", err)
+	}
+	return config.Persistence{
+		DefaultStore: sqliteplugin.PluginName, VisibilityStore: sqliteplugin.PluginName, NumHistoryShards: 1,
+		DataStores: map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
+	}, nil
 }
 
 // waitServing waits until the frontend's health check says SERVING: it
@@ -205,12 +258,21 @@ func (s *Server) Stop() error {
 	return s.srv.Stop()
 }
 
+// workerMembership is the worker service's membership port: the ninth when
+// there is one, else one the server picks.
+func workerMembership(ports []int) int {
+	if len(ports) > 8 {
+		return ports[8]
+	}
+	return 0
+}
+
 // servicePorts returns the ports of the services and their membership.
 // With a fixed frontend port they are the same at every start: the server
 // keeps its cluster membership in the database, and a restart with other
 // ports waits half a minute for the old members to time out.
-func servicePorts(frontend int) ([]int, error) {
-	ports := make([]int, 8)
+func servicePorts(frontend, n int) ([]int, error) {
+	ports := make([]int, n)
 	for i := range ports {
 		if frontend != 0 {
 			ports[i] = frontend + i

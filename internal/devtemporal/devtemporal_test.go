@@ -2,14 +2,20 @@ package devtemporal
 
 import (
 	"context"
+	"fmt"
 	"net"
+	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 )
 
 // waitForGo waits for a "go" signal, so that it is open across a restart.
@@ -22,11 +28,18 @@ func waitForGo(ctx workflow.Context) (string, error) {
 // startWithWorker starts the server on the file and a worker for waitForGo.
 func startWithWorker(t *testing.T, file string, port int) (*Server, client.Client, worker.Worker) {
 	t.Helper()
-	srv, err := Start(Config{DatabaseFile: file, Namespace: DefaultNamespace, FrontendPort: port})
+	return startConfigWithWorker(t, Config{DatabaseFile: file, Namespace: DefaultNamespace, FrontendPort: port})
+}
+
+// startConfigWithWorker starts the server as cfg says and a worker for
+// waitForGo.
+func startConfigWithWorker(t *testing.T, cfg Config) (*Server, client.Client, worker.Worker) {
+	t.Helper()
+	srv, err := Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := client.Dial(client.Options{HostPort: srv.HostPort, Namespace: DefaultNamespace})
+	c, err := client.Dial(client.Options{HostPort: srv.HostPort, Namespace: cfg.Namespace})
 	if err != nil {
 		srv.Stop()
 		t.Fatal(err)
@@ -78,5 +91,73 @@ func TestStateSurvivesRestart(t *testing.T) {
 	}
 	if got != "got na herstart" {
 		t.Errorf("result = %q, want %q", got, "got na herstart")
+	}
+}
+
+// On PostgreSQL, with four history shards, a fresh database gets its
+// schema and the namespace, and an open workflow survives a restart, which
+// finds the schema there and upgrades nothing.
+func TestPostgresStateSurvivesRestart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	server, err := url.Parse(storetest.ServerURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("rots_test_temporal_%d", time.Now().UnixNano())
+	u := *server
+	u.Path = "/" + name
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), server.String())
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close(context.Background())
+		for _, db := range []string{name, name + "_visibility"} {
+			if _, err := conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{db}.Sanitize()+" WITH (FORCE)"); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	ports, err := lowPorts(9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{PostgresURL: u.String(), HistoryShards: 4, Namespace: "rots", FrontendPort: ports[0]}
+
+	srv, c, w := startConfigWithWorker(t, cfg)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "survivor-pg", TaskQueue: "devtemporal-test"}, waitForGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Stop()
+	c.Close()
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	srv, c, w = startConfigWithWorker(t, cfg)
+	defer srv.Stop()
+	defer c.Close()
+	defer w.Stop()
+	if err := c.SignalWorkflow(ctx, "survivor-pg", run.GetRunID(), "go", "op PostgreSQL"); err != nil {
+		t.Fatalf("signal after restart: %v", err)
+	}
+	var got string
+	if err := c.GetWorkflow(ctx, "survivor-pg", run.GetRunID()).Get(ctx, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "got op PostgreSQL" {
+		t.Errorf("result = %q", got)
+	}
+	conn, err := pgx.Connect(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var shards int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM shards`).Scan(&shards); err != nil || shards != 4 {
+		t.Errorf("%d history shards in the database (%v), want 4", shards, err)
 	}
 }
