@@ -21,6 +21,7 @@ import (
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/authz"
 	"github.com/rots-vlaanderen/roundtable/internal/disclosure"
+	"github.com/rots-vlaanderen/roundtable/internal/metrics"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/services/adminservice"
 	"github.com/rots-vlaanderen/roundtable/services/auditservice"
@@ -43,6 +44,8 @@ type Deps struct {
 	// reports (and so the signals).
 	Control disclosure.Control
 	Log     *slog.Logger
+	// Metrics, when set, counts and times every call.
+	Metrics *metrics.Metrics
 }
 
 // New assembles the API: every ROTS service behind one chain of
@@ -55,8 +58,11 @@ func New(d Deps) (*grpc.Server, *health.Server) {
 	// Malformed requests are refused before the access rules look at them,
 	// so the answer does not depend on what exists; request_ids are bound
 	// to their caller once the caller is known.
-	srv := grpc.NewServer(grpc.ForceServerCodecV2(rpc.Codec()),
-		grpc.ChainUnaryInterceptor(logCalls(log), recoverPanics(log), rpc.WellFormed(), access.Unary(), rpc.Idempotency(db, log)))
+	chain := []grpc.UnaryServerInterceptor{logCalls(log), recoverPanics(log), rpc.WellFormed(), access.Unary(), rpc.Idempotency(db, log)}
+	if d.Metrics != nil {
+		chain = append([]grpc.UnaryServerInterceptor{d.Metrics.Unary()}, chain...)
+	}
+	srv := grpc.NewServer(grpc.ForceServerCodecV2(rpc.Codec()), grpc.ChainUnaryInterceptor(chain...))
 	cases := caseservice.New(db, d.Temporal, log)
 	// Signals freeze the dashboard's figures, after its disclosure control.
 	reports := reportservice.New(db, log, d.Control)

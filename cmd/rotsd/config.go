@@ -37,6 +37,7 @@ type config struct {
 	CodecOrigin       string        // the Web UI's origin, allowed by CORS
 	ReportThreshold   int           // report counts below it are suppressed
 	HealthListen      string        // /healthz and /readyz over HTTP; empty: off
+	MetricsListen     string        // /metrics for Prometheus; empty: off
 	ShutdownTimeout   time.Duration // how long a stop waits for calls and tasks in flight
 	// serve only: a secured Temporal cluster, and the namespace.
 	TemporalTLS        temporalTLS
@@ -87,6 +88,7 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 		c.TemporalAPIKey, _ = lookup("TEMPORAL_API_KEY")
 	}
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "on a stop, how long the API and the worker finish what they have before they cut it off")
+	fs.StringVar(&c.MetricsListen, "metrics-listen", env("ROTS_METRICS_LISTEN", ""), "address of /metrics for Prometheus, e.g. 127.0.0.1:9094 (not 9090, the API's); empty: off (ROTS_METRICS_LISTEN)")
 	fs.StringVar(&c.HealthListen, "health-listen", env("ROTS_HEALTH_LISTEN", ""), "address of /healthz and /readyz over HTTP, e.g. 127.0.0.1:9093; empty: off (ROTS_HEALTH_LISTEN)")
 	fs.StringVar(&c.SMTP.Host, "smtp-host", env("ROTS_SMTP_HOST", ""), "SMTP server for notification mail; none sends no mail (ROTS_SMTP_HOST)")
 	fs.IntVar(&c.SMTP.Port, "smtp-port", 587, "SMTP port (ROTS_SMTP_PORT)")
@@ -172,6 +174,11 @@ func (c *config) validate() error {
 	if c.HealthListen != "" {
 		if _, _, err := net.SplitHostPort(c.HealthListen); err != nil {
 			errs = append(errs, fmt.Errorf("health address %q: %w", c.HealthListen, err))
+		}
+	}
+	if c.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			errs = append(errs, fmt.Errorf("metrics address %q: %w", c.MetricsListen, err))
 		}
 	}
 	if (c.TemporalTLS.Cert == "") != (c.TemporalTLS.Key == "") {

@@ -21,6 +21,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/devtemporal"
 	"github.com/rots-vlaanderen/roundtable/internal/disclosure"
 	"github.com/rots-vlaanderen/roundtable/internal/encryption"
+	"github.com/rots-vlaanderen/roundtable/internal/metrics"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/services"
 	"github.com/rots-vlaanderen/roundtable/workflows"
@@ -116,6 +117,21 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), http.ErrServerClosed) },
 			func() { srv.Shutdown(context.WithoutCancel(ctx)) })
 	}
+	var met *metrics.Metrics
+	var metricsAddr string
+	if cfg.MetricsListen != "" {
+		met = metrics.New(db, log)
+		lis, err := net.Listen("tcp", cfg.MetricsListen)
+		if err != nil {
+			return fmt.Errorf("run: metrics: %w", err)
+		}
+		metricsAddr = "http://" + lis.Addr().String() + "/metrics"
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", met.Handler())
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), http.ErrServerClosed) },
+			func() { srv.Shutdown(context.WithoutCancel(ctx)) })
+	}
 	var healthURL string
 	if cfg.HealthListen != "" {
 		lis, err := net.Listen("tcp", cfg.HealthListen)
@@ -143,12 +159,12 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		srv, hs := services.New(services.Deps{DB: db, Temporal: tc, Verifier: verifier, Control: control, Log: log})
+		srv, hs := services.New(services.Deps{DB: db, Temporal: tc, Verifier: verifier, Control: control, Log: log, Metrics: met})
 		apiAddr = lis.Addr().String()
 		serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), net.ErrClosed) },
 			func() { hs.Shutdown(); stopWithin(srv, cfg.ShutdownTimeout) })
 	}
-	log.Info("rotsd ready", readyAttrs(cfg, apiAddr, temporalAddr, metricsURL, codecURL, healthURL)...)
+	log.Info("rotsd ready", readyAttrs(cfg, apiAddr, temporalAddr, metricsURL, codecURL, healthURL, metricsAddr)...)
 	<-ctx.Done()
 	log.Info("rotsd stopping")
 	return g.Wait()
@@ -205,7 +221,7 @@ func ignore(err, normal error) error {
 
 // readyAttrs are the attributes of the "rotsd ready" line: what listens
 // where, then what the worker does.
-func readyAttrs(cfg *config, apiAddr, temporalAddr, metricsURL, codecURL, healthURL string) []any {
+func readyAttrs(cfg *config, apiAddr, temporalAddr, metricsURL, codecURL, healthURL, metricsAddr string) []any {
 	var a []any
 	if apiAddr != "" {
 		a = append(a, "api", apiAddr)
@@ -222,6 +238,9 @@ func readyAttrs(cfg *config, apiAddr, temporalAddr, metricsURL, codecURL, health
 	}
 	if healthURL != "" {
 		a = append(a, "health", healthURL)
+	}
+	if metricsAddr != "" {
+		a = append(a, "metrics", metricsAddr)
 	}
 	a = append(a, "mode", cfg.Mode, "role", cfg.Role)
 	if cfg.Mode == "dev" {

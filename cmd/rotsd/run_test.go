@@ -64,9 +64,14 @@ func TestStartAndStopLogNoError(t *testing.T) {
 		t.Fatal(err)
 	}
 	health := "127.0.0.1:" + strconv.Itoa(healthPort)
+	metricsPort, err := rotsdproc.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := "127.0.0.1:" + strconv.Itoa(metricsPort)
 	for _, run := range []string{"start", "restart"} {
 		cfg, err := loadConfig("dev", []string{"-listen", "127.0.0.1:0", "-dev-issuer", "127.0.0.1:0", "-database-url", dbURL,
-			"-data-dir", dataDir, "-temporal-port", strconv.Itoa(temporalPort), "-health-listen", health}, lookupIn(nil))
+			"-data-dir", dataDir, "-temporal-port", strconv.Itoa(temporalPort), "-health-listen", health, "-metrics-listen", metricsAddr}, lookupIn(nil))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,6 +82,9 @@ func TestStartAndStopLogNoError(t *testing.T) {
 				if code != http.StatusOK || body != want {
 					t.Errorf("%s: GET %s = %d %q, want 200 %q", run, path, code, body, want)
 				}
+			}
+			if code, body := get(t, "http://"+metricsAddr+"/metrics"); code != http.StatusOK || !strings.Contains(body, "rots_metrics_store_up 1") {
+				t.Errorf("%s: GET /metrics = %d\n%.300s", run, code, body)
 			}
 		})
 		var ready []map[string]any

@@ -99,3 +99,48 @@ func (db *DB) RunPruner(ctx context.Context, interval time.Duration, log *slog.L
 		}
 	}
 }
+
+// Gauges are the figures an operator watches: open cases by stage and
+// rung, the outbox (cases recorded whose workflow is not known to run) and
+// the mails not sent yet. They hold counts only.
+type Gauges struct {
+	OpenCases    map[[2]string]int64 // [stage, rung]
+	Outbox       int64
+	OutboxOldest time.Duration
+	MailsPending int64
+	PoolAcquired int32
+	PoolIdle     int32
+	PoolTotal    int32
+}
+
+// ReadGauges reads the gauges.
+func (db *DB) ReadGauges(ctx context.Context) (Gauges, error) {
+	g := Gauges{OpenCases: map[[2]string]int64{}}
+	rows, err := db.pool.Query(ctx, `SELECT stage, rung::text, count(*) FROM cases WHERE stage <> 'CLOSED' GROUP BY stage, rung`)
+	if err != nil {
+		return g, fmt.Errorf("store.ReadGauges: %w", err)
+	}
+	for rows.Next() {
+		var stage, rung string
+		var n int64
+		if err := rows.Scan(&stage, &rung, &n); err != nil {
+			rows.Close()
+			return g, fmt.Errorf("store.ReadGauges: %w", err)
+		}
+		g.OpenCases[[2]string{stage, rung}] = n
+	}
+	rows.Close()
+	var oldest *time.Time
+	if err := db.pool.QueryRow(ctx, `SELECT count(*), min(submitted_at) FROM cases WHERE NOT workflow_started`).Scan(&g.Outbox, &oldest); err != nil {
+		return g, fmt.Errorf("store.ReadGauges: %w", err)
+	}
+	if oldest != nil {
+		g.OutboxOldest = time.Since(*oldest)
+	}
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE mail_sent_at IS NULL`).Scan(&g.MailsPending); err != nil {
+		return g, fmt.Errorf("store.ReadGauges: %w", err)
+	}
+	st := db.pool.Stat()
+	g.PoolAcquired, g.PoolIdle, g.PoolTotal = st.AcquiredConns(), st.IdleConns(), st.TotalConns()
+	return g, nil
+}

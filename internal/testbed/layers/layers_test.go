@@ -29,6 +29,7 @@ var rules = []struct {
 	{pkg: "internal/notify", deny: []string{"internal/store", "services/", "workflows"}},
 	{pkg: "internal/auth", deny: []string{"internal/store", "services/", "workflows"}},
 	{pkg: "internal/authz", deny: []string{"services/", "workflows", "cmd/"}, allow: []string{"services/rpc"}},
+	{pkg: "internal/metrics", deny: []string{"services/", "workflows", "cmd/"}},
 	{pkg: "workflows", deny: []string{"services/", "cmd/", "internal/testbed/"}},
 	{pkg: "services/rpc", deny: []string{"services/", "workflows", "cmd/"}},
 	{pkg: "services/", deny: []string{"cmd/", "internal/testbed/"}},
