@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -73,7 +74,7 @@ type harness struct {
 
 // start runs a cluster; rotsdURL, when set, is where rotsd finds the
 // database (a proxy in front of it).
-func start(t *testing.T, deadlineDay time.Duration, proxied func(dbURL string) string) *harness {
+func start(t *testing.T, deadlineDay time.Duration, proxied func(dbURL string) string, topology ...func(*rotsdproc.Options)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	dbURL, drop, err := storetest.NewDatabase(ctx)
@@ -86,13 +87,17 @@ func start(t *testing.T, deadlineDay time.Duration, proxied func(dbURL string) s
 		rotsdURL = proxied(dbURL)
 	}
 	dir := t.TempDir()
-	cl, err := rotsdproc.StartCluster(ctx, rotsdproc.Options{Bin: bin, Dir: dir, DatabaseURL: rotsdURL, DeadlineDay: deadlineDay})
+	o := rotsdproc.Options{Bin: bin, Dir: dir, DatabaseURL: rotsdURL, DeadlineDay: deadlineDay}
+	for _, f := range topology {
+		f(&o)
+	}
+	cl, err := rotsdproc.StartCluster(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			for _, p := range []*rotsdproc.Proc{cl.API, cl.Worker, cl.Temporal} {
+			for _, p := range append(append(slices.Clone(cl.APIs), cl.Workers...), cl.Temporal) {
 				t.Logf("%s errors logged:\n%s", p.Name, p.Errors(10))
 				t.Logf("%s log tail:\n%s", p.Name, p.Tail(3000))
 			}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,6 +15,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/resolver/manual"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth/devissuer"
@@ -31,14 +34,24 @@ type Options struct {
 	// DeadlineDay shortens every working day of every deadline (rotsd
 	// -deadline-day); 0 keeps real working days.
 	DeadlineDay time.Duration
+	// TemporalPostgres, when set, runs the Temporal server on PostgreSQL in
+	// this database (rotsd temporal -persistence postgres) with
+	// HistoryShards shards, instead of on a SQLite file in Dir.
+	TemporalPostgres string
+	HistoryShards    int
+	// APIs and Workers are how many of each run; 0 means one.
+	APIs, Workers int
 }
 
-// Cluster is a Temporal server, an API and a worker, each a process of its
-// own, with the development issuer in this process to sign tokens.
+// Cluster is a Temporal server, APIs and workers, each a process of its
+// own, with the development issuer in this process to sign tokens. API,
+// Worker and APIAddr are the first of each.
 type Cluster struct {
 	Temporal, API, Worker *Proc
+	APIs, Workers         []*Proc
 	TemporalAddr          string
 	APIAddr               string
+	APIAddrs              []string
 	Codec                 encryption.Codec
 	issuer                *devissuer.Issuer
 	issuerSrv             *http.Server
@@ -66,41 +79,65 @@ func StartCluster(ctx context.Context, o Options) (_ *Cluster, err error) {
 		return nil, err
 	}
 
+	temporalArgs := []string{"temporal", "-data-dir", o.Dir}
 	temporalPort, err := FreePortRange(8)
+	if o.TemporalPostgres != "" {
+		temporalPort, err = freeLowPortRange(9)
+		temporalArgs = []string{"temporal", "-persistence", "postgres", "-temporal-database-url", o.TemporalPostgres,
+			"-history-shards", strconv.Itoa(max(o.HistoryShards, 1))}
+	}
 	if err != nil {
 		return nil, err
 	}
 	c.TemporalAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(temporalPort))
-	if c.Temporal, err = Start(o.Bin, o.Dir, "temporal", "temporal", "-data-dir", o.Dir, "-temporal-port", strconv.Itoa(temporalPort)); err != nil {
+	if c.Temporal, err = Start(o.Bin, o.Dir, "temporal", append(temporalArgs, "-temporal-port", strconv.Itoa(temporalPort))...); err != nil {
 		return nil, err
 	}
 	if err := c.WaitTemporal(ctx); err != nil {
 		return nil, err
 	}
 
-	apiPort, err := FreePort()
-	if err != nil {
-		return nil, err
-	}
-	c.APIAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(apiPort))
-	serve := func(role string) []string {
-		return []string{"serve", "-role", role, "-listen", c.APIAddr, "-database-url", o.DatabaseURL,
+	serve := func(role, listen string) []string {
+		return []string{"serve", "-role", role, "-listen", listen, "-database-url", o.DatabaseURL,
 			"-temporal-address", c.TemporalAddr, "-oidc-issuer", c.issuer.URL, "-key-file", keyFile,
 			"-deadline-day", o.DeadlineDay.String()}
 	}
-	if c.Worker, err = Start(o.Bin, o.Dir, "worker", serve("worker")...); err != nil {
-		return nil, err
+	for i := range max(o.Workers, 1) {
+		w, err := Start(o.Bin, o.Dir, numbered("worker", i), serve("worker", "127.0.0.1:0")...)
+		if err != nil {
+			return nil, err
+		}
+		c.Workers = append(c.Workers, w)
+		if err := w.WaitLog(ctx, ReadyLine); err != nil {
+			return nil, err
+		}
 	}
-	if err := c.WaitWorker(ctx); err != nil {
-		return nil, err
+	c.Worker = c.Workers[0]
+	for i := range max(o.APIs, 1) {
+		port, err := FreePort()
+		if err != nil {
+			return nil, err
+		}
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		api, err := Start(o.Bin, o.Dir, numbered("api", i), serve("api", addr)...)
+		if err != nil {
+			return nil, err
+		}
+		c.APIs, c.APIAddrs = append(c.APIs, api), append(c.APIAddrs, addr)
 	}
-	if c.API, err = Start(o.Bin, o.Dir, "api", serve("api")...); err != nil {
-		return nil, err
-	}
+	c.API, c.APIAddr = c.APIs[0], c.APIAddrs[0]
 	if err := c.WaitAPI(ctx); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// numbered names the i-th process of a role: "api", "api2", …
+func numbered(role string, i int) string {
+	if i == 0 {
+		return role
+	}
+	return role + strconv.Itoa(i+1)
 }
 
 // WaitTemporal waits until the Temporal server answers a health check.
@@ -128,27 +165,44 @@ func (c *Cluster) WaitWorker(ctx context.Context) error {
 // worker polls.
 const ReadyLine = `"msg":"rotsd ready"`
 
-// WaitAPI waits until the API answers its health check with SERVING.
+// WaitAPI waits until every API answers its health check with SERVING.
 func (c *Cluster) WaitAPI(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	conn, err := c.Dial()
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return c.API.waitUntil(ctx, "serving", 50*time.Millisecond, func() error {
-		resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
-		if err == nil && resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
-			err = fmt.Errorf("health: %s", resp.GetStatus())
+	for i, addr := range c.APIAddrs {
+		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			return err
 		}
-		return err
-	})
+		err = c.APIs[i].waitUntil(ctx, "serving", 50*time.Millisecond, func() error {
+			resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
+			if err == nil && resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+				err = fmt.Errorf("health: %s", resp.GetStatus())
+			}
+			return err
+		})
+		conn.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// Dial opens a gRPC connection to the API.
+// Dial opens a gRPC connection to the APIs: with several, calls go round
+// robin over them, and a call to one that is gone goes to another.
 func (c *Cluster) Dial() (*grpc.ClientConn, error) {
-	return grpc.NewClient(c.APIAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if len(c.APIAddrs) < 2 {
+		return grpc.NewClient(c.APIAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	}
+	r := manual.NewBuilderWithScheme("rotsapi")
+	var addrs []resolver.Address
+	for _, a := range c.APIAddrs {
+		addrs = append(addrs, resolver.Address{Addr: a})
+	}
+	r.InitialState(resolver.State{Addresses: addrs})
+	return grpc.NewClient(r.Scheme()+":///api", grpc.WithResolvers(r), grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultServiceConfig(`{"loadBalancingConfig":[{"round_robin":{}}]}`))
 }
 
 // Token is a bearer token for a role in a region (and, for submitters and
@@ -173,9 +227,9 @@ func (c *Cluster) TemporalClient(ctx context.Context) (client.Client, error) {
 	return client.DialContext(ctx, client.Options{HostPort: c.TemporalAddr, DataConverter: c.Codec.DataConverter(), Logger: quiet{}})
 }
 
-// Close stops every process that runs, the worker and API first.
+// Close stops every process that runs, the APIs and workers first.
 func (c *Cluster) Close() {
-	for _, p := range []*Proc{c.API, c.Worker, c.Temporal} {
+	for _, p := range append(append(slices.Clone(c.APIs), c.Workers...), c.Temporal) {
 		if p != nil && p.Running() {
 			p.Stop()
 		}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -215,6 +216,28 @@ func FreePortRange(n int) (int, error) {
 		}
 	}
 	return 0, errors.New("no range of free ports found")
+}
+
+// freeLowPortRange returns the first of n consecutive free ports below
+// 32768: a Temporal server on PostgreSQL keeps its members' ports as
+// SMALLINT.
+func freeLowPortRange(n int) (int, error) {
+	for range 100 {
+		first := 10000 + rand.IntN(22000)
+		free := true
+		for port := first; port < first+n && free; port++ {
+			l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+			if err != nil {
+				free = false
+				continue
+			}
+			l.Close()
+		}
+		if free {
+			return first, nil
+		}
+	}
+	return 0, errors.New("no range of free ports below 32768 found")
 }
 
 // Exclusive waits until no other process on this machine holds the
