@@ -45,8 +45,9 @@ func temporalDatabase(t *testing.T) string {
 // TestProductionTopology runs the service as it would run in production,
 // each a process of its own: the Temporal server on PostgreSQL with 16
 // history shards, two APIs that clients call round robin, and two
-// workers. One of the workers is killed under load, then one of the APIs:
-// the others carry on, and nothing acknowledged is lost.
+// workers. One of the workers is killed under load, then one of the APIs,
+// then the Temporal server, which starts again on its database: the others
+// carry on, and nothing acknowledged is lost.
 func TestProductionTopology(t *testing.T) {
 	h := start(t, 0, nil, func(o *rotsdproc.Options) {
 		o.TemporalPostgres, o.HistoryShards, o.APIs, o.Workers = temporalDatabase(t), 16, 2, 2
@@ -86,6 +87,28 @@ func TestProductionTopology(t *testing.T) {
 		}
 		t.Logf("%d submissions, %d commands; retried after the kill: submissions %v, commands %v",
 			len(tr.submitTimes), len(tr.commandTimes), tr.submitFailures, tr.commandFailures)
+		h.check(t)
+	})
+
+	t.Run("the Temporal server on PostgreSQL restarted", func(t *testing.T) {
+		tr := h.traffic(8)
+		time.Sleep(3 * time.Second)
+		h.cl.Temporal.Kill()
+		time.Sleep(3 * time.Second)
+		if err := h.cl.Temporal.Restart(); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.cl.WaitTemporal(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Second)
+		tr.stop(t)
+		// Submissions are recorded without Temporal; the relay starts
+		// their workflows once the server is back on its database.
+		if len(tr.submitFailures) > 0 {
+			t.Errorf("submissions failed while the Temporal server was down: %v", tr.submitFailures)
+		}
+		t.Logf("%d submissions, %d commands; commands retried: %v", len(tr.submitTimes), len(tr.commandTimes), tr.commandFailures)
 		h.check(t)
 	})
 }
