@@ -148,6 +148,9 @@ func Start(cfg Config) (*Server, error) {
 			// as fast with one (docs/BENCHMARKS.md, timers).
 			dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
 			dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+			// A namespace registered at start (on PostgreSQL) is known to
+			// every service within a second, not ten.
+			dynamicconfig.NamespaceCacheRefreshInterval.Key(): time.Second,
 		}),
 	)
 	if err != nil {

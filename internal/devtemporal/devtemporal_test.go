@@ -2,9 +2,7 @@ package devtemporal
 
 import (
 	"context"
-	"fmt"
 	"net"
-	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
@@ -100,31 +98,12 @@ func TestStateSurvivesRestart(t *testing.T) {
 func TestPostgresStateSurvivesRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	server, err := url.Parse(storetest.ServerURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := fmt.Sprintf("rots_test_temporal_%d", time.Now().UnixNano())
-	u := *server
-	u.Path = "/" + name
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), server.String())
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close(context.Background())
-		for _, db := range []string{name, name + "_visibility"} {
-			if _, err := conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{db}.Sanitize()+" WITH (FORCE)"); err != nil {
-				t.Error(err)
-			}
-		}
-	})
+	u := storetest.TemporalDatabase(t)
 	ports, err := lowPorts(9)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{PostgresURL: u.String(), HistoryShards: 4, Namespace: "rots", FrontendPort: ports[0]}
+	cfg := Config{PostgresURL: u, HistoryShards: 4, Namespace: "rots", FrontendPort: ports[0]}
 
 	srv, c, w := startConfigWithWorker(t, cfg)
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "survivor-pg", TaskQueue: "devtemporal-test"}, waitForGo)
@@ -151,7 +130,7 @@ func TestPostgresStateSurvivesRestart(t *testing.T) {
 	if got != "got op PostgreSQL" {
 		t.Errorf("result = %q", got)
 	}
-	conn, err := pgx.Connect(ctx, u.String())
+	conn, err := pgx.Connect(ctx, u)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,11 +127,25 @@ func registerNamespace(frontend, namespace string, retention time.Duration) erro
 	defer conn.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	_, err = workflowservice.NewWorkflowServiceClient(conn).RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+	ws := workflowservice.NewWorkflowServiceClient(conn)
+	_, err = ws.RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
 		Namespace: namespace, WorkflowExecutionRetentionPeriod: durationpb.New(retention),
 	})
-	if status.Code(err) == codes.AlreadyExists {
-		return nil
+	if err != nil && status.Code(err) != codes.AlreadyExists {
+		return err
 	}
-	return err
+	// The services learn of a new namespace when they refresh their cache:
+	// wait until the frontend serves calls in it, so that a worker started
+	// next finds it.
+	for {
+		_, err := ws.CountWorkflowExecutions(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: namespace})
+		if status.Code(err) != codes.NotFound {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("namespace %s not served after registering it: %w", namespace, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

@@ -2,45 +2,15 @@ package faults
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"google.golang.org/grpc/codes"
 
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/rotsdproc"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
 )
-
-// temporalDatabase is a URL for a Temporal server's database of its own on
-// the test server; it and its visibility database are dropped at the end.
-func temporalDatabase(t *testing.T) string {
-	t.Helper()
-	server, err := url.Parse(storetest.ServerURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := fmt.Sprintf("rots_test_temporal_%d", time.Now().UnixNano())
-	u := *server
-	u.Path = "/" + name
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), server.String())
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close(context.Background())
-		for _, db := range []string{name, name + "_visibility"} {
-			if _, err := conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{db}.Sanitize()+" WITH (FORCE)"); err != nil {
-				t.Error(err)
-			}
-		}
-	})
-	return u.String()
-}
 
 // TestProductionTopology runs the service as it would run in production,
 // each a process of its own: the Temporal server on PostgreSQL with 16
@@ -50,7 +20,7 @@ func temporalDatabase(t *testing.T) string {
 // carry on, and nothing acknowledged is lost.
 func TestProductionTopology(t *testing.T) {
 	h := start(t, 0, nil, func(o *rotsdproc.Options) {
-		o.TemporalPostgres, o.HistoryShards, o.APIs, o.Workers = temporalDatabase(t), 16, 2, 2
+		o.TemporalPostgres, o.HistoryShards, o.APIs, o.Workers = storetest.TemporalDatabase(t), 16, 2, 2
 	})
 
 	t.Run("one of two workers killed", func(t *testing.T) {

@@ -194,12 +194,27 @@ func FreePort() (int, error) {
 // FreePortRange returns the first of n consecutive free ports: the
 // embedded Temporal server takes eight from its frontend port on.
 func FreePortRange(n int) (int, error) {
-	for range 50 {
+	return freeRange(n, func() (int, error) {
 		first, err := FreePort()
-		if err != nil {
-			return 0, err
-		}
 		if first+n > 65535 {
+			return 0, errors.New("range past the last port")
+		}
+		return first, err
+	})
+}
+
+// freeLowPortRange returns the first of n consecutive free ports below
+// 32768: a Temporal server on PostgreSQL keeps its members' ports as
+// SMALLINT.
+func freeLowPortRange(n int) (int, error) {
+	return freeRange(n, func() (int, error) { return 10000 + rand.IntN(22000), nil })
+}
+
+// freeRange tries first ports from pick until the n from one on are free.
+func freeRange(n int, pick func() (int, error)) (int, error) {
+	for range 100 {
+		first, err := pick()
+		if err != nil {
 			continue
 		}
 		free := true
@@ -215,29 +230,7 @@ func FreePortRange(n int) (int, error) {
 			return first, nil
 		}
 	}
-	return 0, errors.New("no range of free ports found")
-}
-
-// freeLowPortRange returns the first of n consecutive free ports below
-// 32768: a Temporal server on PostgreSQL keeps its members' ports as
-// SMALLINT.
-func freeLowPortRange(n int) (int, error) {
-	for range 100 {
-		first := 10000 + rand.IntN(22000)
-		free := true
-		for port := first; port < first+n && free; port++ {
-			l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-			if err != nil {
-				free = false
-				continue
-			}
-			l.Close()
-		}
-		if free {
-			return first, nil
-		}
-	}
-	return 0, errors.New("no range of free ports below 32768 found")
+	return 0, fmt.Errorf("no range of %d free ports found", n)
 }
 
 // Exclusive waits until no other process on this machine holds the

@@ -95,3 +95,31 @@ func Open(t testing.TB, url string) *store.DB {
 	t.Cleanup(db.Close)
 	return db
 }
+
+// TemporalDatabase is the URL of a database on the test server, not
+// created yet, for a Temporal server on PostgreSQL; it and its visibility
+// database ("_visibility") are dropped when the test ends.
+func TemporalDatabase(t testing.TB) string {
+	t.Helper()
+	server, err := url.Parse(ServerURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("rots_test_temporal_%d", time.Now().UnixNano())
+	u := *server
+	u.Path = "/" + name
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), server.String())
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close(context.Background())
+		for _, db := range []string{name, name + "_visibility"} {
+			if _, err := conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{db}.Sanitize()+" WITH (FORCE)"); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	return u.String()
+}
