@@ -135,17 +135,17 @@ func registerNamespace(frontend, namespace string, retention time.Duration) erro
 		return err
 	}
 	// The services learn of a new namespace when they refresh their cache:
-	// wait until the frontend serves calls in it, so that a worker started
-	// next finds it.
+	// wait until the frontend describes it, as a worker's start asks, so
+	// that a worker started next finds it.
 	for {
-		_, err := ws.CountWorkflowExecutions(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: namespace})
-		if status.Code(err) != codes.NotFound {
-			return err
+		_, err := ws.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
+		if err == nil {
+			return nil
 		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("namespace %s not served after registering it: %w", namespace, err)
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(200 * time.Millisecond):
 		}
 	}
 }
