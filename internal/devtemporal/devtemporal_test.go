@@ -23,12 +23,6 @@ func waitForGo(ctx workflow.Context) (string, error) {
 	return "got " + msg, nil
 }
 
-// startWithWorker starts the server on the file and a worker for waitForGo.
-func startWithWorker(t *testing.T, file string, port int) (*Server, client.Client, worker.Worker) {
-	t.Helper()
-	return startConfigWithWorker(t, Config{DatabaseFile: file, Namespace: DefaultNamespace, FrontendPort: port})
-}
-
 // startConfigWithWorker starts the server as cfg says and a worker for
 // waitForGo.
 func startConfigWithWorker(t *testing.T, cfg Config) (*Server, client.Client, worker.Worker) {
@@ -65,8 +59,16 @@ func TestStateSurvivesRestart(t *testing.T) {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 
-	srv, c, w := startWithWorker(t, file, port)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "survivor", TaskQueue: "devtemporal-test"}, waitForGo)
+	survivesRestart(ctx, t, Config{DatabaseFile: file, Namespace: DefaultNamespace, FrontendPort: port}, "survivor", "na herstart")
+}
+
+// survivesRestart starts the server as cfg says, starts a workflow that
+// waits for a signal, restarts the server and checks that the workflow
+// finishes on the signal sent after the restart.
+func survivesRestart(ctx context.Context, t *testing.T, cfg Config, id, msg string) {
+	t.Helper()
+	srv, c, w := startConfigWithWorker(t, cfg)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: "devtemporal-test"}, waitForGo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,20 +77,19 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
-
-	srv, c, w = startWithWorker(t, file, port)
+	srv, c, w = startConfigWithWorker(t, cfg)
 	defer srv.Stop()
 	defer c.Close()
 	defer w.Stop()
-	if err := c.SignalWorkflow(ctx, "survivor", run.GetRunID(), "go", "na herstart"); err != nil {
+	if err := c.SignalWorkflow(ctx, id, run.GetRunID(), "go", msg); err != nil {
 		t.Fatalf("signal after restart: %v", err)
 	}
 	var got string
-	if err := c.GetWorkflow(ctx, "survivor", run.GetRunID()).Get(ctx, &got); err != nil {
+	if err := c.GetWorkflow(ctx, id, run.GetRunID()).Get(ctx, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got != "got na herstart" {
-		t.Errorf("result = %q, want %q", got, "got na herstart")
+	if got != "got "+msg {
+		t.Errorf("result = %q, want %q", got, "got "+msg)
 	}
 }
 
@@ -105,31 +106,7 @@ func TestPostgresStateSurvivesRestart(t *testing.T) {
 	}
 	cfg := Config{PostgresURL: u, HistoryShards: 4, Namespace: "rots", FrontendPort: ports[0]}
 
-	srv, c, w := startConfigWithWorker(t, cfg)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "survivor-pg", TaskQueue: "devtemporal-test"}, waitForGo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Stop()
-	c.Close()
-	if err := srv.Stop(); err != nil {
-		t.Fatal(err)
-	}
-
-	srv, c, w = startConfigWithWorker(t, cfg)
-	defer srv.Stop()
-	defer c.Close()
-	defer w.Stop()
-	if err := c.SignalWorkflow(ctx, "survivor-pg", run.GetRunID(), "go", "op PostgreSQL"); err != nil {
-		t.Fatalf("signal after restart: %v", err)
-	}
-	var got string
-	if err := c.GetWorkflow(ctx, "survivor-pg", run.GetRunID()).Get(ctx, &got); err != nil {
-		t.Fatal(err)
-	}
-	if got != "got op PostgreSQL" {
-		t.Errorf("result = %q", got)
-	}
+	survivesRestart(ctx, t, cfg, "survivor-pg", "op PostgreSQL")
 	conn, err := pgx.Connect(ctx, u)
 	if err != nil {
 		t.Fatal(err)
