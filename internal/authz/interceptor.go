@@ -58,7 +58,7 @@ func (i *Interceptor) Unary() grpc.UnaryServerInterceptor {
 		if d := Decide(info.FullMethod, p, Relation{}); !d.Known {
 			return nil, status.Errorf(codes.PermissionDenied, "%s has no access rule", info.FullMethod)
 		} else if !d.Role {
-			return nil, status.Errorf(codes.PermissionDenied, "a %s may not call %s", p.Role, shortName(info.FullMethod))
+			return nil, status.Errorf(codes.PermissionDenied, "a %s may not call %s", p.Role, rpc.ShortMethod(info.FullMethod))
 		}
 		if err := i.resolveReferences(ctx, req); err != nil {
 			return nil, err
@@ -74,7 +74,7 @@ func (i *Interceptor) Unary() grpc.UnaryServerInterceptor {
 				// not leak.
 				return nil, status.Error(codes.NotFound, "case not found")
 			}
-			return nil, status.Errorf(codes.PermissionDenied, "%s is outside your scope", shortName(info.FullMethod))
+			return nil, status.Errorf(codes.PermissionDenied, "%s is outside your scope", rpc.ShortMethod(info.FullMethod))
 		}
 		resp, err := handler(auth.NewContext(ctx, p), req)
 		if err != nil {
@@ -90,8 +90,6 @@ func (i *Interceptor) Unary() grpc.UnaryServerInterceptor {
 		return resp, nil
 	}
 }
-
-func shortName(method string) string { return method[strings.LastIndex(method, "/")+1:] }
 
 func (i *Interceptor) authenticate(ctx context.Context) (auth.Principal, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
@@ -348,13 +346,13 @@ func (i *Interceptor) logAccess(ctx context.Context, p auth.Principal, method, c
 	now := time.Now()
 	entries := make([]store.Access, len(ids))
 	for k, id := range ids {
-		entries[k] = store.Access{At: now, Actor: p.Name(), Role: p.Role, CaseID: id, Action: shortName(method), Purpose: purpose}
+		entries[k] = store.Access{At: now, Actor: p.Name(), Role: p.Role, CaseID: id, Action: rpc.ShortMethod(method), Purpose: purpose}
 	}
 	return i.DB.LogAccess(ctx, entries)
 }
 
 func defaultPurpose(method string) string {
-	switch name := shortName(method); {
+	switch name := rpc.ShortMethod(method); {
 	case name == "ExportCase":
 		return "inzage"
 	case strings.HasPrefix(name, "Get") || strings.HasPrefix(name, "List"):

@@ -32,7 +32,7 @@ func Idempotency(db *store.DB, log *slog.Logger) grpc.UnaryServerInterceptor {
 		}
 		got, fresh, err := db.ClaimRequest(ctx, c)
 		if err != nil {
-			return nil, Status(ctx, log, shortMethod(info.FullMethod), "request", err)
+			return nil, Status(ctx, log, ShortMethod(info.FullMethod), "request", err)
 		}
 		if !fresh && !got.Same(c) {
 			var v Violations
@@ -118,4 +118,6 @@ func nothingDone(code codes.Code) bool {
 	return false
 }
 
-func shortMethod(method string) string { return method[strings.LastIndex(method, "/")+1:] }
+// ShortMethod is the RPC's own name in a full gRPC method name:
+// "/rots.v1.CaseService/GetCase" is "GetCase".
+func ShortMethod(method string) string { return method[strings.LastIndex(method, "/")+1:] }
