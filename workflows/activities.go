@@ -25,6 +25,9 @@ type Activities struct {
 	// DayLength, when set, shortens every working day of every policy (see
 	// escalation.Policy.DayLength); for trying the ladder out.
 	DayLength time.Duration
+	// WebBaseURL is where the web application is reached; the mails link
+	// to the case's page there.
+	WebBaseURL string
 }
 
 // ProjectTransition writes a stage change and its event to PostgreSQL. It is
@@ -109,6 +112,7 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) ([]int64, error
 		}
 		subject, body := notify.Compose(notify.Event{
 			CaseID: in.CaseID, Reference: c.Reference, Region: in.Region, Stage: in.Stage, Kind: in.Kind, Deadline: in.Deadline, Audience: audience,
+			Link: notify.CaseLink(a.WebBaseURL, in.CaseID),
 		})
 		for _, r := range recipients {
 			if seen[r] {
@@ -125,7 +129,8 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) ([]int64, error
 		if m := in.Meeting; m != nil && m.At != nil {
 			meeting = &notify.Meeting{At: *m.At, Minutes: m.Minutes, Location: m.Location, Sequence: m.Sequence, Round: m.Round}
 		}
-		subject, body := notify.Compose(notify.Event{CaseID: in.CaseID, Reference: c.Reference, Region: in.Region, Stage: in.Stage, Kind: in.Kind, Meeting: meeting})
+		subject, body := notify.Compose(notify.Event{CaseID: in.CaseID, Reference: c.Reference, Region: in.Region, Stage: in.Stage, Kind: in.Kind, Meeting: meeting,
+			Link: notify.CaseLink(a.WebBaseURL, in.CaseID)})
 		for _, r := range in.Recipients {
 			if seen[r] {
 				continue

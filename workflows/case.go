@@ -15,8 +15,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 	"github.com/rots-vlaanderen/roundtable/internal/escalation"
-	"github.com/rots-vlaanderen/roundtable/internal/notify"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
@@ -330,7 +330,7 @@ func (w *caseWorkflow) recordTableOutcome(ctx workflow.Context, c TableOutcomeCo
 		w.table.AgreementDone = append(w.table.AgreementDone, a.Status == vocab.AgreementDone)
 	}
 	t := w.stepTransition(UpdateRecordTableOutcome, "", c.Actor)
-	t.Summary = "Aanbod op maat vastgelegd met " + notify.Count(len(c.Agreements), "afspraak", "afspraken")
+	t.Summary = "Aanbod op maat vastgelegd met " + dutch.Count(len(c.Agreements), "afspraak", "afspraken")
 	t.Offer, t.Agreements, t.OffersUsed = &c.Offer, c.Agreements, c.OffersUsed
 	return w.transition(ctx, UpdateRecordTableOutcome, t)
 }

@@ -7,8 +7,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 	"github.com/rots-vlaanderen/roundtable/internal/escalation"
-	"github.com/rots-vlaanderen/roundtable/internal/notify"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
@@ -270,10 +270,10 @@ func (w *caseWorkflow) fire(ctx workflow.Context) error {
 			w.breakthrough, w.breakthroughSeq = true, w.stageSeq
 		}
 		kind := fmt.Sprintf("rung%d", rung)
-		summary := fmt.Sprintf("Termijn voor %s verstreken: trede %d, %s", notify.DeadlineName(passed.Kind), rung, notify.RungName(rung))
+		summary := fmt.Sprintf("Termijn voor %s verstreken: trede %d, %s", dutch.DeadlineName(passed.Kind), rung, dutch.RungName(rung))
 		if passed.Kind == escalation.KindAnswer {
 			kind, passed = "warning", next
-			summary = "Termijn voor het antwoord verstreken: herinnering en waarschuwing voor intrekking op " + notify.Date(next.Due)
+			summary = "Termijn voor het antwoord verstreken: herinnering en waarschuwing voor intrekking op " + dutch.DueDate(next.Due)
 		}
 		if err := w.projectEscalation(ctx, store.Transition{
 			RequestID: w.nextEventID(), Kind: "escalation." + kind, Actor: "systeem", Summary: summary,

@@ -8,8 +8,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rots-vlaanderen/roundtable/internal/calendar"
+	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 	"github.com/rots-vlaanderen/roundtable/internal/escalation"
-	"github.com/rots-vlaanderen/roundtable/internal/notify"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
@@ -79,7 +79,7 @@ func (w *caseWorkflow) conveneTable(ctx workflow.Context, c ConveneCommand) (Sta
 	w.table.Participants = c.Participants
 	t := w.stepTransition(UpdateConveneTable, "", c.Actor)
 	t.Participants = c.Participants
-	t.Summary = "Overlegtafel samengeroepen met " + notify.Count(len(c.Participants), "deelnemer", "deelnemers")
+	t.Summary = "Overlegtafel samengeroepen met " + dutch.Count(len(c.Participants), "deelnemer", "deelnemers")
 	return w.record(ctx, t)
 }
 
@@ -91,10 +91,10 @@ func (w *caseWorkflow) scheduleMeeting(ctx workflow.Context, c ScheduleCommand) 
 		return State{}, wrongStage("the table has no participants yet; ConveneTable first")
 	}
 	t := w.stepTransition(UpdateScheduleTableMeeting, "", c.Actor)
-	t.Summary = "Overlegtafel gepland op " + notify.DateTime(c.Start)
+	t.Summary = "Overlegtafel gepland op " + dutch.DateTime(c.Start)
 	if w.table.Meeting.Sequence > 0 {
 		t = w.stepTransition(UpdateScheduleTableMeeting, "MOVE", c.Actor)
-		t.Summary = "Overlegtafel verplaatst naar " + notify.DateTime(c.Start) + ": " + c.Reason
+		t.Summary = "Overlegtafel verplaatst naar " + dutch.DateTime(c.Start) + ": " + c.Reason
 	}
 	start := c.Start
 	w.table.Meeting = vocab.Meeting{At: &start, Minutes: c.Minutes, Location: c.Location, Sequence: w.table.Meeting.Sequence + 1, Round: w.table.Round}

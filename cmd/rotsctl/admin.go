@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 )
 
 func policyName(region string) string { return "regions/" + region + "/escalationPolicy" }
@@ -131,7 +132,7 @@ func (c *client) printPolicy(p *rotsv1.EscalationPolicy) error {
 	k.line("Tandem", orNone(strings.Join(p.GetTandemEmails(), ", "), "tandem."+region+"@rots.local")+"  (-tandem)")
 	k.line("Manager", orNone(strings.Join(p.GetManagerEmails(), ", "), "manager."+region+"@rots.local")+"  (-manager)")
 	if t := p.GetUpdateTime(); t != nil {
-		k.line("Gewijzigd", moment(t.AsTime()))
+		k.line("Gewijzigd", dutch.ShortDateTime(t.AsTime()))
 	}
 	return k.flush()
 }
@@ -197,7 +198,7 @@ func (c *client) inbox(ctx context.Context, args []string) error {
 		return "nee"
 	}
 	for _, n := range ns {
-		rows = append(rows, []string{strings.TrimPrefix(n.GetName(), "notifications/"), moment(n.GetCreateTime().AsTime()),
+		rows = append(rows, []string{strings.TrimPrefix(n.GetName(), "notifications/"), dutch.ShortDateTime(n.GetCreateTime().AsTime()),
 			yes(n.GetReadTime() != nil), yes(n.GetMailTime() != nil), n.GetSubject()})
 		if *full {
 			for _, l := range strings.Split(strings.TrimSpace(n.GetBody()), "\n") {
@@ -294,7 +295,7 @@ func (c *client) audit(ctx context.Context, args []string) error {
 	}
 	var rows [][]string
 	for _, e := range resp.GetEntries() {
-		rows = append(rows, []string{strconv.FormatInt(e.GetSequence(), 10), moment(e.GetAccessTime().AsTime()),
+		rows = append(rows, []string{strconv.FormatInt(e.GetSequence(), 10), dutch.ShortDateTime(e.GetAccessTime().AsTime()),
 			e.GetActor(), e.GetRole(), e.GetCase(), e.GetAction(), e.GetPurpose()})
 	}
 	if err := table(c.out, []string{"#", "WANNEER", "WIE", "ROL", "DOSSIER", "ACTIE", "DOEL"}, rows); err != nil {

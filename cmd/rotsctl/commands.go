@@ -10,6 +10,7 @@ import (
 	"time"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
@@ -141,13 +142,23 @@ func (c *client) list(ctx context.Context, args []string) error {
 	overdue := fs.Bool("overdue", false, "enkel dossiers met een verstreken termijn")
 	minRung := fs.Int("min-rung", 0, "enkel dossiers op deze trede van de escalatieladder of hoger (1-4)")
 	reference := fs.String("reference", "", "enkel het dossier met deze referentie, bv. ROTS-1A2B3C4D")
+	order := fs.String("order", "newest", "volgorde: newest (nieuwste eerst) of urgency (de werkbak: doorbraken, dan de hoogste trede, dan de eerstvolgende termijn)")
+	open := fs.Bool("open", false, "enkel open dossiers, zonder de afgesloten")
+	query := fs.String("query", "", "zoeken op referentie (met of zonder ROTS-) of op (een deel van) de roepnaam of initialen van de jongere")
 	quiet := fs.Bool("q", false, "print enkel de namen (cases/<id>), een per regel")
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
 	req := &rotsv1.ListCasesRequest{PageSize: int32(*size), PageToken: *token, SubmittingOrganisation: *org, OverdueOnly: *overdue,
-		MinRung: int32(*minRung), Reference: strings.TrimSpace(*reference)}
+		MinRung: int32(*minRung), Reference: strings.TrimSpace(*reference), OpenOnly: *open, Query: strings.TrimSpace(*query)}
 	var errs []error
+	switch *order {
+	case "newest", "":
+	case "urgency":
+		req.OrderBy = "urgency"
+	default:
+		errs = append(errs, fmt.Errorf("-order %q: kies newest of urgency", *order))
+	}
 	if *region != "" {
 		v, err := parseEnum(rotsv1.Region(0).Descriptor(), "region", *region)
 		errs = append(errs, err)
@@ -199,9 +210,9 @@ func writeCaseList(w io.Writer, resp *rotsv1.ListCasesResponse) error {
 		}
 		when := ""
 		if t := cs.GetSubmitTime(); t != nil {
-			when = moment(t.AsTime())
+			when = dutch.ShortDateTime(t.AsTime())
 		}
-		rows = append(rows, []string{cs.GetReference(), cs.GetYoungPerson().GetAlias(), regionName(cs.GetRegion()), nl(cs.GetStage()),
+		rows = append(rows, []string{cs.GetReference(), cs.GetYoungPerson().GetAlias(), regionName(cs.GetRegion()), dutch.Enum(cs.GetStage()),
 			tr, breakthrough, cs.GetSubmittingOrganisation().GetName(), when})
 	}
 	if err := table(w, []string{"REFERENTIE!", "JONGERE", "REGIO!", "FASE!", "TREDE!", "DOORBRAAK!", "AANMELDER", "AANGEMELD!"}, rows); err != nil {
@@ -329,7 +340,7 @@ func (c *client) outcome(ctx context.Context, args []string) error {
 	for i, a := range agreements {
 		parts := strings.Split(a, "|")
 		if len(parts) != 3 && len(parts) != 4 {
-			errs = append(errs, fmt.Errorf("-agreement (de %s) %q: geef \"actie|organisatie|JJJJ-MM-DD[|persoon]\"", ordinal(i+1), a))
+			errs = append(errs, fmt.Errorf("-agreement (de %s) %q: geef \"actie|organisatie|JJJJ-MM-DD[|persoon]\"", dutch.Ordinal(i+1), a))
 			continue
 		}
 		ag := &rotsv1.Agreement{Action: parts[0], OwnerOrganisation: parts[1], DueDate: parts[2]}

@@ -12,6 +12,8 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 )
 
 // usageError is a command given wrongly: a flag, an argument. It exits
@@ -198,7 +200,8 @@ var fieldFlags = map[string]map[string]string{
 		"attestation": "-attest", "attestation.clb_stuck": "-attest", "attestation.youth_care_stuck": "-attest",
 		"attestation.young_person_and_parents_informed": "-attest",
 	},
-	"list":    {"region": "-region", "stage": "-stage", "submitting_organisation": "-org", "min_rung": "-min-rung", "overdue_only": "-overdue", "reference": "-reference"},
+	"list": {"region": "-region", "stage": "-stage", "submitting_organisation": "-org", "min_rung": "-min-rung", "overdue_only": "-overdue", "reference": "-reference",
+		"order_by": "-order", "open_only": "-open", "query": "-query"},
 	"intake":  {"decision": "-decision", "question": "-question", "decline_reason": "-reason", "referral_suggestion": "-suggest", "note": "-note"},
 	"consult": {"experts": "-expert", "experts[]": "-expert", "consult_date": "-date"},
 	"outcome": {
@@ -282,7 +285,7 @@ func flagNamer(command string, fs *flag.FlagSet, extra func(field string) string
 			return ""
 		}
 		if index >= 0 && strings.HasPrefix(f, "-") && !strings.Contains(f, " ") {
-			f += fmt.Sprintf(" (de %s)", ordinal(index+1))
+			f += fmt.Sprintf(" (de %s)", dutch.Ordinal(index+1))
 		}
 		return f
 	}

@@ -11,6 +11,8 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 )
 
 // invalid is an InvalidArgument as the server makes it: the message lists
@@ -74,6 +76,12 @@ func TestViolationsNameTheirFlags(t *testing.T) {
 			t.Errorf("intake: %s names %q, want %q", field, got, want)
 		}
 	}
+	list := flagNamer("list", nil, nil)
+	for field, want := range map[string]string{"order_by": "-order", "open_only": "-open", "query": "-query", "min_rung": "-min-rung"} {
+		if got := list(field); got != want {
+			t.Errorf("list: %s names %q, want %q", field, got, want)
+		}
+	}
 	outcome := flagNamer("outcome", nil, nil)
 	if got := outcome("agreements[1].due_date"); got != "-agreement (de 2e)" {
 		t.Errorf("outcome: agreements[1].due_date names %q", got)
@@ -91,9 +99,9 @@ func TestViolationsNameTheirFlags(t *testing.T) {
 			return ""
 		}
 		if i < n {
-			return fmt.Sprintf("-partner (de %s)", ordinal(i+1))
+			return fmt.Sprintf("-partner (de %s)", dutch.Ordinal(i+1))
 		}
-		return fmt.Sprintf("-context (de %s)", ordinal(i-n+1))
+		return fmt.Sprintf("-context (de %s)", dutch.Ordinal(i-n+1))
 	})
 	if got := convene("participants[1].email"); got != "-partner (de 2e)" {
 		t.Errorf("convene: participants[1].email names %q", got)

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/dutch"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
 // Tokens are kept per identity (role, region, organisation, e-mail), one
@@ -135,7 +137,7 @@ var roles = []string{"submitter", "coordinator", "partner", "manager", "admin", 
 func regionSlugs() []string {
 	var out []string
 	for i := 1; i < len(rotsv1.Region_name); i++ {
-		out = append(out, flagValue(stored(rotsv1.Region(i))))
+		out = append(out, flagValue(vocab.Stored(rotsv1.Region(i))))
 	}
 	return out
 }
@@ -339,9 +341,9 @@ func (c *client) whoami(ctx context.Context, args []string) error {
 	k.line("Organisatie", tc.Org)
 	if tc.Expiry > 0 {
 		exp := time.Unix(tc.Expiry, 0)
-		state := "geldig tot " + moment(exp)
+		state := "geldig tot " + dutch.ShortDateTime(exp)
 		if time.Now().After(exp) {
-			state = "verlopen op " + moment(exp) + ": meld u opnieuw aan"
+			state = "verlopen op " + dutch.ShortDateTime(exp) + ": meld u opnieuw aan"
 		}
 		k.line("Token", state)
 	}

@@ -46,7 +46,7 @@ var commands = []command{
 	{"whoami", "", "als wie deze terminal werkt en waar het token staat", (*client).whoami, true},
 	{name: "", summary: "Dossiers"},
 	{"submit", "-region … -org … -alias … [-q]", "een dossier aanmelden; -q print enkel de referentie", (*client).submit, false},
-	{"list", "[-region …] [-stage …] [-overdue] [-min-rung N] [-reference ROTS-…] [-q]", "dossiers, nieuwste eerst", (*client).list, false},
+	{"list", "[-region …] [-stage …] [-overdue] [-min-rung N] [-reference ROTS-…] [-open] [-query …] [-order urgency] [-q]", "dossiers, nieuwste eerst of naar urgentie", (*client).list, false},
 	{"show", "<dossier>", "een dossier en zijn tijdlijn", (*client).show, false},
 	{"intake", "<dossier> -decision accept|ask|decline …", "de intakebeslissing", (*client).intake, false},
 	{"answer", "<dossier> -answer …", "de vraag van de tandem beantwoorden", (*client).answer, false},
@@ -346,7 +346,8 @@ Twee terminals als twee mensen: in elk
 of zet de export-regel die login print.
 `,
 	"show": "Een dossier noemt u met zijn referentie (ROTS-1A2B3C4D) of zijn naam (cases/<id>).\n",
-	"list": "-q print enkel de namen (cases/<id>), een per regel: wat partners en auditors nodig hebben,\ndie een referentie niet mogen opzoeken.\n",
+	"list": "De werkbak van de tandem: rotsctl list -order urgency -open. Een manager zoekt met -reference,\nniet met -query: die zoekt ook op de jongere, die een manager niet ziet.\n\n" +
+		"-q print enkel de namen (cases/<id>), een per regel: wat partners en auditors nodig hebben,\ndie een referentie niet mogen opzoeken.\n",
 }
 
 func envOr(name, def string) string {

@@ -265,6 +265,7 @@ type fakeAPI struct {
 	inboxes   []string
 	tokens    []string
 	decisions []*rotsv1.DecideIntakeRequest
+	lists     []*rotsv1.ListCasesRequest
 }
 
 func (f *fakeAPI) note(ctx context.Context) {
@@ -276,6 +277,9 @@ func (f *fakeAPI) note(ctx context.Context) {
 
 func (f *fakeAPI) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*rotsv1.ListCasesResponse, error) {
 	f.note(ctx)
+	f.mu.Lock()
+	f.lists = append(f.lists, req)
+	f.mu.Unlock()
 	var out []*rotsv1.Case
 	for _, c := range f.cases {
 		if req.GetReference() == "" || strings.EqualFold(c.GetReference(), req.GetReference()) {
@@ -391,6 +395,19 @@ func TestCommandsAgainstAnAPI(t *testing.T) {
 			len(doc.Events) != 3 || doc.Events[1]["from_stage"] != "STAGE_SUBMITTED" {
 			t.Errorf("%v: %v\n%s", args, err, out)
 		}
+	}
+
+	// The werkbak: open cases by urgency, with a search.
+	if code, _, errOut := rotsctl(t, "list", "-order", "urgency", "-open", "-query", " Noor "); code != 0 {
+		t.Errorf("list -order urgency: exit %d, %s", code, errOut)
+	} else if l := api.lists[len(api.lists)-1]; l.GetOrderBy() != "urgency" || !l.GetOpenOnly() || l.GetQuery() != "Noor" {
+		t.Errorf("list -order urgency -open -query sent %v", l)
+	}
+	if code, _, _ := rotsctl(t, "list"); code != 0 || api.lists[len(api.lists)-1].GetOrderBy() != "" {
+		t.Errorf("list: exit %d, sent %v", code, api.lists[len(api.lists)-1])
+	}
+	if code, _, errOut := rotsctl(t, "list", "-order", "rung"); code != 2 || !strings.Contains(errOut, "kies newest of urgency") {
+		t.Errorf("list -order rung: exit %d, %s", code, errOut)
 	}
 
 	// A changing command by reference; the server's violations by flag,

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 )
 
 // jsonOptions is rotsctl's one JSON style: the proto's own field names
@@ -241,10 +242,10 @@ func writeCaseStatus(w io.Writer, cs *rotsv1.Case) error {
 	writeCaseHead(k, cs)
 	k.line("Open vraag", cs.GetOpenQuestion())
 	if t := cs.GetMeetingTime(); t != nil {
-		k.line("Overlegtafel", join(", ", moment(t.AsTime()), cs.GetMeetingLocation()))
+		k.line("Overlegtafel", join(", ", dutch.ShortDateTime(t.AsTime()), cs.GetMeetingLocation()))
 	}
 	if cs.GetClosureReason() != 0 {
-		k.line("Afgesloten", join(", ", nl(cs.GetClosureReason()), cs.GetClosureNote()))
+		k.line("Afgesloten", join(", ", dutch.Enum(cs.GetClosureReason()), cs.GetClosureNote()))
 	}
 	writeDeadlines(k, cs)
 	return k.flush()
@@ -253,8 +254,8 @@ func writeCaseStatus(w io.Writer, cs *rotsv1.Case) error {
 func writeCaseHead(k *card, cs *rotsv1.Case) {
 	k.line("Dossier", caseTitle(cs))
 	k.line("Regio", regionName(cs.GetRegion()))
-	k.line("Fase", nl(cs.GetStage()))
-	k.line("Escalatie", rung(cs.GetRung()))
+	k.line("Fase", dutch.Enum(cs.GetStage()))
+	k.line("Escalatie", dutch.Rung(int(cs.GetRung())))
 	if cs.GetBreakthrough() {
 		k.line("Doorbraak", "ja: gemarkeerd voor het signaal aan de overheid")
 	}
@@ -266,13 +267,9 @@ func writeDeadlines(k *card, cs *rotsv1.Case) {
 		if i == 0 {
 			label = "Termijnen"
 		}
-		what := deadlineNames[d.GetKind()]
-		if what == "" {
-			what = d.GetKind()
-		}
-		line := what + ": " + dueDay(d.GetDueTime().AsTime())
+		line := dutch.DeadlineLabel(d.GetKind()) + ": " + dutch.ShortDueDate(d.GetDueTime().AsTime())
 		if d.GetRung() > 0 {
-			line += ", " + rung(d.GetRung()) + "; dan de volgende trede"
+			line += ", " + dutch.Rung(int(d.GetRung())) + "; dan de volgende trede"
 		}
 		fmt.Fprintf(k.tw, "%s\t%s\n", label, line)
 	}
@@ -284,7 +281,7 @@ func writeCase(w io.Writer, cs *rotsv1.Case) error {
 	k := newCard(w)
 	writeCaseHead(k, cs)
 	org := cs.GetSubmittingOrganisation()
-	kind := nl(org.GetKind())
+	kind := dutch.Enum(org.GetKind())
 	if org.GetName() != "" && kind != "" {
 		kind = "(" + kind + ")"
 	}
@@ -292,20 +289,20 @@ func writeCase(w io.Writer, cs *rotsv1.Case) error {
 	ct := cs.GetContact()
 	k.line("Contactpersoon", join(", ", ct.GetName(), ct.GetEmail(), ct.GetPhone()))
 	yp := cs.GetYoungPerson()
-	born := birth(yp.GetBirthYear(), yp.GetBirthMonth())
+	born := dutch.Birth(yp.GetBirthYear(), yp.GetBirthMonth())
 	if born != "" {
 		born = "geboren " + born
 	}
 	k.line("Jongere", join(", ", yp.GetAlias(), born))
 	grade := ""
 	if yp.GetGrade() > 0 {
-		grade = ordinal(int(yp.GetGrade())) + " leerjaar"
+		grade = dutch.Ordinal(int(yp.GetGrade())) + " leerjaar"
 	}
-	k.line("School", join(", ", nl(yp.GetSchoolLevel()), grade, yp.GetSchool()))
+	k.line("School", join(", ", dutch.Enum(yp.GetSchoolLevel()), grade, yp.GetSchool()))
 	k.line("Gemeente", yp.GetMunicipality())
 	var themes []string
 	for _, t := range cs.GetThemes() {
-		themes = append(themes, nl(t))
+		themes = append(themes, dutch.Enum(t))
 	}
 	k.line("Thema's", strings.Join(themes, ", "))
 	k.line("Wat vastzit", cs.GetBlocked())
@@ -324,17 +321,17 @@ func writeCase(w io.Writer, cs *rotsv1.Case) error {
 		k.line("Verklaard", strings.Join(said, "; "))
 	}
 	if t := cs.GetSubmitTime(); t != nil {
-		k.line("Aangemeld", moment(t.AsTime()))
+		k.line("Aangemeld", dutch.ShortDateTime(t.AsTime()))
 	}
 	if t := cs.GetUpdateTime(); t != nil {
-		k.line("Bijgewerkt", moment(t.AsTime()))
+		k.line("Bijgewerkt", dutch.ShortDateTime(t.AsTime()))
 	}
 	k.line("Open vraag", cs.GetOpenQuestion())
 	consult := ""
 	if d := cs.GetConsultDate(); d != "" {
 		consult = d
 		if t, err := parseDay(d); err == nil {
-			consult = day(t)
+			consult = dutch.ShortDate(t)
 		}
 	}
 	if len(cs.GetConsultExperts()) > 0 {
@@ -344,7 +341,7 @@ func writeCase(w io.Writer, cs *rotsv1.Case) error {
 	k.line("Advies", cs.GetAdvice())
 	meeting := ""
 	if t := cs.GetMeetingTime(); t != nil {
-		meeting = moment(t.AsTime())
+		meeting = dutch.ShortDateTime(t.AsTime())
 	}
 	k.line("Overlegtafel", join(", ", meeting, cs.GetMeetingLocation()))
 	k.line("Uitgenodigd", strings.Join(cs.GetInvitedOrganisations(), ", "))
@@ -353,13 +350,13 @@ func writeCase(w io.Writer, cs *rotsv1.Case) error {
 	for i, a := range cs.GetAgreements() {
 		due := a.GetDueDate()
 		if t, err := parseDay(due); err == nil {
-			due = day(t)
+			due = dutch.ShortDate(t)
 		}
 		owner := a.GetOwnerOrganisation()
 		if a.GetPerson() != "" {
 			owner += " (" + a.GetPerson() + ")"
 		}
-		status := nl(a.GetStatus())
+		status := dutch.Enum(a.GetStatus())
 		if a.GetBlockedReason() != "" {
 			status += ": " + a.GetBlockedReason()
 		}
@@ -367,11 +364,11 @@ func writeCase(w io.Writer, cs *rotsv1.Case) error {
 	}
 	closed := ""
 	if t := cs.GetCloseTime(); t != nil {
-		closed = moment(t.AsTime())
+		closed = dutch.ShortDateTime(t.AsTime())
 	}
-	k.line("Afgesloten", join(", ", closed, nl(cs.GetClosureReason()), cs.GetClosureNote()))
+	k.line("Afgesloten", join(", ", closed, dutch.Enum(cs.GetClosureReason()), cs.GetClosureNote()))
 	if t := cs.GetConsentWithdrawTime(); t != nil {
-		k.line("Toestemming", "ingetrokken op "+moment(t.AsTime()))
+		k.line("Toestemming", "ingetrokken op "+dutch.ShortDateTime(t.AsTime()))
 	}
 	writeDeadlines(k, cs)
 	return k.flush()
@@ -397,7 +394,7 @@ func writeTimeline(w io.Writer, events []*rotsv1.CaseEvent) error {
 	for _, e := range events {
 		when := ""
 		if t := e.GetEventTime(); t != nil {
-			when = moment(t.AsTime())
+			when = dutch.ShortDateTime(t.AsTime())
 		}
 		if actors {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", when, stageChange(e), eventSentence(e), e.GetActor())

@@ -12,6 +12,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/calendar"
+	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 )
 
 // reportTitles say what each table of the dashboard counts, and its rows.
@@ -49,9 +51,7 @@ func storedLabel(d protoreflect.EnumDescriptor, s string) string {
 		return "onbekend"
 	}
 	if d != nil {
-		if n, ok := dutchNames[d.FullName()][s]; ok {
-			return n
-		}
+		return dutch.Stored(d, s)
 	}
 	return strings.ToLower(strings.ReplaceAll(s, "_", " "))
 }
@@ -60,11 +60,11 @@ func storedLabel(d protoreflect.EnumDescriptor, s string) string {
 func rowLabel(t rotsv1.ReportTable, s string) string {
 	switch t {
 	case rotsv1.ReportTable_REPORT_TABLE_SUBMITTED_BY_MONTH, rotsv1.ReportTable_REPORT_TABLE_CLOSED_BY_MONTH:
-		return monthLabel(s)
+		return dutch.ShortMonth(s)
 	case rotsv1.ReportTable_REPORT_TABLE_OPEN_ESCALATIONS:
 		var n int32
 		if _, err := fmt.Sscan(s, &n); err == nil {
-			return rung(n)
+			return dutch.Rung(int(n))
 		}
 	}
 	return storedLabel(reportRowEnums[t], s)
@@ -98,7 +98,7 @@ func (c *client) report(ctx context.Context, args []string) error {
 		return err
 	}
 	if period == (periodFlags{}) {
-		period.year = strconv.Itoa(time.Now().In(brussels).Year())
+		period.year = strconv.Itoa(time.Now().In(calendar.Brussels).Year())
 	}
 	from, to, err := period.months()
 	if err != nil {
@@ -119,7 +119,7 @@ func (c *client) report(ctx context.Context, args []string) error {
 		return c.printJSON(d)
 	}
 	fmt.Fprintf(c.out, "Dashboard %s, %s tot en met %s.\nx: verborgen, minder dan %d dossiers of nodig om een verborgen aantal verborgen te houden.\n",
-		regionName(d.GetRegion()), monthLabel(d.GetFromMonth()), monthLabel(d.GetToMonth()), d.GetThreshold())
+		regionName(d.GetRegion()), dutch.ShortMonth(d.GetFromMonth()), dutch.ShortMonth(d.GetToMonth()), d.GetThreshold())
 	for _, t := range d.GetTables() {
 		if err := c.printCountTable(t); err != nil {
 			return err

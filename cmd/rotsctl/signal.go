@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 )
 
 const signalUsage = `Gebruik: rotsctl signal <opdracht> [opties]
@@ -350,7 +351,7 @@ func (c *client) signalList(ctx context.Context, args []string) error {
 	}
 	var rows [][]string
 	for _, s := range resp.GetSignals() {
-		rows = append(rows, []string{s.GetName(), regionName(s.GetRegion()), period(s), nl(s.GetState()), s.GetAuthor(), s.GetTitle()})
+		rows = append(rows, []string{s.GetName(), regionName(s.GetRegion()), period(s), dutch.Enum(s.GetState()), s.GetAuthor(), s.GetTitle()})
 	}
 	if err := table(c.out, []string{"NAAM", "GEBIED", "PERIODE", "STAND", "AUTEUR", "TITEL"}, rows); err != nil {
 		return err
@@ -375,7 +376,7 @@ func (c *client) signalShow(ctx context.Context, args []string) error {
 
 // period says a signal's period: "jan 2026 – dec 2026".
 func period(s *rotsv1.Signal) string {
-	return monthLabel(s.GetFromMonth()) + " – " + monthLabel(s.GetToMonth())
+	return dutch.ShortMonth(s.GetFromMonth()) + " – " + dutch.ShortMonth(s.GetToMonth())
 }
 
 // printSignalChange shows a signal after a change: what it is and where it
@@ -408,10 +409,10 @@ func (c *client) printSignalHead(s *rotsv1.Signal) error {
 		if t == nil || !t.IsValid() {
 			return ""
 		}
-		return moment(t.AsTime())
+		return dutch.ShortDateTime(t.AsTime())
 	}
 	k.line("Signaal", s.GetName())
-	k.line("Stand", nl(s.GetState()))
+	k.line("Stand", dutch.Enum(s.GetState()))
 	k.line("Etag", s.GetEtag())
 	k.line("Gebied", regionName(s.GetRegion()))
 	k.line("Periode", period(s))

@@ -12,6 +12,8 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/calendar"
+	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 )
 
 // convene invites the table: partners as "organisation|name|email|role",
@@ -30,7 +32,7 @@ func (c *client) convene(ctx context.Context, args []string) error {
 	for i, p := range partners {
 		f := strings.Split(p, "|")
 		if len(f) != 4 {
-			errs = append(errs, fmt.Errorf("-partner (de %s) %q: geef \"organisatie|naam|e-mail|rol\"", ordinal(i+1), p))
+			errs = append(errs, fmt.Errorf("-partner (de %s) %q: geef \"organisatie|naam|e-mail|rol\"", dutch.Ordinal(i+1), p))
 			continue
 		}
 		req.Participants = append(req.Participants, &rotsv1.Participant{Kind: rotsv1.ParticipantKind_PARTICIPANT_KIND_PARTNER, Organisation: f[0], Name: f[1], Email: f[2], Role: f[3]})
@@ -53,9 +55,9 @@ func (c *client) convene(ctx context.Context, args []string) error {
 			return ""
 		}
 		if i < n {
-			return fmt.Sprintf("-partner (de %s)", ordinal(i+1))
+			return fmt.Sprintf("-partner (de %s)", dutch.Ordinal(i+1))
 		}
-		return fmt.Sprintf("-context (de %s)", ordinal(i-n+1))
+		return fmt.Sprintf("-context (de %s)", dutch.Ordinal(i-n+1))
 	}
 	req.Name = name
 	resp, err := c.tables.ConveneTable(ctx, req)
@@ -75,7 +77,7 @@ func (c *client) schedule(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	start, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(at), brussels)
+	start, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(at), calendar.Brussels)
 	if err != nil {
 		return usagef("-at %q: geef datum en uur, bv. \"2027-01-12 14:00\"", at)
 	}
@@ -177,7 +179,7 @@ func (c *client) offers(ctx context.Context, args []string) error {
 				wait = fmt.Sprintf("%d weken", o.GetWaitingWeeks())
 			}
 		}
-		rows = append(rows, []string{o.GetDisplayName(), o.GetOrganisationDisplayName(), nl(o.GetAgeBand()), wait, o.GetName()})
+		rows = append(rows, []string{o.GetDisplayName(), o.GetOrganisationDisplayName(), dutch.Enum(o.GetAgeBand()), wait, o.GetName()})
 	}
 	return table(c.out, []string{"AANBOD", "ORGANISATIE", "LEEFTIJD", "WACHTTIJD", "NAAM"}, rows)
 }
@@ -213,7 +215,7 @@ func (c *client) attendance(ctx context.Context, args []string) error {
 		if i < len(resp.GetPresent()) && resp.GetPresent()[i] {
 			there = "ja"
 		}
-		who := nl(p.GetKind())
+		who := dutch.Enum(p.GetKind())
 		if org := join(", ", p.GetOrganisation(), p.GetName()); org != "" {
 			who += ": " + org
 		}
@@ -254,6 +256,6 @@ func (c *client) gap(ctx context.Context, args []string) error {
 	if g.GetWaitingWeeks() > 0 {
 		wait = fmt.Sprintf("%d weken wachten", g.GetWaitingWeeks())
 	}
-	_, err = fmt.Fprintf(c.out, "Hiaat vastgelegd: %s, %s, %s: %s\n", nl(g.GetTheme()), nl(g.GetAgeBand()), wait, g.GetNeeded())
+	_, err = fmt.Fprintf(c.out, "Hiaat vastgelegd: %s, %s, %s: %s\n", dutch.Enum(g.GetTheme()), dutch.Enum(g.GetAgeBand()), wait, g.GetNeeded())
 	return err
 }

@@ -23,7 +23,7 @@ type config struct {
 	Listen            string
 	DatabaseURL       string
 	LogLevel          string
-	Role              string // api, worker or all
+	Role              string // api, worker, web or all
 	TemporalAddress   string
 	TemporalNamespace string
 	DataDir           string
@@ -39,6 +39,7 @@ type config struct {
 	HealthListen      string        // /healthz and /readyz over HTTP; empty: off
 	MetricsListen     string        // /metrics for Prometheus; empty: off
 	ShutdownTimeout   time.Duration // how long a stop waits for calls and tasks in flight
+	Web               webConfig
 	// serve only: a secured Temporal cluster, and the namespace.
 	TemporalTLS        temporalTLS
 	TemporalAPIKey     string
@@ -48,6 +49,22 @@ type config struct {
 
 func (c *config) api() bool    { return c.Role == "all" || c.Role == "api" }
 func (c *config) worker() bool { return c.Role == "all" || c.Role == "worker" }
+
+// web reports whether this process serves the web application: with the
+// role web, or with all when it has an address to listen on.
+func (c *config) web() bool { return c.Role == "web" || c.Role == "all" && c.Web.Listen != "" }
+
+// webConfig is the web application's part of the configuration.
+type webConfig struct {
+	Listen       string // its own address
+	BaseURL      string // where people reach it; the links in mails
+	API          string // the gRPC API it calls; "" is this process's own
+	ClientID     string
+	ClientSecret string
+	Bearer       string
+	IdleTimeout  time.Duration
+	Lifetime     time.Duration
+}
 
 // loadConfig reads flags, with defaults taken from the environment through
 // lookup, and validates the result.
@@ -63,13 +80,27 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 	fs.StringVar(&c.Listen, "listen", env("ROTS_LISTEN", "127.0.0.1:9090"), "gRPC API address (ROTS_LISTEN)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", store.DefaultURL), "PostgreSQL URL (DATABASE_URL)")
 	fs.StringVar(&c.LogLevel, "log-level", env("ROTS_LOG_LEVEL", "info"), "debug, info, warn or error (ROTS_LOG_LEVEL)")
-	fs.StringVar(&c.Role, "role", env("ROTS_ROLE", "all"), "api, worker or all (ROTS_ROLE)")
+	fs.StringVar(&c.Role, "role", env("ROTS_ROLE", "all"), "api, worker, web or all (ROTS_ROLE)")
+	webListen, webBase := "", ""
+	if mode == "dev" {
+		webListen, webBase = "127.0.0.1:8080", "http://localhost:8080"
+	}
+	fs.StringVar(&c.Web.Listen, "web-listen", env("ROTS_WEB_LISTEN", webListen), "address of the web application; with -role all, empty leaves it off (ROTS_WEB_LISTEN)")
+	fs.StringVar(&c.Web.BaseURL, "web-base-url", env("ROTS_WEB_BASE_URL", webBase), "where people reach the web application, e.g. https://rots.vlaanderen.be: the sign-in callback and the links in mails (ROTS_WEB_BASE_URL)")
+	fs.StringVar(&c.Web.API, "web-api", env("ROTS_WEB_API", ""), "host:port of the gRPC API the web application calls; empty: this process's own (ROTS_WEB_API)")
+	fs.StringVar(&c.Web.ClientID, "web-client-id", env("ROTS_WEB_CLIENT_ID", "rots-web"), "the web application's client ID at the OpenID Connect provider (ROTS_WEB_CLIENT_ID); its secret comes from ROTS_WEB_CLIENT_SECRET")
+	fs.StringVar(&c.Web.Bearer, "web-bearer", env("ROTS_WEB_BEARER", "access_token"), "which token of a sign-in the API gets: access_token, or id_token for a provider whose access tokens are not JWTs for -oidc-audience (ROTS_WEB_BEARER)")
+	fs.DurationVar(&c.Web.IdleTimeout, "web-idle-timeout", 30*time.Minute, "a web session nobody used for this long ends")
+	fs.DurationVar(&c.Web.Lifetime, "web-session-lifetime", 10*time.Hour, "every web session ends after this long, however active")
+	c.Web.ClientSecret, _ = lookup("ROTS_WEB_CLIENT_SECRET")
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", devtemporal.DefaultNamespace), "Temporal namespace (TEMPORAL_NAMESPACE)")
 	fs.StringVar(&c.Auth.Issuer, "oidc-issuer", env("ROTS_OIDC_ISSUER", ""), "OpenID Connect issuer whose tokens are accepted; dev: its own issuer (ROTS_OIDC_ISSUER)")
 	fs.StringVar(&c.Auth.Audience, "oidc-audience", env("ROTS_OIDC_AUDIENCE", "rots"), "audience the tokens must name (ROTS_OIDC_AUDIENCE)")
 	fs.StringVar(&c.Auth.RoleClaim, "oidc-role-claim", env("ROTS_OIDC_ROLE_CLAIM", "rots_role"), "claim with the role (ROTS_OIDC_ROLE_CLAIM)")
 	fs.StringVar(&c.Auth.RegionClaim, "oidc-region-claim", env("ROTS_OIDC_REGION_CLAIM", "rots_region"), "claim with the region (ROTS_OIDC_REGION_CLAIM)")
 	fs.StringVar(&c.Auth.OrgClaim, "oidc-org-claim", env("ROTS_OIDC_ORG_CLAIM", "rots_org"), "claim with the organisation (ROTS_OIDC_ORG_CLAIM)")
+	fs.StringVar(&c.Auth.ACMRolesClaim, "oidc-acm-roles-claim", env("ROTS_OIDC_ACM_ROLES_CLAIM", ""), "claim with ACM/IDM application roles \"RoleName:OrgCode\"; set, it gives the role and organisation instead of -oidc-role-claim and -oidc-org-claim (ROTS_OIDC_ACM_ROLES_CLAIM)")
+	acmRoles := fs.String("oidc-acm-roles", env("ROTS_OIDC_ACM_ROLES", ""), "ACM/IDM role names and what they are here: \"RoleName=role[@region],…\", e.g. \"ROTSAanmelder=submitter,ROTSTandemOVL=coordinator@oost-vlaanderen\" (ROTS_OIDC_ACM_ROLES)")
 	fs.StringVar(&c.KeyFile, "key-file", env("ROTS_KEY_FILE", ""), "payload encryption keys, lines \"<id> <base64 key>\", newest last; dev: created in -data-dir (ROTS_KEY_FILE)")
 	fs.StringVar(&c.CodecListen, "codec-listen", env("ROTS_CODEC_LISTEN", ""), "address of the codec endpoint for the Temporal Web UI, e.g. 127.0.0.1:9092; empty: off (ROTS_CODEC_LISTEN)")
 	fs.StringVar(&c.CodecOrigin, "codec-origin", env("ROTS_CODEC_ORIGIN", "http://localhost:8233"), "origin of the Temporal Web UI (ROTS_CODEC_ORIGIN)")
@@ -111,7 +142,11 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if err := errors.Join(portErr, dayErr, thresholdErr); err != nil {
+	var acmErr error
+	if *acmRoles != "" {
+		c.Auth.ACMRoles, acmErr = auth.ParseACMRoles(*acmRoles)
+	}
+	if err := errors.Join(portErr, dayErr, thresholdErr, acmErr); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -135,9 +170,26 @@ func (c *config) validate() error {
 		errs = append(errs, fmt.Errorf("log level %q: must be debug, info, warn or error", c.LogLevel))
 	}
 	switch c.Role {
-	case "api", "worker", "all":
+	case "api", "worker", "web", "all":
 	default:
-		errs = append(errs, fmt.Errorf("role %q: must be api, worker or all", c.Role))
+		errs = append(errs, fmt.Errorf("role %q: must be api, worker, web or all", c.Role))
+	}
+	if c.Role == "web" && c.Web.Listen == "" {
+		errs = append(errs, errors.New("the role web needs -web-listen"))
+	}
+	if c.web() {
+		if _, _, err := net.SplitHostPort(c.Web.Listen); err != nil {
+			errs = append(errs, fmt.Errorf("web address %q: %w", c.Web.Listen, err))
+		}
+		if u, err := url.Parse(c.Web.BaseURL); err != nil || u.Host == "" || u.Scheme != "https" && u.Hostname() != "localhost" && u.Hostname() != "127.0.0.1" {
+			errs = append(errs, fmt.Errorf("web base URL %q: must be an https URL (http only on localhost)", c.Web.BaseURL))
+		}
+		if c.Role == "web" && c.Web.API == "" {
+			errs = append(errs, errors.New("the role web needs -web-api, the address of the gRPC API"))
+		}
+	}
+	if c.Auth.ACMRolesClaim != "" && len(c.Auth.ACMRoles) == 0 {
+		errs = append(errs, errors.New("-oidc-acm-roles-claim needs -oidc-acm-roles"))
 	}
 	if c.TemporalNamespace == "" {
 		errs = append(errs, errors.New("Temporal namespace is required"))

@@ -15,6 +15,7 @@ import (
 	tlog "go.temporal.io/sdk/log"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/auth/devissuer"
@@ -24,6 +25,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/metrics"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/services"
+	"github.com/rots-vlaanderen/roundtable/web"
 	"github.com/rots-vlaanderen/roundtable/workflows"
 )
 
@@ -164,7 +166,13 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), net.ErrClosed) },
 			func() { hs.Shutdown(); stopWithin(srv, cfg.ShutdownTimeout) })
 	}
-	log.Info("rotsd ready", readyAttrs(cfg, apiAddr, temporalAddr, metricsURL, codecURL, healthURL, metricsAddr)...)
+	var webURL string
+	if cfg.web() {
+		if webURL, err = startWeb(ctx, g, cfg, apiAddr, db, verifier, log); err != nil {
+			return err
+		}
+	}
+	log.Info("rotsd ready", readyAttrs(cfg, apiAddr, temporalAddr, metricsURL, codecURL, healthURL, metricsAddr, webURL)...)
 	<-ctx.Done()
 	log.Info("rotsd stopping")
 	return g.Wait()
@@ -178,13 +186,49 @@ func startWorker(ctx context.Context, g *errgroup.Group, cfg *config, db *store.
 	if mailer != nil {
 		mailer.Log = log.With("component", "mail")
 	}
-	w := workflows.NewWorker(tc, &workflows.Activities{DB: db, Mailer: mailer, DayLength: cfg.DeadlineDay}, cfg.ShutdownTimeout)
+	w := workflows.NewWorker(tc, &workflows.Activities{DB: db, Mailer: mailer, DayLength: cfg.DeadlineDay, WebBaseURL: cfg.Web.BaseURL}, cfg.ShutdownTimeout)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("run: worker: %w", err)
 	}
 	g.Go(func() error { workflows.RunRelay(ctx, db, tc, 5*time.Second, log); return nil })
 	g.Go(func() error { db.RunPruner(ctx, time.Hour, log); return nil })
 	return w.Stop, nil
+}
+
+// startWeb serves the web application, a client of the API at cfg.Web.API
+// or, without one, of this process's own at apiAddr. It returns where
+// people reach it.
+func startWeb(ctx context.Context, g *errgroup.Group, cfg *config, apiAddr string, db *store.DB, verifier *auth.Verifier, log *slog.Logger) (string, error) {
+	target := cfg.Web.API
+	if target == "" {
+		target = apiAddr
+	}
+	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return "", fmt.Errorf("run: web: %w", err)
+	}
+	app, err := web.New(web.Config{
+		BaseURL: cfg.Web.BaseURL, Issuer: cfg.Auth.Issuer, ClientID: cfg.Web.ClientID, ClientSecret: cfg.Web.ClientSecret,
+		Bearer: cfg.Web.Bearer, IdleTimeout: cfg.Web.IdleTimeout, Lifetime: cfg.Web.Lifetime,
+	}, conn, db, verifier, log.With("component", "web"))
+	if err != nil {
+		conn.Close()
+		return "", fmt.Errorf("run: %w", err)
+	}
+	lis, err := net.Listen("tcp", cfg.Web.Listen)
+	if err != nil {
+		conn.Close()
+		return "", fmt.Errorf("run: web: %w", err)
+	}
+	srv := &http.Server{Handler: app.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), http.ErrServerClosed) }, func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		srv.Shutdown(sctx)
+		conn.Close()
+	})
+	g.Go(func() error { app.RunPruner(ctx, time.Hour); return nil })
+	return cfg.Web.BaseURL, nil
 }
 
 // stopWithin lets the API finish the calls it has (GracefulStop) for at
@@ -221,8 +265,11 @@ func ignore(err, normal error) error {
 
 // readyAttrs are the attributes of the "rotsd ready" line: what listens
 // where, then what the worker does.
-func readyAttrs(cfg *config, apiAddr, temporalAddr, metricsURL, codecURL, healthURL, metricsAddr string) []any {
+func readyAttrs(cfg *config, apiAddr, temporalAddr, metricsURL, codecURL, healthURL, metricsAddr, webURL string) []any {
 	var a []any
+	if webURL != "" {
+		a = append(a, "web", webURL)
+	}
 	if apiAddr != "" {
 		a = append(a, "api", apiAddr)
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -40,6 +41,7 @@ type Principal struct {
 	Role         string
 	Region       string // stored form, e.g. OOST_VLAANDEREN; "" for all of Flanders
 	Organisation string
+	DisplayName  string // the name claim, for greeting the person on a page
 }
 
 // Name is how the caller appears on timelines and in the access log.
@@ -70,6 +72,64 @@ type Config struct {
 	RoleClaim   string
 	RegionClaim string
 	OrgClaim    string
+	// ACMRolesClaim, when set, names a claim of application roles as the
+	// Flemish government's ACM/IDM gives them: values "RoleName:OrgCode".
+	// The first value whose RoleName ACMRoles knows gives the role, its
+	// OrgCode the organisation, and the region unless the claim for the
+	// region says it.
+	ACMRolesClaim string
+	ACMRoles      map[string]ACMRole
+}
+
+// ACMRole is what an ACM/IDM role name stands for here.
+type ACMRole struct {
+	Role   string
+	Region string // a slug, "vlaanderen" for all of Flanders; "" takes the region claim
+}
+
+// ParseACMRoles reads a mapping "RoleName=role[@region],…", e.g.
+// "ROTSAanmelder=submitter,ROTSTandemOVL=coordinator@oost-vlaanderen".
+func ParseACMRoles(s string) (map[string]ACMRole, error) {
+	m := map[string]ACMRole{}
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, target, ok := strings.Cut(item, "=")
+		role, region, _ := strings.Cut(target, "@")
+		if !ok || strings.TrimSpace(name) == "" || !slices.Contains(Roles, role) {
+			return nil, fmt.Errorf("ACM/IDM role %q: want RoleName=role or RoleName=role@region, role one of %s", item, strings.Join(Roles, ", "))
+		}
+		if region != "" && region != Flanders && vocab.RegionFromSlug(region) == "" {
+			return nil, fmt.Errorf("ACM/IDM role %q: unknown region %q", item, region)
+		}
+		m[strings.TrimSpace(name)] = ACMRole{Role: role, Region: region}
+	}
+	return m, nil
+}
+
+// acmRole finds the first value of the roles claim that the mapping
+// knows: its role, region slug (may be "") and organisation code.
+func (c Config) acmRole(claim any) (role, region, org string, ok bool) {
+	var values []string
+	switch v := claim.(type) {
+	case string:
+		values = []string{v}
+	case []any:
+		for _, x := range v {
+			if s, isString := x.(string); isString {
+				values = append(values, s)
+			}
+		}
+	}
+	for _, v := range values {
+		name, code, _ := strings.Cut(strings.TrimSpace(v), ":")
+		if r, known := c.ACMRoles[name]; known {
+			return r.Role, r.Region, code, true
+		}
+	}
+	return "", "", "", false
 }
 
 // DefaultClaims fills in the claim names not set.
@@ -134,11 +194,22 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Principal, error) {
 		return Principal{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 	}
 	str := func(name string) string { s, _ := claims[name].(string); return strings.TrimSpace(s) }
-	p := Principal{
-		Subject: tok.Subject, Email: str("email"), Role: str(v.cfg.RoleClaim),
-		Region: vocab.RegionFromSlug(str(v.cfg.RegionClaim)), Organisation: str(v.cfg.OrgClaim),
+	role, region, org := str(v.cfg.RoleClaim), str(v.cfg.RegionClaim), str(v.cfg.OrgClaim)
+	if v.cfg.ACMRolesClaim != "" {
+		acmRole, acmRegion, code, ok := v.cfg.acmRole(claims[v.cfg.ACMRolesClaim])
+		if !ok {
+			return Principal{}, fmt.Errorf("%w: no role of this application in claim %s", ErrUnauthenticated, v.cfg.ACMRolesClaim)
+		}
+		role, org = acmRole, code
+		if acmRegion != "" {
+			region = acmRegion
+		}
 	}
-	if err := p.validate(str(v.cfg.RegionClaim)); err != nil {
+	p := Principal{
+		Subject: tok.Subject, Email: str("email"), DisplayName: str("name"), Role: role,
+		Region: vocab.RegionFromSlug(region), Organisation: org,
+	}
+	if err := p.validate(region); err != nil {
 		return Principal{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 	}
 	return p, nil

@@ -76,6 +76,9 @@ func (i *Interceptor) Unary() grpc.UnaryServerInterceptor {
 			}
 			return nil, status.Errorf(codes.PermissionDenied, "%s is outside your scope", rpc.ShortMethod(info.FullMethod))
 		}
+		if err := checkSearch(req, d.View); err != nil {
+			return nil, err
+		}
 		resp, err := handler(auth.NewContext(ctx, p), req)
 		if err != nil {
 			return nil, err
@@ -300,6 +303,26 @@ func (i *Interceptor) relateCase(ctx context.Context, p auth.Principal, field, n
 	// young person and the parents consent.
 	invited := p.Role == auth.Partner && same && !scope.ConsentWithdrawn && slices.Contains(scope.InvitedOrgs, p.Organisation)
 	return Relation{SameRegion: same, SameOrg: same && p.Role == auth.Submitter && p.Organisation == scope.Org, Invited: invited}, id, nil
+}
+
+// checkSearch refuses ListCases' query to a view that does not show the
+// young person's alias: which cases a search on it finds would tell the
+// alias, one probe at a time. Such a caller finds a case by its reference
+// with the reference filter.
+func checkSearch(req any, v View) error {
+	r, ok := req.(*rotsv1.ListCasesRequest)
+	if !ok || strings.TrimSpace(r.GetQuery()) == "" || showsAlias(v) {
+		return nil
+	}
+	return status.Error(codes.PermissionDenied, "query searches the young person's alias, which your view does not show; find a case with reference")
+}
+
+// showsAlias reports whether the view shows the young person's alias.
+func showsAlias(v View) bool {
+	if v == Full {
+		return true
+	}
+	return contains(shown[v]["rots.v1.Case"], "young_person") && contains(shown[v]["rots.v1.YoungPerson"], "alias")
 }
 
 // narrowRegion limits a listing to the caller's region, or reports false

@@ -149,3 +149,13 @@ func reachable(md protoreflect.MessageDescriptor, seen map[protoreflect.FullName
 	}
 	return out
 }
+
+// A search on the young person's alias (ListCases' query) is for the views
+// that show the alias; a manager's may not probe for it.
+func TestShowsAlias(t *testing.T) {
+	for v, want := range map[View]bool{Full: true, NeedToKnow: true, Statistical: false} {
+		if got := showsAlias(v); got != want {
+			t.Errorf("showsAlias(%d) = %v, want %v", v, got, want)
+		}
+	}
+}

@@ -31,7 +31,7 @@ func TestEventHoldsNoPersonalData(t *testing.T) {
 		v    any
 		want []string
 	}{
-		{notify.Event{}, []string{"CaseID", "Reference", "Region", "Stage", "Kind", "Deadline", "Audience", "Meeting"}},
+		{notify.Event{}, []string{"CaseID", "Reference", "Region", "Stage", "Kind", "Deadline", "Audience", "Link", "Meeting"}}, // Link holds the case ID only
 		{notify.Meeting{}, []string{"At", "Minutes", "Location", "Sequence", "Round"}},
 	} {
 		typ := reflect.TypeOf(c.v)
@@ -77,6 +77,10 @@ func TestCompose(t *testing.T) {
 	}{
 		{"stage without a deadline", notify.Event{Stage: "CONSULT", Kind: "stage", Audience: escalation.Tandem},
 			"actie gevraagd", []string{"Houd het consult vanuit helikopterperspectief"}, []string{"Termijn:"}},
+		// A deadline during the day (rotsd dev -deadline-day) says its time.
+		{"stage with a deadline during the day", notify.Event{Stage: "INTAKE", Kind: "stage", Audience: escalation.Tandem,
+			Deadline: escalation.Deadline{Kind: escalation.KindIntake, Due: at(2026, 12, 4, 14, 3)}},
+			"actie gevraagd", []string{"Termijn: vrijdag 4 december 2026 om 14:03 (de intakebeslissing).\n"}, nil},
 		{"advice for the submitter", notify.Event{Stage: "FOLLOW_UP", Kind: "stage", Audience: escalation.Submitter},
 			"actie gevraagd", []string{"Het advies van het consult staat klaar in ROTS roundtable."}, []string{"Volg het advies"}},
 		{"follow-up for the tandem", notify.Event{Stage: "FOLLOW_UP", Kind: "stage", Audience: escalation.Tandem},
@@ -137,65 +141,18 @@ func TestCompose(t *testing.T) {
 	}
 }
 
-func TestDate(t *testing.T) {
-	cases := []struct {
-		deadline time.Time
-		want     string
-	}{
-		// A deadline falls at the midnight that ends its day.
-		{at(2026, 12, 5, 0, 0), "vrijdag 4 december 2026"},
-		{at(2026, 12, 4, 17, 0), "vrijdag 4 december 2026"},
-		// Given in UTC, the day is still the Brussels one: 23:30 UTC is
-		// already Saturday in Brussels.
-		{time.Date(2026, 12, 4, 23, 30, 0, 0, time.UTC), "zaterdag 5 december 2026"},
-		{time.Date(2026, 12, 4, 23, 0, 0, 0, time.UTC), "vrijdag 4 december 2026"},
-		// The end of the day summer time starts (23 hours) and ends (25).
-		{calendar.EndOfDay(at(2027, 3, 28, 12, 0)), "zondag 28 maart 2027"},
-		{calendar.EndOfDay(at(2026, 10, 25, 12, 0)), "zondag 25 oktober 2026"},
-		{at(2027, 1, 1, 0, 0), "donderdag 31 december 2026"},
+// A mail links to the case's page when the web application's address is
+// known, and says only "open the case" without it.
+func TestComposeLinksToTheCase(t *testing.T) {
+	link := notify.CaseLink("https://rots.example.be/", caseID)
+	if want := "https://rots.example.be/dossiers/" + caseID; link != want {
+		t.Fatalf("CaseLink = %q, want %q", link, want)
 	}
-	for _, c := range cases {
-		if got := notify.Date(c.deadline); got != c.want {
-			t.Errorf("Date(%v) = %q, want %q", c.deadline, got, c.want)
-		}
+	if notify.CaseLink("", caseID) != "" {
+		t.Error("CaseLink without a base URL is not empty")
 	}
-}
-
-func TestDateTime(t *testing.T) {
-	cases := []struct {
-		t    time.Time
-		want string
-	}{
-		{time.Date(2027, 1, 12, 13, 0, 0, 0, time.UTC), "dinsdag 12 januari 2027 om 14:00"}, // CET, UTC+1
-		{time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC), "woensdag 1 juli 2026 om 14:00"},     // CEST, UTC+2
-		// 28 March 2027: at 01:00 UTC the clocks go from 02:00 to 03:00.
-		{time.Date(2027, 3, 28, 0, 59, 0, 0, time.UTC), "zondag 28 maart 2027 om 01:59"},
-		{time.Date(2027, 3, 28, 1, 0, 0, 0, time.UTC), "zondag 28 maart 2027 om 03:00"},
-		// 25 October 2026: at 01:00 UTC the clocks go from 03:00 back to
-		// 02:00, so 02:30 happens twice.
-		{time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC), "zondag 25 oktober 2026 om 02:30"},
-		{time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC), "zondag 25 oktober 2026 om 02:30"},
-		{time.Date(2026, 10, 25, 2, 0, 0, 0, time.UTC), "zondag 25 oktober 2026 om 03:00"},
-		// Late in the evening in UTC is the next day in Brussels.
-		{time.Date(2026, 12, 31, 23, 15, 0, 0, time.UTC), "vrijdag 1 januari 2027 om 00:15"},
-	}
-	for _, c := range cases {
-		if got := notify.DateTime(c.t); got != c.want {
-			t.Errorf("DateTime(%v) = %q, want %q", c.t, got, c.want)
-		}
-	}
-}
-
-func TestCount(t *testing.T) {
-	for _, c := range []struct {
-		n    int
-		want string
-	}{{0, "geen afspraken"}, {1, "1 afspraak"}, {2, "2 afspraken"}, {3, "3 afspraken"}, {12, "12 afspraken"}} {
-		if got := notify.Count(c.n, "afspraak", "afspraken"); got != c.want {
-			t.Errorf("Count(%d) = %q, want %q", c.n, got, c.want)
-		}
-	}
-	if got := notify.Count(1, "deelnemer", "deelnemers"); got != "1 deelnemer" {
-		t.Errorf("Count(1, deelnemer) = %q", got)
+	_, body := notify.Compose(notify.Event{CaseID: caseID, Reference: reference, Region: "LIMBURG", Stage: "CONSULT", Kind: "stage", Link: link})
+	if !strings.Contains(body, "Open het dossier in ROTS roundtable voor de details: "+link+"\n") {
+		t.Errorf("body has no link to the case:\n%s", body)
 	}
 }

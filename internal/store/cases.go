@@ -257,20 +257,107 @@ type CaseFilter struct {
 	OverdueOnly bool // rung 1 or higher
 	MinRung     int
 	Reference   string
+	// OpenOnly leaves out closed cases.
+	OpenOnly bool
+	// Query is a search on the reference (QueryReference) or the young
+	// person's alias, which must contain it in any case.
+	Query string
+	// Order is the order of the list. It is not a filter, but a page
+	// token goes with it as with the filters.
+	Order CaseOrder
 }
 
-// Cursor is the position after which a page starts, newest first.
+// CaseOrder is an order of ListCases.
+type CaseOrder string
+
+// The orders of ListCases.
+const (
+	// NewestFirst: by (SubmittedAt, ID), newest first.
+	NewestFirst CaseOrder = ""
+	// ByUrgency: by (Urgency, NextDeadline, SubmittedAt, ID), ascending:
+	// the tandem's werkbak.
+	ByUrgency CaseOrder = "urgency"
+)
+
+// Urgency ranks a case in the urgency order, the most urgent lowest: 0 to
+// 4 a case that broke through, by rung, higher first; 5 to 9 the other open
+// cases by rung (rung 1 or higher is overdue); ClosedUrgency a closed case.
+// It is the SQL function case_urgency (migration 0015), which the index
+// and the query use.
+func Urgency(stage string, breakthrough bool, rung int) int {
+	switch {
+	case stage == vocab.StageClosed:
+		return ClosedUrgency
+	case breakthrough:
+		return 4 - rung
+	}
+	return 9 - rung
+}
+
+// ClosedUrgency is the urgency of every closed case, after all open ones.
+const ClosedUrgency = 10
+
+// NextDeadline is when the earliest of the deadlines falls, cut to the
+// microsecond as PostgreSQL keeps it, or nil when none runs: the column
+// next_deadline ('infinity' for nil).
+func NextDeadline(deadlines []escalation.Deadline) *time.Time {
+	var next *time.Time
+	for _, d := range deadlines {
+		if due := d.Due.Truncate(time.Microsecond); next == nil || due.Before(*next) {
+			next = &due
+		}
+	}
+	return next
+}
+
+// Cursor is the position after which a page starts: newest first, by
+// (SubmittedAt, ID); in urgency order by (Urgency, NextDeadline,
+// SubmittedAt, ID). CursorOf makes it.
 type Cursor struct {
 	SubmittedAt time.Time
 	ID          string
+	// For ByUrgency only; a nil NextDeadline is none ('infinity').
+	Urgency      int        `json:",omitempty"`
+	NextDeadline *time.Time `json:",omitempty"`
 }
 
-// Valid reports whether the cursor names a row ID; a page token can be
-// forged.
-func (c Cursor) Valid() bool { return uuid.Validate(c.ID) == nil }
+// CursorOf is the position of a case that ListCases returned in the given
+// order, to continue after it.
+func CursorOf(c *Case, order CaseOrder) Cursor {
+	cur := Cursor{SubmittedAt: c.SubmittedAt, ID: c.ID}
+	if order == ByUrgency {
+		cur.Urgency = Urgency(c.Stage, c.Escalation.Breakthrough, c.Escalation.Rung)
+		cur.NextDeadline = NextDeadline(c.Escalation.Deadlines)
+	}
+	return cur
+}
 
-// ListCases returns up to limit cases matching f, newest first, starting
-// after the cursor when one is given. Agreements are not loaded.
+// Valid reports whether the cursor names a row ID and an urgency; a page
+// token can be forged.
+func (c Cursor) Valid() bool {
+	return uuid.Validate(c.ID) == nil && c.Urgency >= 0 && c.Urgency <= ClosedUrgency
+}
+
+// urgencyKey is the urgency order, as the index cases_urgency_idx has it.
+const urgencyKey = `case_urgency(stage, breakthrough, rung), next_deadline, submitted_at, id`
+
+// QueryReference is the case reference a search text names, with or
+// without "ROTS-", in any case ("rots-1a2b3c4d", "1A2B3C4D"), and whether it
+// names one.
+func QueryReference(query string) (string, bool) {
+	ref := strings.ToUpper(strings.TrimSpace(query))
+	if !strings.HasPrefix(ref, "ROTS-") {
+		ref = "ROTS-" + ref
+	}
+	return ref, vocab.IsReference(ref)
+}
+
+// likeEscaper makes a text match itself in a LIKE pattern.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// ListCases returns up to limit cases matching f in f's order, starting
+// after the cursor when one is given (see CursorOf). Agreements are not
+// loaded.
 func (db *DB) ListCases(ctx context.Context, f CaseFilter, after *Cursor, limit int) ([]*Case, error) {
 	// Only the filters given are in the query: a generic plan for
 	// "($1 = '' OR region = $1)" cannot use the indexes.
@@ -294,6 +381,23 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter, after *Cursor, limit 
 	if f.Reference != "" {
 		conds = append(conds, "reference = "+arg(f.Reference))
 	}
+	if f.OpenOnly {
+		conds = append(conds, "stage <> 'CLOSED'")
+		if f.Order == ByUrgency {
+			// The same, but as a bound of the index range: the scan ends
+			// with the open cases instead of reading past the closed ones.
+			conds = append(conds, fmt.Sprintf("case_urgency(stage, breakthrough, rung) < %d", ClosedUrgency))
+		}
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		// The alias is stored in plain text (not sealed), so PostgreSQL
+		// can match it.
+		match := "yp_alias ILIKE " + arg("%"+likeEscaper.Replace(q)+"%")
+		if ref, ok := QueryReference(q); ok {
+			match = "(reference = " + arg(ref) + " OR " + match + ")"
+		}
+		conds = append(conds, match)
+	}
 	minRung := f.MinRung
 	if f.OverdueOnly && minRung < 1 {
 		minRung = 1
@@ -302,14 +406,21 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter, after *Cursor, limit 
 		// A literal, so the planner can use the partial index on rung > 0.
 		conds = append(conds, fmt.Sprintf("rung >= %d AND rung > 0", minRung))
 	}
-	if after != nil {
+	order := `submitted_at DESC, id DESC`
+	if f.Order == ByUrgency {
+		order = urgencyKey
+		if after != nil {
+			conds = append(conds, "("+urgencyKey+") > ("+arg(after.Urgency)+", COALESCE("+arg(after.NextDeadline)+
+				"::timestamptz, 'infinity'), "+arg(after.SubmittedAt)+", "+arg(after.ID)+")")
+		}
+	} else if after != nil {
 		conds = append(conds, "(submitted_at, id) < ("+arg(after.SubmittedAt)+", "+arg(after.ID)+")")
 	}
 	query := `SELECT ` + caseColumns + ` FROM cases`
 	if len(conds) > 0 {
 		query += ` WHERE ` + strings.Join(conds, " AND ")
 	}
-	query += ` ORDER BY submitted_at DESC, id DESC LIMIT ` + arg(limit)
+	query += ` ORDER BY ` + order + ` LIMIT ` + arg(limit)
 	rows, err := db.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store.ListCases: %w", err)
@@ -440,8 +551,10 @@ func (db *DB) applyTransition(ctx context.Context, tx pgx.Tx, rc reportCase, t T
 		if deadlines == nil {
 			deadlines = []escalation.Deadline{}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE cases SET rung = $2, breakthrough = $3, deadlines = $4 WHERE id = $1`,
-			t.CaseID, e.Rung, e.Breakthrough, deadlines); err != nil {
+		// next_deadline orders the werkbak (ListCases by urgency).
+		if _, err := tx.Exec(ctx, `UPDATE cases SET rung = $2, breakthrough = $3, deadlines = $4,
+				next_deadline = COALESCE($5::timestamptz, 'infinity') WHERE id = $1`,
+			t.CaseID, e.Rung, e.Breakthrough, deadlines, NextDeadline(deadlines)); err != nil {
 			return err
 		}
 	}

@@ -115,13 +115,15 @@ func (s *Server) GetCase(ctx context.Context, req *rotsv1.GetCaseRequest) (*rots
 	return &rotsv1.GetCaseResponse{Case: toProto(c)}, nil
 }
 
-// ListCases pages through cases newest first.
+// ListCases pages through cases newest first, or by urgency for the
+// tandem's werkbak.
 func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*rotsv1.ListCasesResponse, error) {
 	var v rpc.Violations
 	f := store.CaseFilter{
 		Region: vocab.Stored(req.GetRegion()), Stage: vocab.Stored(req.GetStage()), OrgName: req.GetSubmittingOrganisation(),
 		OverdueOnly: req.GetOverdueOnly(), MinRung: int(req.GetMinRung()),
 		Reference: strings.ToUpper(strings.TrimSpace(req.GetReference())),
+		OpenOnly:  req.GetOpenOnly(), Query: strings.TrimSpace(req.GetQuery()),
 	}
 	if f.Reference != "" && !vocab.IsReference(f.Reference) {
 		v.Add("reference", "must be a case reference like ROTS-1A2B3C4D, got %q", req.GetReference())
@@ -135,6 +137,10 @@ func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*
 	if req.GetStage() != 0 && f.Stage == "" {
 		v.Add("stage", "unknown stage %d", req.GetStage())
 	}
+	f.Order = caseOrder(&v, req.GetOrderBy())
+	searchQuery(&v, req.GetQuery())
+	// The token remembers the filters and the order (the query only as part
+	// of a digest): a token goes with the listing it was made for.
 	page := rpc.ReadPage[store.Cursor](&v, req.GetPageSize(), req.GetPageToken(), "cases", f)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -145,9 +151,7 @@ func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*
 		return nil, s.toStatus(ctx, "ListCases", err)
 	}
 	resp := &rotsv1.ListCasesResponse{}
-	cases, resp.NextPageToken = rpc.Trim(page, cases, func(c *store.Case) store.Cursor {
-		return store.Cursor{SubmittedAt: c.SubmittedAt, ID: c.ID}
-	})
+	cases, resp.NextPageToken = rpc.Trim(page, cases, func(c *store.Case) store.Cursor { return store.CursorOf(c, f.Order) })
 	for _, c := range cases {
 		resp.Cases = append(resp.Cases, toProto(c))
 	}

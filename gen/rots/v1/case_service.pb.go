@@ -433,7 +433,21 @@ type ListCasesRequest struct {
 	// Only cases on this rung or higher, 0 to 4.
 	MinRung int32 `protobuf:"varint,7,opt,name=min_rung,json=minRung,proto3" json:"min_rung,omitempty"`
 	// Only the case with this reference, e.g. "ROTS-1A2B3C4D" (any case).
-	Reference     string `protobuf:"bytes,8,opt,name=reference,proto3" json:"reference,omitempty"`
+	Reference string `protobuf:"bytes,8,opt,name=reference,proto3" json:"reference,omitempty"`
+	// The order (AIP-132). "" or "submit_time desc": newest first.
+	// "urgency", the tandem's werkbak: cases that broke through first, then
+	// by rung, higher first (rung 1 or higher is overdue: a deadline
+	// passed), then by the earliest running deadline (none last), then the
+	// oldest submission, then the case ID; closed cases after every open
+	// one. Anything else is INVALID_ARGUMENT.
+	OrderBy string `protobuf:"bytes,9,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
+	// Only open cases: closed ones are left out.
+	OpenOnly bool `protobuf:"varint,10,opt,name=open_only,json=openOnly,proto3" json:"open_only,omitempty"`
+	// A coordinator's search, at most 100 characters: cases whose reference
+	// it is, with or without "ROTS-", in any case, or whose young person's
+	// alias contains it, in any case. A caller whose view does not show the
+	// alias (a manager) gets PERMISSION_DENIED, and uses reference instead.
+	Query         string `protobuf:"bytes,11,opt,name=query,proto3" json:"query,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -520,6 +534,27 @@ func (x *ListCasesRequest) GetMinRung() int32 {
 func (x *ListCasesRequest) GetReference() string {
 	if x != nil {
 		return x.Reference
+	}
+	return ""
+}
+
+func (x *ListCasesRequest) GetOrderBy() string {
+	if x != nil {
+		return x.OrderBy
+	}
+	return ""
+}
+
+func (x *ListCasesRequest) GetOpenOnly() bool {
+	if x != nil {
+		return x.OpenOnly
+	}
+	return false
+}
+
+func (x *ListCasesRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
 	}
 	return ""
 }
@@ -1632,7 +1667,7 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\x0eGetCaseRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"4\n" +
 	"\x0fGetCaseResponse\x12!\n" +
-	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"\xb2\x02\n" +
+	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"\x80\x03\n" +
 	"\x10ListCasesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -1642,7 +1677,11 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\x17submitting_organisation\x18\x05 \x01(\tR\x16submittingOrganisation\x12!\n" +
 	"\foverdue_only\x18\x06 \x01(\bR\voverdueOnly\x12\x19\n" +
 	"\bmin_rung\x18\a \x01(\x05R\aminRung\x12\x1c\n" +
-	"\treference\x18\b \x01(\tR\treference\"`\n" +
+	"\treference\x18\b \x01(\tR\treference\x12\x19\n" +
+	"\border_by\x18\t \x01(\tR\aorderBy\x12\x1b\n" +
+	"\topen_only\x18\n" +
+	" \x01(\bR\bopenOnly\x12\x14\n" +
+	"\x05query\x18\v \x01(\tR\x05query\"`\n" +
 	"\x11ListCasesResponse\x12#\n" +
 	"\x05cases\x18\x01 \x03(\v2\r.rots.v1.CaseR\x05cases\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"k\n" +

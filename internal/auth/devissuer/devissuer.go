@@ -1,7 +1,8 @@
 // Package devissuer is the OpenID Connect issuer of `rotsd dev`: it
 // publishes a discovery document and its keys, and hands out tokens for any
 // role on request, so that a developer can act as a coordinator, a submitter
-// or a manager. It must never run in production, which has a real identity
+// or a manager: as JSON for rotsctl and the tests, and through a login page
+// where one picks a fictional person for a browser (login.go). It must never run in production, which has a real identity
 // provider instead.
 package devissuer
 
@@ -17,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -30,6 +32,9 @@ type Issuer struct {
 	key      *ecdsa.PrivateKey
 	keyID    string
 	signer   jose.Signer
+	// SignInTTL is how long the tokens of a sign-in in a browser last.
+	SignInTTL time.Duration
+	codes     codes
 }
 
 // New returns an issuer at url whose signing key is kept in keyFile
@@ -39,7 +44,7 @@ func New(url, audience, keyFile string) (*Issuer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devissuer.New: %w", err)
 	}
-	is := &Issuer{URL: url, Audience: audience, key: key, keyID: "dev-1"}
+	is := &Issuer{URL: url, Audience: audience, key: key, keyID: "dev-1", SignInTTL: 8 * time.Hour}
 	is.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: key, KeyID: is.keyID}},
 		(&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
@@ -71,6 +76,7 @@ func loadOrCreateKey(file string) (*ecdsa.PrivateKey, error) {
 type Claims struct {
 	Subject      string `json:"sub"`
 	Email        string `json:"email,omitempty"`
+	Name         string `json:"name,omitempty"`
 	Role         string `json:"rots_role"`
 	Region       string `json:"rots_region"`
 	Organisation string `json:"rots_org,omitempty"`
@@ -92,15 +98,30 @@ func (is *Issuer) Handler() http.Handler {
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{
 			"issuer": is.URL, "jwks_uri": is.URL + "/keys", "token_endpoint": is.URL + "/token",
-			"id_token_signing_alg_values_supported": []string{"ES256"},
-			"response_types_supported":              []string{"id_token"}, "subject_types_supported": []string{"public"},
+			"authorization_endpoint": is.URL + "/authorize", "end_session_endpoint": is.URL + "/logout",
+			"id_token_signing_alg_values_supported": []string{"ES256"}, "code_challenge_methods_supported": []string{"S256"},
+			"response_types_supported": []string{"code"}, "subject_types_supported": []string{"public"},
+			"grant_types_supported": []string{"authorization_code"}, "scopes_supported": []string{"openid", "email", "profile"},
 		})
 	})
 	mux.HandleFunc("GET /keys", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &is.key.PublicKey, KeyID: is.keyID, Algorithm: "ES256", Use: "sig"}}})
 	})
-	// POST /token with a JSON body of Claims; development only.
+	mux.HandleFunc("GET /authorize", is.showLogin)
+	mux.HandleFunc("POST /authorize", is.authorize)
+	mux.HandleFunc("GET /logout", is.logout)
+	// POST /token: the code flow's exchange, or a JSON body of Claims for
+	// rotsctl login and the tests; development only.
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+			if err := r.ParseForm(); err != nil {
+				http.Error(w, "bad form", http.StatusBadRequest)
+				return
+			}
+			is.exchange(w, r)
+			return
+		}
 		var c Claims
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&c); err != nil || c.Subject == "" || c.Role == "" {
 			http.Error(w, "body must be JSON with sub, rots_role, rots_region and, for submitters and partners, rots_org", http.StatusBadRequest)

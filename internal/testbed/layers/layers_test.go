@@ -26,6 +26,7 @@ var rules = []struct {
 	{pkg: "internal/store", deny: []string{"services/", "workflows", "cmd/", "internal/authz", "internal/testbed/", "internal/directory", "internal/signals"}},
 	{pkg: "internal/directory", deny: []string{"services/", "workflows", "cmd/", "internal/authz", "internal/signals"}},
 	{pkg: "internal/signals", deny: []string{"services/", "workflows", "cmd/", "internal/authz", "internal/directory"}},
+	{pkg: "internal/dutch", deny: []string{"internal/store", "services/", "workflows", "cmd/"}},
 	{pkg: "internal/notify", deny: []string{"internal/store", "services/", "workflows"}},
 	{pkg: "internal/auth", deny: []string{"internal/store", "services/", "workflows"}},
 	{pkg: "internal/authz", deny: []string{"services/", "workflows", "cmd/"}, allow: []string{"services/rpc"}},

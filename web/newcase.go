@@ -1,0 +1,92 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
+)
+
+// newCaseData is the form's fixed part: for whom one submits.
+type newCaseData struct {
+	Region, Organisation string
+	Months               []choice
+}
+
+var monthChoices = func() []choice {
+	names := []string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
+	out := make([]choice, len(names))
+	for i, n := range names {
+		out[i] = choice{Value: strconv.Itoa(i + 1), Label: n}
+	}
+	return out
+}()
+
+func (s *Server) newCaseForm(w http.ResponseWriter, r *http.Request, v *visit) {
+	s.showNewCase(w, r, v, http.StatusOK, newForm(""), "")
+}
+
+func (s *Server) showNewCase(w http.ResponseWriter, r *http.Request, v *visit, status int, f *form, alert string) {
+	s.countUnread(v)
+	title := "Nieuwe aanmelding"
+	if len(f.Order) > 0 {
+		title = "Fout: " + title
+	}
+	s.render(w, r, v, status, "nieuw", page{Title: title, Nav: "nieuw", Form: f, Alert: alert,
+		Data: newCaseData{Region: vocab.RegionName(v.who.Region), Organisation: v.who.Organisation, Months: monthChoices}})
+}
+
+// submitCase sends the form to SubmitCase with the form's own request ID:
+// a second click or the browser's retry finds the case made by the first.
+func (s *Server) submitCase(w http.ResponseWriter, r *http.Request, v *visit) {
+	r.ParseForm()
+	f := readForm(r, "")
+	if f.addRow() {
+		s.showNewCase(w, r, v, http.StatusOK, f, "")
+		return
+	}
+	num := func(name string) int32 {
+		n, err := strconv.Atoi(strings.TrimSpace(f.Get(name)))
+		if err != nil && f.Get(name) != "" {
+			f.fail(name, "Vul een getal in.")
+		}
+		return int32(n)
+	}
+	req := &rotsv1.SubmitCaseRequest{
+		RequestId: f.RequestID,
+		Region:    rotsv1.Region(enumValue(rotsv1.Region(0).Descriptor(), v.who.Region)),
+		SubmittingOrganisation: &rotsv1.Organisation{Name: v.who.Organisation,
+			Kind: rotsv1.OrganisationKind(enumValue(rotsv1.OrganisationKind(0).Descriptor(), f.Get("submitting_organisation.kind")))},
+		Contact: &rotsv1.ContactPerson{Name: f.Get("contact.name"), Email: strings.TrimSpace(f.Get("contact.email")), Phone: f.Get("contact.phone")},
+		YoungPerson: &rotsv1.YoungPerson{
+			Alias: f.Get("young_person.alias"), BirthYear: num("young_person.birth_year"), BirthMonth: num("young_person.birth_month"),
+			SchoolLevel: rotsv1.SchoolLevel(enumValue(rotsv1.SchoolLevel(0).Descriptor(), f.Get("young_person.school_level"))),
+			Grade:       num("young_person.grade"), School: f.Get("young_person.school"), Municipality: f.Get("young_person.municipality"),
+		},
+		Blocked: f.Get("blocked"),
+		Tried:   f.list("tried"),
+		Attestation: &rotsv1.Attestation{
+			ClbStuck: f.Get("attestation.clb_stuck") == "ja", YouthCareStuck: f.Get("attestation.youth_care_stuck") == "ja",
+			YoungPersonAndParentsInformed: f.Get("attestation.young_person_and_parents_informed") == "ja",
+		},
+	}
+	for _, t := range f.Values["themes"] {
+		req.Themes = append(req.Themes, rotsv1.Theme(enumValue(rotsv1.Theme(0).Descriptor(), t)))
+	}
+	if len(f.Order) > 0 {
+		s.showNewCase(w, r, v, http.StatusUnprocessableEntity, f, "")
+		return
+	}
+	resp, err := s.cases.SubmitCase(v.ctx, req)
+	problem, msg := classify(err, f)
+	switch {
+	case problem == problemNone:
+		s.log.Info("case submitted", "case", caseID(resp.GetCase().GetName()))
+		http.Redirect(w, r, "/dossiers/"+caseID(resp.GetCase().GetName())+"?gedaan=aangemeld", http.StatusSeeOther)
+	case s.answerProblem(w, r, v, problem):
+	default:
+		s.showNewCase(w, r, v, http.StatusUnprocessableEntity, f, msg)
+	}
+}
