@@ -13,10 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/temporaltest"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+
+	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/auth/devissuer"
@@ -60,6 +64,43 @@ type app struct {
 	Issuer string
 	DB     *store.DB
 	Logs   *syncBuffer
+	// Cases is the API itself, for setting a case up without the pages.
+	Cases  rotsv1.CaseServiceClient
+	issuer *devissuer.Issuer
+}
+
+// as is a call context of a fictional person of the login page.
+func (a *app) as(t *testing.T, person string) context.Context {
+	t.Helper()
+	p := devissuer.People[personIndex(t, person)]
+	tok, err := a.issuer.Token(devissuer.Claims{Subject: p.Email, Email: p.Email, Name: p.Name, Role: p.Role, Region: p.Region, Organisation: p.Organisation}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+tok)
+}
+
+// submit submits a case through the API as a fictional submitter and
+// returns its ID.
+func (a *app) submit(t *testing.T, person, alias string) string {
+	t.Helper()
+	p := devissuer.People[personIndex(t, person)]
+	resp, err := a.Cases.SubmitCase(a.as(t, person), &rotsv1.SubmitCaseRequest{
+		RequestId:              uuid.NewString(),
+		Region:                 rotsv1.Region(rotsv1.Region_value["REGION_"+strings.ToUpper(strings.ReplaceAll(p.Region, "-", "_"))]),
+		SubmittingOrganisation: &rotsv1.Organisation{Name: p.Organisation, Kind: rotsv1.OrganisationKind_ORGANISATION_KIND_CLB},
+		Contact:                &rotsv1.ContactPerson{Name: p.Name, Email: p.Email},
+		YoungPerson: &rotsv1.YoungPerson{Alias: alias, BirthYear: 2012, BirthMonth: 5, SchoolLevel: rotsv1.SchoolLevel_SCHOOL_LEVEL_SECUNDAIR,
+			School: "Atheneum Gentbrugge", Municipality: "Gentbrugge"},
+		Blocked:     "Komt al weken niet meer naar school.",
+		Tried:       []string{"Begeleiding door het CLB"},
+		Themes:      []rotsv1.Theme{rotsv1.Theme_THEME_ABSENCE},
+		Attestation: &rotsv1.Attestation{ClbStuck: true, YouthCareStuck: true, YoungPersonAndParentsInformed: true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimPrefix(resp.GetCase().GetName(), "cases/")
 }
 
 var (
@@ -164,7 +205,7 @@ func newApp() (*app, error) {
 		return nil, err
 	}
 	go (&http.Server{Handler: wa.Handler(), ReadHeaderTimeout: 5 * time.Second}).Serve(webLis)
-	return &app{URL: webURL, Issuer: issuer.URL, DB: db, Logs: logs}, nil
+	return &app{URL: webURL, Issuer: issuer.URL, DB: db, Logs: logs, Cases: rotsv1.NewCaseServiceClient(conn), issuer: issuer}, nil
 }
 
 // signIn opens the application in a new browser context and signs in on

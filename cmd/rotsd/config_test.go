@@ -64,3 +64,43 @@ func TestLoadConfigReportThreshold(t *testing.T) {
 		}
 	}
 }
+
+// The web application runs in rotsd dev at 127.0.0.1:8080; in serve only
+// with an address, and the role web needs the API's; its base URL is https
+// outside localhost; the ACM/IDM mapping is checked at start.
+func TestLoadConfigWeb(t *testing.T) {
+	serveEnv := map[string]string{"TEMPORAL_ADDRESS": "temporal:7233", "ROTS_OIDC_ISSUER": "https://idp.example", "ROTS_KEY_FILE": "/keys"}
+	dev, err := loadConfig("dev", nil, lookupIn(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !dev.web() || dev.Web.Listen != "127.0.0.1:8080" || dev.Web.BaseURL != "http://localhost:8080" {
+		t.Errorf("dev web = %+v, on %v", dev.Web, dev.web())
+	}
+	serve, err := loadConfig("serve", nil, lookupIn(serveEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if serve.web() {
+		t.Error("rotsd serve -role all starts the web application without -web-listen")
+	}
+	web, err := loadConfig("serve", []string{"-role", "web", "-web-listen", ":8080", "-web-base-url", "https://rots.vlaanderen.be", "-web-api", "api:9090",
+		"-oidc-acm-roles-claim", "iv_rots_rol_3d", "-oidc-acm-roles", "ROTSTandemOVL=coordinator@oost-vlaanderen"}, lookupIn(serveEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !web.web() || web.api() || web.worker() || web.Auth.ACMRoles["ROTSTandemOVL"].Role != "coordinator" {
+		t.Errorf("role web: web %v api %v worker %v, ACM roles %v", web.web(), web.api(), web.worker(), web.Auth.ACMRoles)
+	}
+	for _, bad := range [][]string{
+		{"-role", "web"}, // no address
+		{"-role", "web", "-web-listen", ":8080", "-web-base-url", "https://rots.vlaanderen.be"},                       // no API
+		{"-role", "web", "-web-listen", ":8080", "-web-base-url", "http://rots.vlaanderen.be", "-web-api", "api:9090"}, // http
+		{"-oidc-acm-roles", "ROTSTandemOVL=chef"},
+		{"-oidc-acm-roles-claim", "iv_rots_rol_3d"},
+	} {
+		if _, err := loadConfig("serve", bad, lookupIn(serveEnv)); err == nil {
+			t.Errorf("%v: no error", bad)
+		}
+	}
+}

@@ -109,3 +109,57 @@ func TestUnreachableIssuerIsNotUnauthenticated(t *testing.T) {
 		t.Errorf("Verify against an unreachable issuer = %v, want an error that is not ErrUnauthenticated", err)
 	}
 }
+
+// With ACM/IDM's roles claim, the role and organisation come from the
+// first value "RoleName:OrgCode" the mapping knows, and the region from
+// the mapping or else the region claim.
+func TestVerifyACMRoles(t *testing.T) {
+	is, url := startIssuer(t)
+	roles, err := auth.ParseACMRoles("ROTSAanmelder=submitter, ROTSTandemOVL=coordinator@oost-vlaanderen,ROTSManagerVL=manager@vlaanderen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := auth.NewVerifier(auth.Config{Issuer: url, Audience: "rots", ACMRolesClaim: "iv_rots_rol_3d", ACMRoles: roles})
+	token := func(region string, values any) string {
+		tok, err := is.Token(devissuer.Claims{Subject: "x", Email: "x@vlaanderen.be", Region: region,
+			Extra: map[string]any{"iv_rots_rol_3d": values}}, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	for _, c := range []struct {
+		name   string
+		region string
+		values any
+		want   auth.Principal
+		err    bool
+	}{
+		{"submitter, region from its claim", "limburg", []any{"AndereApp:OVO1", "ROTSAanmelder:VCLB Limburg"},
+			auth.Principal{Role: "submitter", Region: "LIMBURG", Organisation: "VCLB Limburg"}, false},
+		{"a single string", "", "ROTSTandemOVL:OVO002", auth.Principal{Role: "coordinator", Region: "OOST_VLAANDEREN", Organisation: "OVO002"}, false},
+		{"all of Flanders from the mapping", "", []any{"ROTSManagerVL:OVO003"}, auth.Principal{Role: "manager", Organisation: "OVO003"}, false},
+		{"no role of this application", "limburg", []any{"AndereApp:OVO1"}, auth.Principal{}, true},
+		{"submitter without a region", "", []any{"ROTSAanmelder:VCLB"}, auth.Principal{}, true},
+	} {
+		p, err := v.Verify(context.Background(), token(c.region, c.values))
+		if c.err {
+			if !errors.Is(err, auth.ErrUnauthenticated) {
+				t.Errorf("%s: err = %v, want unauthenticated", c.name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		got := auth.Principal{Role: p.Role, Region: p.Region, Organisation: p.Organisation}
+		if diff := cmp.Diff(c.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", c.name, diff)
+		}
+	}
+	for _, bad := range []string{"ROTSAanmelder", "ROTSAanmelder=chef", "X=coordinator@atlantis", "=submitter"} {
+		if _, err := auth.ParseACMRoles(bad); err == nil {
+			t.Errorf("ParseACMRoles(%q) accepted", bad)
+		}
+	}
+}

@@ -80,6 +80,9 @@ type Claims struct {
 	Role         string `json:"rots_role"`
 	Region       string `json:"rots_region"`
 	Organisation string `json:"rots_org,omitempty"`
+	// Extra claims, as another identity provider would send them (the
+	// roles claim of ACM/IDM, say).
+	Extra map[string]any `json:"-"`
 }
 
 // Token signs a token with the claims, valid for ttl.
@@ -89,7 +92,11 @@ func (is *Issuer) Token(c Claims, ttl time.Duration) (string, error) {
 		Issuer: is.URL, Audience: jwt.Audience{is.Audience}, Subject: c.Subject,
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)), Expiry: jwt.NewNumericDate(now.Add(ttl)),
 	}
-	return jwt.Signed(is.signer).Claims(std).Claims(c).Serialize()
+	b := jwt.Signed(is.signer).Claims(std).Claims(c)
+	if c.Extra != nil {
+		b = b.Claims(c.Extra)
+	}
+	return b.Serialize()
 }
 
 // Handler serves discovery, the key set and POST /token.

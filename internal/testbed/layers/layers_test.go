@@ -31,6 +31,7 @@ var rules = []struct {
 	{pkg: "internal/auth", deny: []string{"internal/store", "services/", "workflows"}},
 	{pkg: "internal/authz", deny: []string{"services/", "workflows", "cmd/"}, allow: []string{"services/rpc"}},
 	{pkg: "internal/metrics", deny: []string{"services/", "workflows", "cmd/"}},
+	{pkg: "web", deny: []string{"services/", "workflows", "internal/authz", "cmd/"}},
 	{pkg: "workflows", deny: []string{"services/", "cmd/", "internal/testbed/"}},
 	{pkg: "services/rpc", deny: []string{"services/", "workflows", "cmd/"}},
 	{pkg: "services/", deny: []string{"cmd/", "internal/testbed/"}},
