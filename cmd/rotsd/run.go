@@ -23,6 +23,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/disclosure"
 	"github.com/rots-vlaanderen/roundtable/internal/encryption"
 	"github.com/rots-vlaanderen/roundtable/internal/metrics"
+	"github.com/rots-vlaanderen/roundtable/internal/seed/directoryseed"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/services"
 	"github.com/rots-vlaanderen/roundtable/web"
@@ -71,6 +72,13 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return fmt.Errorf("run: %w", err)
 	}
 	defer db.Close()
+	if cfg.Mode == "dev" {
+		// A newcomer finds partners at a table with no set-up: the
+		// fictional Limburg sociale kaart, added once.
+		if _, err := directoryseed.Seed(ctx, db); err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+	}
 
 	keyFile := cfg.KeyFile
 	if keyFile == "" && cfg.Mode == "dev" {
