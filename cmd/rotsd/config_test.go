@@ -94,7 +94,7 @@ func TestLoadConfigWeb(t *testing.T) {
 	}
 	for _, bad := range [][]string{
 		{"-role", "web"}, // no address
-		{"-role", "web", "-web-listen", ":8080", "-web-base-url", "https://rots.vlaanderen.be"},                       // no API
+		{"-role", "web", "-web-listen", ":8080", "-web-base-url", "https://rots.vlaanderen.be"},                        // no API
 		{"-role", "web", "-web-listen", ":8080", "-web-base-url", "http://rots.vlaanderen.be", "-web-api", "api:9090"}, // http
 		{"-oidc-acm-roles", "ROTSTandemOVL=chef"},
 		{"-oidc-acm-roles-claim", "iv_rots_rol_3d"},
