@@ -64,19 +64,20 @@ func (d caseData) Is(stages ...string) bool {
 // notices say what just happened, after a step redirected back to the
 // case (the address names the step, never the case's content).
 var notices = map[string]string{
-	"aangemeld":   "Uw aanmelding is ontvangen. De tandem beslist over de intake; u krijgt bericht.",
-	"antwoord":    "Uw antwoord is verstuurd naar de tandem.",
-	"intrekken":   "Het dossier is ingetrokken.",
-	"toestemming": "De intrekking van de toestemming is vastgelegd.",
-	"intake":      "De intakebeslissing is vastgelegd.",
-	"consult":     "Het consult is vastgelegd.",
-	"tafel":       "De deelnemers van de overlegtafel zijn vastgelegd.",
-	"planning":    "De overlegtafel is gepland; de uitnodigingen worden verstuurd.",
-	"uitkomst":    "Het aanbod op maat en de afspraken zijn vastgelegd.",
-	"afspraak":    "De afspraak is bijgewerkt.",
-	"heropenen":   "De overlegtafel komt opnieuw samen.",
-	"afsluiten":   "Het dossier is afgesloten.",
-	"hiaat":       "Het hiaat in het aanbod is vastgelegd.",
+	"aangemeld":    "Uw aanmelding is ontvangen. De tandem beslist over de intake; u krijgt bericht.",
+	"antwoord":     "Uw antwoord is verstuurd naar de tandem.",
+	"intrekken":    "Het dossier is ingetrokken.",
+	"toestemming":  "De intrekking van de toestemming is vastgelegd.",
+	"intake":       "De intakebeslissing is vastgelegd.",
+	"consult":      "Het consult is vastgelegd.",
+	"tafel":        "De deelnemers van de overlegtafel zijn vastgelegd.",
+	"planning":     "De overlegtafel is gepland; de uitnodigingen worden verstuurd.",
+	"uitkomst":     "Het aanbod op maat en de afspraken zijn vastgelegd.",
+	"aanwezigheid": "De aanwezigheid op de overlegtafel is vastgelegd.",
+	"afspraak":     "De afspraak is bijgewerkt.",
+	"heropenen":    "De overlegtafel komt opnieuw samen.",
+	"afsluiten":    "Het dossier is afgesloten.",
+	"hiaat":        "Het hiaat in het aanbod is vastgelegd.",
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *visit) {

@@ -81,6 +81,19 @@ var commands = map[string]command{
 			StartTime: timestamppb.New(start), DurationMinutes: int32(minutes), Location: f.Get("location"), Reason: f.Get("reason")})
 		return err
 	},
+	"aanwezigheid": func(s *Server, ctx context.Context, name string, f *form) error {
+		req := &rotsv1.RecordAttendanceRequest{RequestId: f.RequestID, Name: name}
+		for _, v := range f.Values["present"] {
+			i, err := strconv.Atoi(v)
+			if err != nil {
+				f.fail("present", "Kies de deelnemers die er waren.")
+				return nil
+			}
+			req.Present = append(req.Present, int32(i))
+		}
+		_, err := s.tables.RecordAttendance(ctx, req)
+		return err
+	},
 	"uitkomst": func(s *Server, ctx context.Context, name string, f *form) error {
 		req := &rotsv1.RecordTableOutcomeRequest{RequestId: f.RequestID, Name: name, Offer: f.Get("offer")}
 		for i := range f.Rows("agreements", 0) {

@@ -69,9 +69,15 @@ func TestStartAndStopLogNoError(t *testing.T) {
 		t.Fatal(err)
 	}
 	metricsAddr := "127.0.0.1:" + strconv.Itoa(metricsPort)
+	webPort, err := rotsdproc.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	webURL := "http://localhost:" + strconv.Itoa(webPort)
 	for _, run := range []string{"start", "restart"} {
 		cfg, err := loadConfig("dev", []string{"-listen", "127.0.0.1:0", "-dev-issuer", "127.0.0.1:0", "-database-url", dbURL,
-			"-data-dir", dataDir, "-temporal-port", strconv.Itoa(temporalPort), "-health-listen", health, "-metrics-listen", metricsAddr}, lookupIn(nil))
+			"-data-dir", dataDir, "-temporal-port", strconv.Itoa(temporalPort), "-health-listen", health, "-metrics-listen", metricsAddr,
+			"-web-listen", "127.0.0.1:" + strconv.Itoa(webPort), "-web-base-url", webURL}, lookupIn(nil))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,6 +88,9 @@ func TestStartAndStopLogNoError(t *testing.T) {
 				if code != http.StatusOK || body != want {
 					t.Errorf("%s: GET %s = %d %q, want 200 %q", run, path, code, body, want)
 				}
+			}
+			if code, body := get(t, webURL+"/toegankelijkheid"); code != http.StatusOK || !strings.Contains(body, "Toegankelijkheidsverklaring") {
+				t.Errorf("%s: GET the web application's accessibility statement = %d\n%.300s", run, code, body)
 			}
 			if code, body := get(t, "http://"+metricsAddr+"/metrics"); code != http.StatusOK || !strings.Contains(body, "rots_metrics_store_up 1") {
 				t.Errorf("%s: GET /metrics = %d\n%.300s", run, code, body)
@@ -111,7 +120,7 @@ func TestStartAndStopLogNoError(t *testing.T) {
 			t.Fatalf("%s: %d ready lines, want 1:\n%s", run, len(ready), logs)
 		}
 		for key, want := range map[string]string{"temporal": "127.0.0.1:" + strconv.Itoa(temporalPort), "api": "127.0.0.1:", "issuer": "http://127.0.0.1:",
-			"health": "http://" + health} {
+			"health": "http://" + health, "web": webURL} {
 			if got, _ := ready[0][key].(string); !strings.HasPrefix(got, want) {
 				t.Errorf("%s: ready line's %s = %q, want %s…", run, key, got, want)
 			}

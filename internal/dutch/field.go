@@ -52,6 +52,9 @@ var fields = map[string]string{
 	"overdue_only": "Enkel over hun termijn",
 	"reference":    "Dossierreferentie",
 	"min_rung":     "Minstens trede",
+	"order_by":     "Volgorde",
+	"open_only":    "Enkel open dossiers",
+	"query":        "Zoekterm",
 
 	"decision":                        "Beslissing",
 	"question":                        "Vraag aan de aanmelder",
@@ -183,6 +186,9 @@ var descriptions = []description{
 	d("must be a case reference like ROTS-1A2B3C4D, got %q", "geef een dossierreferentie zoals ROTS-1A2B3C4D (nu ${1})"),
 	d("unknown region %d", "onbekende regio ${1}"),
 	d("unknown stage %d", "onbekende fase ${1}"),
+	d(`must be "submit_time desc" (newest first, the default) or "urgency", got %q`,
+		"kies nieuwste eerst (submit_time desc) of naar urgentie (urgency) (nu ${1})"),
+	d("must not contain control characters (tab, new line)", "mag geen tabs, regeleinden of andere stuurtekens bevatten"),
 	d("must be YOUNG_PERSON or PARENTS", choose("rots.v1.ConsentBy", "YOUNG_PERSON", "PARENTS")),
 
 	// services/consultationservice

@@ -284,7 +284,8 @@ func TestListCasesQuery(t *testing.T) {
 		c.YoungPerson.Alias = alias
 		byAlias[alias] = mustCreate(t, db, c)
 	}
-	theirs := validCase("CLB Ander "+tg, region, at)
+	// A minute before Noor's, so that no two of the Noors tie.
+	theirs := validCase("CLB Ander "+tg, region, at.Add(-time.Minute))
 	theirs.YoungPerson.Alias = "Noor"
 	theirs = mustCreate(t, db, theirs)
 	elsewhere := validCase("CLB Zoek "+tg, other, at)

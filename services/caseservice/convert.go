@@ -59,6 +59,7 @@ func toProto(c *store.Case) *rotsv1.Case {
 		pc.MeetingTime, pc.MeetingLocation = timestamppb.New(*m.At), m.Location
 	}
 	for _, p := range c.Participants {
+		pc.Participants = append(pc.Participants, ParticipantToProto(p))
 		if p.Organisation != "" && !slices.Contains(pc.InvitedOrganisations, p.Organisation) {
 			pc.InvitedOrganisations = append(pc.InvitedOrganisations, p.Organisation)
 		}
@@ -74,6 +75,12 @@ func toProto(c *store.Case) *rotsv1.Case {
 		pc.Deadlines = append(pc.Deadlines, &rotsv1.Deadline{Kind: d.Kind, DueTime: timestamppb.New(d.Due), Rung: int32(d.Rung)})
 	}
 	return pc
+}
+
+// ParticipantToProto is a table's participant as the API gives it.
+func ParticipantToProto(p vocab.Participant) *rotsv1.Participant {
+	return &rotsv1.Participant{Kind: vocab.FromStored[rotsv1.ParticipantKind](p.Kind),
+		Organisation: p.Organisation, Name: p.Name, Email: p.Email, Role: p.Role}
 }
 
 func eventToProto(e store.Event) *rotsv1.CaseEvent {

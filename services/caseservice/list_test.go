@@ -3,7 +3,6 @@ package caseservice_test
 import (
 	"context"
 	"log/slog"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -27,10 +26,6 @@ import (
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
 )
 
-var dbURL string
-
-func TestMain(m *testing.M) { os.Exit(storetest.Main(m, &dbURL)) }
-
 // principals verifies a token by looking it up.
 type principals map[string]auth.Principal
 
@@ -52,7 +47,13 @@ type werkbak struct {
 
 func newWerkbak(t *testing.T) *werkbak {
 	t.Helper()
-	db := storetest.Open(t, dbURL)
+	// A database of its own: the werkbak lists whole regions.
+	url, drop, err := storetest.NewDatabase(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	db := storetest.Open(t, url)
 	log := slog.New(slog.DiscardHandler)
 	s := caseservice.New(db, nil, log)
 	i := &authz.Interceptor{DB: db, Log: log, Verifier: principals{

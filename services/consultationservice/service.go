@@ -168,9 +168,7 @@ func (s *Server) RecordAttendance(ctx context.Context, req *rotsv1.RecordAttenda
 	}
 	resp := &rotsv1.RecordAttendanceResponse{Present: came}
 	for _, p := range ps {
-		resp.Participants = append(resp.Participants, &rotsv1.Participant{
-			Kind: vocab.FromStored[rotsv1.ParticipantKind](p.Kind), Organisation: p.Organisation, Name: p.Name, Email: p.Email, Role: p.Role,
-		})
+		resp.Participants = append(resp.Participants, caseservice.ParticipantToProto(p))
 	}
 	return resp, nil
 }

@@ -464,6 +464,66 @@ func (AgreementStatus) EnumDescriptor() ([]byte, []int) {
 	return file_rots_v1_case_proto_rawDescGZIP(), []int{6}
 }
 
+// ParticipantKind is who sits at the table.
+type ParticipantKind int32
+
+const (
+	ParticipantKind_PARTICIPANT_KIND_UNSPECIFIED ParticipantKind = 0
+	// A contact person of a partner organisation.
+	ParticipantKind_PARTICIPANT_KIND_PARTNER ParticipantKind = 1
+	// The young person, by role only.
+	ParticipantKind_PARTICIPANT_KIND_YOUNG_PERSON ParticipantKind = 2
+	// The parents, by role only.
+	ParticipantKind_PARTICIPANT_KIND_PARENTS ParticipantKind = 3
+	// Someone else from the young person's context, by role only.
+	ParticipantKind_PARTICIPANT_KIND_CONTEXT ParticipantKind = 4
+)
+
+// Enum value maps for ParticipantKind.
+var (
+	ParticipantKind_name = map[int32]string{
+		0: "PARTICIPANT_KIND_UNSPECIFIED",
+		1: "PARTICIPANT_KIND_PARTNER",
+		2: "PARTICIPANT_KIND_YOUNG_PERSON",
+		3: "PARTICIPANT_KIND_PARENTS",
+		4: "PARTICIPANT_KIND_CONTEXT",
+	}
+	ParticipantKind_value = map[string]int32{
+		"PARTICIPANT_KIND_UNSPECIFIED":  0,
+		"PARTICIPANT_KIND_PARTNER":      1,
+		"PARTICIPANT_KIND_YOUNG_PERSON": 2,
+		"PARTICIPANT_KIND_PARENTS":      3,
+		"PARTICIPANT_KIND_CONTEXT":      4,
+	}
+)
+
+func (x ParticipantKind) Enum() *ParticipantKind {
+	p := new(ParticipantKind)
+	*p = x
+	return p
+}
+
+func (x ParticipantKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ParticipantKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_rots_v1_case_proto_enumTypes[7].Descriptor()
+}
+
+func (ParticipantKind) Type() protoreflect.EnumType {
+	return &file_rots_v1_case_proto_enumTypes[7]
+}
+
+func (x ParticipantKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ParticipantKind.Descriptor instead.
+func (ParticipantKind) EnumDescriptor() ([]byte, []int) {
+	return file_rots_v1_case_proto_rawDescGZIP(), []int{7}
+}
+
 // Organisation is the organisation that submitted a case.
 type Organisation struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -881,7 +941,11 @@ type Case struct {
 	OffersUsed []string `protobuf:"bytes,29,rep,name=offers_used,json=offersUsed,proto3" json:"offers_used,omitempty"`
 	// The case's reference for people, e.g. "ROTS-1A2B3C4D": unique, shown in
 	// mails and lists, and accepted by ListCases' reference filter.
-	Reference     string `protobuf:"bytes,30,opt,name=reference,proto3" json:"reference,omitempty"`
+	Reference string `protobuf:"bytes,30,opt,name=reference,proto3" json:"reference,omitempty"`
+	// Who is invited to the table, in the order of ConveneTable: the
+	// positions RecordAttendance names. Shown to the tandem and the
+	// submitter only.
+	Participants  []*Participant `protobuf:"bytes,31,rep,name=participants,proto3" json:"participants,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1126,6 +1190,13 @@ func (x *Case) GetReference() string {
 	return ""
 }
 
+func (x *Case) GetParticipants() []*Participant {
+	if x != nil {
+		return x.Participants
+	}
+	return nil
+}
+
 // Deadline is one running deadline of a case.
 type Deadline struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1279,6 +1350,85 @@ func (x *CaseEvent) GetSummary() string {
 	return ""
 }
 
+// Participant is one invitee. Partners have an organisation, a name and an
+// e-mail address; the young person and their context are named by role.
+type Participant struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Kind         ParticipantKind        `protobuf:"varint,1,opt,name=kind,proto3,enum=rots.v1.ParticipantKind" json:"kind,omitempty"`
+	Organisation string                 `protobuf:"bytes,2,opt,name=organisation,proto3" json:"organisation,omitempty"`
+	Name         string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Email        string                 `protobuf:"bytes,4,opt,name=email,proto3" json:"email,omitempty"`
+	// E.g. "zorgcoördinator", "moeder".
+	Role          string `protobuf:"bytes,5,opt,name=role,proto3" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Participant) Reset() {
+	*x = Participant{}
+	mi := &file_rots_v1_case_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Participant) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Participant) ProtoMessage() {}
+
+func (x *Participant) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_case_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Participant.ProtoReflect.Descriptor instead.
+func (*Participant) Descriptor() ([]byte, []int) {
+	return file_rots_v1_case_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Participant) GetKind() ParticipantKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ParticipantKind_PARTICIPANT_KIND_UNSPECIFIED
+}
+
+func (x *Participant) GetOrganisation() string {
+	if x != nil {
+		return x.Organisation
+	}
+	return ""
+}
+
+func (x *Participant) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Participant) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *Participant) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
 var File_rots_v1_case_proto protoreflect.FileDescriptor
 
 const file_rots_v1_case_proto_rawDesc = "" +
@@ -1311,7 +1461,7 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"\bdue_date\x18\x03 \x01(\tR\adueDate\x120\n" +
 	"\x06status\x18\x04 \x01(\x0e2\x18.rots.v1.AgreementStatusR\x06status\x12%\n" +
 	"\x0eblocked_reason\x18\x05 \x01(\tR\rblockedReason\x12\x16\n" +
-	"\x06person\x18\x06 \x01(\tR\x06person\"\xb5\n" +
+	"\x06person\x18\x06 \x01(\tR\x06person\"\xef\n" +
 	"\n" +
 	"\x04Case\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12'\n" +
@@ -1350,7 +1500,8 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"\fconsult_date\x18\x1c \x01(\tR\vconsultDate\x12\x1f\n" +
 	"\voffers_used\x18\x1d \x03(\tR\n" +
 	"offersUsed\x12\x1c\n" +
-	"\treference\x18\x1e \x01(\tR\treference\"i\n" +
+	"\treference\x18\x1e \x01(\tR\treference\x128\n" +
+	"\fparticipants\x18\x1f \x03(\v2\x14.rots.v1.ParticipantR\fparticipants\"i\n" +
 	"\bDeadline\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x125\n" +
 	"\bdue_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x12\x12\n" +
@@ -1363,7 +1514,13 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"\x05actor\x18\x04 \x01(\tR\x05actor\x129\n" +
 	"\n" +
 	"event_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\teventTime\x12\x18\n" +
-	"\asummary\x18\x06 \x01(\tR\asummary*\xb1\x01\n" +
+	"\asummary\x18\x06 \x01(\tR\asummary\"\x9d\x01\n" +
+	"\vParticipant\x12,\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x18.rots.v1.ParticipantKindR\x04kind\x12\"\n" +
+	"\forganisation\x18\x02 \x01(\tR\forganisation\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x14\n" +
+	"\x05email\x18\x04 \x01(\tR\x05email\x12\x12\n" +
+	"\x04role\x18\x05 \x01(\tR\x04role*\xb1\x01\n" +
 	"\x06Region\x12\x16\n" +
 	"\x12REGION_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10REGION_ANTWERPEN\x10\x01\x12\x12\n" +
@@ -1418,7 +1575,13 @@ const file_rots_v1_case_proto_rawDesc = "" +
 	"\x15AGREEMENT_STATUS_OPEN\x10\x01\x12 \n" +
 	"\x1cAGREEMENT_STATUS_IN_PROGRESS\x10\x02\x12\x19\n" +
 	"\x15AGREEMENT_STATUS_DONE\x10\x03\x12\x1c\n" +
-	"\x18AGREEMENT_STATUS_BLOCKED\x10\x04B:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"\x18AGREEMENT_STATUS_BLOCKED\x10\x04*\xb0\x01\n" +
+	"\x0fParticipantKind\x12 \n" +
+	"\x1cPARTICIPANT_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18PARTICIPANT_KIND_PARTNER\x10\x01\x12!\n" +
+	"\x1dPARTICIPANT_KIND_YOUNG_PERSON\x10\x02\x12\x1c\n" +
+	"\x18PARTICIPANT_KIND_PARENTS\x10\x03\x12\x1c\n" +
+	"\x18PARTICIPANT_KIND_CONTEXT\x10\x04B:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_case_proto_rawDescOnce sync.Once
@@ -1432,8 +1595,8 @@ func file_rots_v1_case_proto_rawDescGZIP() []byte {
 	return file_rots_v1_case_proto_rawDescData
 }
 
-var file_rots_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_rots_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_rots_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
+var file_rots_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_rots_v1_case_proto_goTypes = []any{
 	(Region)(0),                   // 0: rots.v1.Region
 	(Stage)(0),                    // 1: rots.v1.Stage
@@ -1442,15 +1605,17 @@ var file_rots_v1_case_proto_goTypes = []any{
 	(Theme)(0),                    // 4: rots.v1.Theme
 	(ClosureReason)(0),            // 5: rots.v1.ClosureReason
 	(AgreementStatus)(0),          // 6: rots.v1.AgreementStatus
-	(*Organisation)(nil),          // 7: rots.v1.Organisation
-	(*ContactPerson)(nil),         // 8: rots.v1.ContactPerson
-	(*YoungPerson)(nil),           // 9: rots.v1.YoungPerson
-	(*Attestation)(nil),           // 10: rots.v1.Attestation
-	(*Agreement)(nil),             // 11: rots.v1.Agreement
-	(*Case)(nil),                  // 12: rots.v1.Case
-	(*Deadline)(nil),              // 13: rots.v1.Deadline
-	(*CaseEvent)(nil),             // 14: rots.v1.CaseEvent
-	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
+	(ParticipantKind)(0),          // 7: rots.v1.ParticipantKind
+	(*Organisation)(nil),          // 8: rots.v1.Organisation
+	(*ContactPerson)(nil),         // 9: rots.v1.ContactPerson
+	(*YoungPerson)(nil),           // 10: rots.v1.YoungPerson
+	(*Attestation)(nil),           // 11: rots.v1.Attestation
+	(*Agreement)(nil),             // 12: rots.v1.Agreement
+	(*Case)(nil),                  // 13: rots.v1.Case
+	(*Deadline)(nil),              // 14: rots.v1.Deadline
+	(*CaseEvent)(nil),             // 15: rots.v1.CaseEvent
+	(*Participant)(nil),           // 16: rots.v1.Participant
+	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
 }
 var file_rots_v1_case_proto_depIdxs = []int32{
 	2,  // 0: rots.v1.Organisation.kind:type_name -> rots.v1.OrganisationKind
@@ -1458,28 +1623,30 @@ var file_rots_v1_case_proto_depIdxs = []int32{
 	6,  // 2: rots.v1.Agreement.status:type_name -> rots.v1.AgreementStatus
 	0,  // 3: rots.v1.Case.region:type_name -> rots.v1.Region
 	1,  // 4: rots.v1.Case.stage:type_name -> rots.v1.Stage
-	7,  // 5: rots.v1.Case.submitting_organisation:type_name -> rots.v1.Organisation
-	8,  // 6: rots.v1.Case.contact:type_name -> rots.v1.ContactPerson
-	9,  // 7: rots.v1.Case.young_person:type_name -> rots.v1.YoungPerson
+	8,  // 5: rots.v1.Case.submitting_organisation:type_name -> rots.v1.Organisation
+	9,  // 6: rots.v1.Case.contact:type_name -> rots.v1.ContactPerson
+	10, // 7: rots.v1.Case.young_person:type_name -> rots.v1.YoungPerson
 	4,  // 8: rots.v1.Case.themes:type_name -> rots.v1.Theme
-	10, // 9: rots.v1.Case.attestation:type_name -> rots.v1.Attestation
-	15, // 10: rots.v1.Case.submit_time:type_name -> google.protobuf.Timestamp
-	15, // 11: rots.v1.Case.update_time:type_name -> google.protobuf.Timestamp
-	11, // 12: rots.v1.Case.agreements:type_name -> rots.v1.Agreement
+	11, // 9: rots.v1.Case.attestation:type_name -> rots.v1.Attestation
+	17, // 10: rots.v1.Case.submit_time:type_name -> google.protobuf.Timestamp
+	17, // 11: rots.v1.Case.update_time:type_name -> google.protobuf.Timestamp
+	12, // 12: rots.v1.Case.agreements:type_name -> rots.v1.Agreement
 	5,  // 13: rots.v1.Case.closure_reason:type_name -> rots.v1.ClosureReason
-	15, // 14: rots.v1.Case.close_time:type_name -> google.protobuf.Timestamp
-	13, // 15: rots.v1.Case.deadlines:type_name -> rots.v1.Deadline
-	15, // 16: rots.v1.Case.consent_withdraw_time:type_name -> google.protobuf.Timestamp
-	15, // 17: rots.v1.Case.meeting_time:type_name -> google.protobuf.Timestamp
-	15, // 18: rots.v1.Deadline.due_time:type_name -> google.protobuf.Timestamp
-	1,  // 19: rots.v1.CaseEvent.from_stage:type_name -> rots.v1.Stage
-	1,  // 20: rots.v1.CaseEvent.to_stage:type_name -> rots.v1.Stage
-	15, // 21: rots.v1.CaseEvent.event_time:type_name -> google.protobuf.Timestamp
-	22, // [22:22] is the sub-list for method output_type
-	22, // [22:22] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	17, // 14: rots.v1.Case.close_time:type_name -> google.protobuf.Timestamp
+	14, // 15: rots.v1.Case.deadlines:type_name -> rots.v1.Deadline
+	17, // 16: rots.v1.Case.consent_withdraw_time:type_name -> google.protobuf.Timestamp
+	17, // 17: rots.v1.Case.meeting_time:type_name -> google.protobuf.Timestamp
+	16, // 18: rots.v1.Case.participants:type_name -> rots.v1.Participant
+	17, // 19: rots.v1.Deadline.due_time:type_name -> google.protobuf.Timestamp
+	1,  // 20: rots.v1.CaseEvent.from_stage:type_name -> rots.v1.Stage
+	1,  // 21: rots.v1.CaseEvent.to_stage:type_name -> rots.v1.Stage
+	17, // 22: rots.v1.CaseEvent.event_time:type_name -> google.protobuf.Timestamp
+	7,  // 23: rots.v1.Participant.kind:type_name -> rots.v1.ParticipantKind
+	24, // [24:24] is the sub-list for method output_type
+	24, // [24:24] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_rots_v1_case_proto_init() }
@@ -1492,8 +1659,8 @@ func file_rots_v1_case_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rots_v1_case_proto_rawDesc), len(file_rots_v1_case_proto_rawDesc)),
-			NumEnums:      7,
-			NumMessages:   8,
+			NumEnums:      8,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

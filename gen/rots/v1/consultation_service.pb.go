@@ -22,66 +22,6 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// ParticipantKind is who sits at the table.
-type ParticipantKind int32
-
-const (
-	ParticipantKind_PARTICIPANT_KIND_UNSPECIFIED ParticipantKind = 0
-	// A contact person of a partner organisation.
-	ParticipantKind_PARTICIPANT_KIND_PARTNER ParticipantKind = 1
-	// The young person, by role only.
-	ParticipantKind_PARTICIPANT_KIND_YOUNG_PERSON ParticipantKind = 2
-	// The parents, by role only.
-	ParticipantKind_PARTICIPANT_KIND_PARENTS ParticipantKind = 3
-	// Someone else from the young person's context, by role only.
-	ParticipantKind_PARTICIPANT_KIND_CONTEXT ParticipantKind = 4
-)
-
-// Enum value maps for ParticipantKind.
-var (
-	ParticipantKind_name = map[int32]string{
-		0: "PARTICIPANT_KIND_UNSPECIFIED",
-		1: "PARTICIPANT_KIND_PARTNER",
-		2: "PARTICIPANT_KIND_YOUNG_PERSON",
-		3: "PARTICIPANT_KIND_PARENTS",
-		4: "PARTICIPANT_KIND_CONTEXT",
-	}
-	ParticipantKind_value = map[string]int32{
-		"PARTICIPANT_KIND_UNSPECIFIED":  0,
-		"PARTICIPANT_KIND_PARTNER":      1,
-		"PARTICIPANT_KIND_YOUNG_PERSON": 2,
-		"PARTICIPANT_KIND_PARENTS":      3,
-		"PARTICIPANT_KIND_CONTEXT":      4,
-	}
-)
-
-func (x ParticipantKind) Enum() *ParticipantKind {
-	p := new(ParticipantKind)
-	*p = x
-	return p
-}
-
-func (x ParticipantKind) String() string {
-	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
-}
-
-func (ParticipantKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_rots_v1_consultation_service_proto_enumTypes[0].Descriptor()
-}
-
-func (ParticipantKind) Type() protoreflect.EnumType {
-	return &file_rots_v1_consultation_service_proto_enumTypes[0]
-}
-
-func (x ParticipantKind) Number() protoreflect.EnumNumber {
-	return protoreflect.EnumNumber(x)
-}
-
-// Deprecated: Use ParticipantKind.Descriptor instead.
-func (ParticipantKind) EnumDescriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{0}
-}
-
 type RecordAttendanceRequest struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
@@ -390,85 +330,6 @@ func (x *RecordGapResponse) GetGap() *Gap {
 	return nil
 }
 
-// Participant is one invitee. Partners have an organisation, a name and an
-// e-mail address; the young person and their context are named by role.
-type Participant struct {
-	state        protoimpl.MessageState `protogen:"open.v1"`
-	Kind         ParticipantKind        `protobuf:"varint,1,opt,name=kind,proto3,enum=rots.v1.ParticipantKind" json:"kind,omitempty"`
-	Organisation string                 `protobuf:"bytes,2,opt,name=organisation,proto3" json:"organisation,omitempty"`
-	Name         string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	Email        string                 `protobuf:"bytes,4,opt,name=email,proto3" json:"email,omitempty"`
-	// E.g. "zorgcoördinator", "moeder".
-	Role          string `protobuf:"bytes,5,opt,name=role,proto3" json:"role,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Participant) Reset() {
-	*x = Participant{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[5]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Participant) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Participant) ProtoMessage() {}
-
-func (x *Participant) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[5]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Participant.ProtoReflect.Descriptor instead.
-func (*Participant) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{5}
-}
-
-func (x *Participant) GetKind() ParticipantKind {
-	if x != nil {
-		return x.Kind
-	}
-	return ParticipantKind_PARTICIPANT_KIND_UNSPECIFIED
-}
-
-func (x *Participant) GetOrganisation() string {
-	if x != nil {
-		return x.Organisation
-	}
-	return ""
-}
-
-func (x *Participant) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *Participant) GetEmail() string {
-	if x != nil {
-		return x.Email
-	}
-	return ""
-}
-
-func (x *Participant) GetRole() string {
-	if x != nil {
-		return x.Role
-	}
-	return ""
-}
-
 type ConveneTableRequest struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
@@ -482,7 +343,7 @@ type ConveneTableRequest struct {
 
 func (x *ConveneTableRequest) Reset() {
 	*x = ConveneTableRequest{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[6]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -494,7 +355,7 @@ func (x *ConveneTableRequest) String() string {
 func (*ConveneTableRequest) ProtoMessage() {}
 
 func (x *ConveneTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[6]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -507,7 +368,7 @@ func (x *ConveneTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConveneTableRequest.ProtoReflect.Descriptor instead.
 func (*ConveneTableRequest) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{6}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ConveneTableRequest) GetRequestId() string {
@@ -541,7 +402,7 @@ type ConveneTableResponse struct {
 
 func (x *ConveneTableResponse) Reset() {
 	*x = ConveneTableResponse{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[7]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -553,7 +414,7 @@ func (x *ConveneTableResponse) String() string {
 func (*ConveneTableResponse) ProtoMessage() {}
 
 func (x *ConveneTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[7]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -566,7 +427,7 @@ func (x *ConveneTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConveneTableResponse.ProtoReflect.Descriptor instead.
 func (*ConveneTableResponse) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{7}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ConveneTableResponse) GetCase() *Case {
@@ -600,7 +461,7 @@ type ScheduleTableMeetingRequest struct {
 
 func (x *ScheduleTableMeetingRequest) Reset() {
 	*x = ScheduleTableMeetingRequest{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[8]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -612,7 +473,7 @@ func (x *ScheduleTableMeetingRequest) String() string {
 func (*ScheduleTableMeetingRequest) ProtoMessage() {}
 
 func (x *ScheduleTableMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[8]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -625,7 +486,7 @@ func (x *ScheduleTableMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleTableMeetingRequest.ProtoReflect.Descriptor instead.
 func (*ScheduleTableMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{8}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ScheduleTableMeetingRequest) GetRequestId() string {
@@ -679,7 +540,7 @@ type ScheduleTableMeetingResponse struct {
 
 func (x *ScheduleTableMeetingResponse) Reset() {
 	*x = ScheduleTableMeetingResponse{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[9]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -691,7 +552,7 @@ func (x *ScheduleTableMeetingResponse) String() string {
 func (*ScheduleTableMeetingResponse) ProtoMessage() {}
 
 func (x *ScheduleTableMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[9]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -704,7 +565,7 @@ func (x *ScheduleTableMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleTableMeetingResponse.ProtoReflect.Descriptor instead.
 func (*ScheduleTableMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{9}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ScheduleTableMeetingResponse) GetCase() *Case {
@@ -725,7 +586,7 @@ type ReconveneTableRequest struct {
 
 func (x *ReconveneTableRequest) Reset() {
 	*x = ReconveneTableRequest{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[10]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -737,7 +598,7 @@ func (x *ReconveneTableRequest) String() string {
 func (*ReconveneTableRequest) ProtoMessage() {}
 
 func (x *ReconveneTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[10]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -750,7 +611,7 @@ func (x *ReconveneTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconveneTableRequest.ProtoReflect.Descriptor instead.
 func (*ReconveneTableRequest) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{10}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ReconveneTableRequest) GetRequestId() string {
@@ -783,7 +644,7 @@ type ReconveneTableResponse struct {
 
 func (x *ReconveneTableResponse) Reset() {
 	*x = ReconveneTableResponse{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[11]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -795,7 +656,7 @@ func (x *ReconveneTableResponse) String() string {
 func (*ReconveneTableResponse) ProtoMessage() {}
 
 func (x *ReconveneTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[11]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -808,7 +669,7 @@ func (x *ReconveneTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconveneTableResponse.ProtoReflect.Descriptor instead.
 func (*ReconveneTableResponse) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{11}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ReconveneTableResponse) GetCase() *Case {
@@ -833,7 +694,7 @@ type UpdateAgreementRequest struct {
 
 func (x *UpdateAgreementRequest) Reset() {
 	*x = UpdateAgreementRequest{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[12]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -845,7 +706,7 @@ func (x *UpdateAgreementRequest) String() string {
 func (*UpdateAgreementRequest) ProtoMessage() {}
 
 func (x *UpdateAgreementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[12]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -858,7 +719,7 @@ func (x *UpdateAgreementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAgreementRequest.ProtoReflect.Descriptor instead.
 func (*UpdateAgreementRequest) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{12}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *UpdateAgreementRequest) GetRequestId() string {
@@ -905,7 +766,7 @@ type UpdateAgreementResponse struct {
 
 func (x *UpdateAgreementResponse) Reset() {
 	*x = UpdateAgreementResponse{}
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[13]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -917,7 +778,7 @@ func (x *UpdateAgreementResponse) String() string {
 func (*UpdateAgreementResponse) ProtoMessage() {}
 
 func (x *UpdateAgreementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_consultation_service_proto_msgTypes[13]
+	mi := &file_rots_v1_consultation_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -930,7 +791,7 @@ func (x *UpdateAgreementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAgreementResponse.ProtoReflect.Descriptor instead.
 func (*UpdateAgreementResponse) Descriptor() ([]byte, []int) {
-	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{13}
+	return file_rots_v1_consultation_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *UpdateAgreementResponse) GetCase() *Case {
@@ -967,13 +828,7 @@ const file_rots_v1_consultation_service_proto_rawDesc = "" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1e\n" +
 	"\x03gap\x18\x03 \x01(\v2\f.rots.v1.GapR\x03gap\"3\n" +
 	"\x11RecordGapResponse\x12\x1e\n" +
-	"\x03gap\x18\x01 \x01(\v2\f.rots.v1.GapR\x03gap\"\x9d\x01\n" +
-	"\vParticipant\x12,\n" +
-	"\x04kind\x18\x01 \x01(\x0e2\x18.rots.v1.ParticipantKindR\x04kind\x12\"\n" +
-	"\forganisation\x18\x02 \x01(\tR\forganisation\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\x12\x14\n" +
-	"\x05email\x18\x04 \x01(\tR\x05email\x12\x12\n" +
-	"\x04role\x18\x05 \x01(\tR\x04role\"\x82\x01\n" +
+	"\x03gap\x18\x01 \x01(\v2\f.rots.v1.GapR\x03gap\"\x82\x01\n" +
 	"\x13ConveneTableRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x12\n" +
@@ -1008,13 +863,7 @@ const file_rots_v1_consultation_service_proto_rawDesc = "" +
 	"\x06status\x18\x04 \x01(\x0e2\x18.rots.v1.AgreementStatusR\x06status\x12%\n" +
 	"\x0eblocked_reason\x18\x05 \x01(\tR\rblockedReason\"<\n" +
 	"\x17UpdateAgreementResponse\x12!\n" +
-	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case*\xb0\x01\n" +
-	"\x0fParticipantKind\x12 \n" +
-	"\x1cPARTICIPANT_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
-	"\x18PARTICIPANT_KIND_PARTNER\x10\x01\x12!\n" +
-	"\x1dPARTICIPANT_KIND_YOUNG_PERSON\x10\x02\x12\x1c\n" +
-	"\x18PARTICIPANT_KIND_PARENTS\x10\x03\x12\x1c\n" +
-	"\x18PARTICIPANT_KIND_CONTEXT\x10\x042\x8d\x04\n" +
+	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case2\x8d\x04\n" +
 	"\x13ConsultationService\x12K\n" +
 	"\fConveneTable\x12\x1c.rots.v1.ConveneTableRequest\x1a\x1d.rots.v1.ConveneTableResponse\x12c\n" +
 	"\x14ScheduleTableMeeting\x12$.rots.v1.ScheduleTableMeetingRequest\x1a%.rots.v1.ScheduleTableMeetingResponse\x12Q\n" +
@@ -1035,63 +884,60 @@ func file_rots_v1_consultation_service_proto_rawDescGZIP() []byte {
 	return file_rots_v1_consultation_service_proto_rawDescData
 }
 
-var file_rots_v1_consultation_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_rots_v1_consultation_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_rots_v1_consultation_service_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_rots_v1_consultation_service_proto_goTypes = []any{
-	(ParticipantKind)(0),                 // 0: rots.v1.ParticipantKind
-	(*RecordAttendanceRequest)(nil),      // 1: rots.v1.RecordAttendanceRequest
-	(*RecordAttendanceResponse)(nil),     // 2: rots.v1.RecordAttendanceResponse
-	(*Gap)(nil),                          // 3: rots.v1.Gap
-	(*RecordGapRequest)(nil),             // 4: rots.v1.RecordGapRequest
-	(*RecordGapResponse)(nil),            // 5: rots.v1.RecordGapResponse
-	(*Participant)(nil),                  // 6: rots.v1.Participant
-	(*ConveneTableRequest)(nil),          // 7: rots.v1.ConveneTableRequest
-	(*ConveneTableResponse)(nil),         // 8: rots.v1.ConveneTableResponse
-	(*ScheduleTableMeetingRequest)(nil),  // 9: rots.v1.ScheduleTableMeetingRequest
-	(*ScheduleTableMeetingResponse)(nil), // 10: rots.v1.ScheduleTableMeetingResponse
-	(*ReconveneTableRequest)(nil),        // 11: rots.v1.ReconveneTableRequest
-	(*ReconveneTableResponse)(nil),       // 12: rots.v1.ReconveneTableResponse
-	(*UpdateAgreementRequest)(nil),       // 13: rots.v1.UpdateAgreementRequest
-	(*UpdateAgreementResponse)(nil),      // 14: rots.v1.UpdateAgreementResponse
-	(Theme)(0),                           // 15: rots.v1.Theme
-	(AgeBand)(0),                         // 16: rots.v1.AgeBand
-	(*timestamppb.Timestamp)(nil),        // 17: google.protobuf.Timestamp
-	(*Case)(nil),                         // 18: rots.v1.Case
-	(AgreementStatus)(0),                 // 19: rots.v1.AgreementStatus
+	(*RecordAttendanceRequest)(nil),      // 0: rots.v1.RecordAttendanceRequest
+	(*RecordAttendanceResponse)(nil),     // 1: rots.v1.RecordAttendanceResponse
+	(*Gap)(nil),                          // 2: rots.v1.Gap
+	(*RecordGapRequest)(nil),             // 3: rots.v1.RecordGapRequest
+	(*RecordGapResponse)(nil),            // 4: rots.v1.RecordGapResponse
+	(*ConveneTableRequest)(nil),          // 5: rots.v1.ConveneTableRequest
+	(*ConveneTableResponse)(nil),         // 6: rots.v1.ConveneTableResponse
+	(*ScheduleTableMeetingRequest)(nil),  // 7: rots.v1.ScheduleTableMeetingRequest
+	(*ScheduleTableMeetingResponse)(nil), // 8: rots.v1.ScheduleTableMeetingResponse
+	(*ReconveneTableRequest)(nil),        // 9: rots.v1.ReconveneTableRequest
+	(*ReconveneTableResponse)(nil),       // 10: rots.v1.ReconveneTableResponse
+	(*UpdateAgreementRequest)(nil),       // 11: rots.v1.UpdateAgreementRequest
+	(*UpdateAgreementResponse)(nil),      // 12: rots.v1.UpdateAgreementResponse
+	(*Participant)(nil),                  // 13: rots.v1.Participant
+	(Theme)(0),                           // 14: rots.v1.Theme
+	(AgeBand)(0),                         // 15: rots.v1.AgeBand
+	(*timestamppb.Timestamp)(nil),        // 16: google.protobuf.Timestamp
+	(*Case)(nil),                         // 17: rots.v1.Case
+	(AgreementStatus)(0),                 // 18: rots.v1.AgreementStatus
 }
 var file_rots_v1_consultation_service_proto_depIdxs = []int32{
-	6,  // 0: rots.v1.RecordAttendanceResponse.participants:type_name -> rots.v1.Participant
-	15, // 1: rots.v1.Gap.theme:type_name -> rots.v1.Theme
-	16, // 2: rots.v1.Gap.age_band:type_name -> rots.v1.AgeBand
-	17, // 3: rots.v1.Gap.record_time:type_name -> google.protobuf.Timestamp
-	3,  // 4: rots.v1.RecordGapRequest.gap:type_name -> rots.v1.Gap
-	3,  // 5: rots.v1.RecordGapResponse.gap:type_name -> rots.v1.Gap
-	0,  // 6: rots.v1.Participant.kind:type_name -> rots.v1.ParticipantKind
-	6,  // 7: rots.v1.ConveneTableRequest.participants:type_name -> rots.v1.Participant
-	18, // 8: rots.v1.ConveneTableResponse.case:type_name -> rots.v1.Case
-	6,  // 9: rots.v1.ConveneTableResponse.participants:type_name -> rots.v1.Participant
-	17, // 10: rots.v1.ScheduleTableMeetingRequest.start_time:type_name -> google.protobuf.Timestamp
-	18, // 11: rots.v1.ScheduleTableMeetingResponse.case:type_name -> rots.v1.Case
-	18, // 12: rots.v1.ReconveneTableResponse.case:type_name -> rots.v1.Case
-	19, // 13: rots.v1.UpdateAgreementRequest.status:type_name -> rots.v1.AgreementStatus
-	18, // 14: rots.v1.UpdateAgreementResponse.case:type_name -> rots.v1.Case
-	7,  // 15: rots.v1.ConsultationService.ConveneTable:input_type -> rots.v1.ConveneTableRequest
-	9,  // 16: rots.v1.ConsultationService.ScheduleTableMeeting:input_type -> rots.v1.ScheduleTableMeetingRequest
-	11, // 17: rots.v1.ConsultationService.ReconveneTable:input_type -> rots.v1.ReconveneTableRequest
-	13, // 18: rots.v1.ConsultationService.UpdateAgreement:input_type -> rots.v1.UpdateAgreementRequest
-	1,  // 19: rots.v1.ConsultationService.RecordAttendance:input_type -> rots.v1.RecordAttendanceRequest
-	4,  // 20: rots.v1.ConsultationService.RecordGap:input_type -> rots.v1.RecordGapRequest
-	8,  // 21: rots.v1.ConsultationService.ConveneTable:output_type -> rots.v1.ConveneTableResponse
-	10, // 22: rots.v1.ConsultationService.ScheduleTableMeeting:output_type -> rots.v1.ScheduleTableMeetingResponse
-	12, // 23: rots.v1.ConsultationService.ReconveneTable:output_type -> rots.v1.ReconveneTableResponse
-	14, // 24: rots.v1.ConsultationService.UpdateAgreement:output_type -> rots.v1.UpdateAgreementResponse
-	2,  // 25: rots.v1.ConsultationService.RecordAttendance:output_type -> rots.v1.RecordAttendanceResponse
-	5,  // 26: rots.v1.ConsultationService.RecordGap:output_type -> rots.v1.RecordGapResponse
-	21, // [21:27] is the sub-list for method output_type
-	15, // [15:21] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	13, // 0: rots.v1.RecordAttendanceResponse.participants:type_name -> rots.v1.Participant
+	14, // 1: rots.v1.Gap.theme:type_name -> rots.v1.Theme
+	15, // 2: rots.v1.Gap.age_band:type_name -> rots.v1.AgeBand
+	16, // 3: rots.v1.Gap.record_time:type_name -> google.protobuf.Timestamp
+	2,  // 4: rots.v1.RecordGapRequest.gap:type_name -> rots.v1.Gap
+	2,  // 5: rots.v1.RecordGapResponse.gap:type_name -> rots.v1.Gap
+	13, // 6: rots.v1.ConveneTableRequest.participants:type_name -> rots.v1.Participant
+	17, // 7: rots.v1.ConveneTableResponse.case:type_name -> rots.v1.Case
+	13, // 8: rots.v1.ConveneTableResponse.participants:type_name -> rots.v1.Participant
+	16, // 9: rots.v1.ScheduleTableMeetingRequest.start_time:type_name -> google.protobuf.Timestamp
+	17, // 10: rots.v1.ScheduleTableMeetingResponse.case:type_name -> rots.v1.Case
+	17, // 11: rots.v1.ReconveneTableResponse.case:type_name -> rots.v1.Case
+	18, // 12: rots.v1.UpdateAgreementRequest.status:type_name -> rots.v1.AgreementStatus
+	17, // 13: rots.v1.UpdateAgreementResponse.case:type_name -> rots.v1.Case
+	5,  // 14: rots.v1.ConsultationService.ConveneTable:input_type -> rots.v1.ConveneTableRequest
+	7,  // 15: rots.v1.ConsultationService.ScheduleTableMeeting:input_type -> rots.v1.ScheduleTableMeetingRequest
+	9,  // 16: rots.v1.ConsultationService.ReconveneTable:input_type -> rots.v1.ReconveneTableRequest
+	11, // 17: rots.v1.ConsultationService.UpdateAgreement:input_type -> rots.v1.UpdateAgreementRequest
+	0,  // 18: rots.v1.ConsultationService.RecordAttendance:input_type -> rots.v1.RecordAttendanceRequest
+	3,  // 19: rots.v1.ConsultationService.RecordGap:input_type -> rots.v1.RecordGapRequest
+	6,  // 20: rots.v1.ConsultationService.ConveneTable:output_type -> rots.v1.ConveneTableResponse
+	8,  // 21: rots.v1.ConsultationService.ScheduleTableMeeting:output_type -> rots.v1.ScheduleTableMeetingResponse
+	10, // 22: rots.v1.ConsultationService.ReconveneTable:output_type -> rots.v1.ReconveneTableResponse
+	12, // 23: rots.v1.ConsultationService.UpdateAgreement:output_type -> rots.v1.UpdateAgreementResponse
+	1,  // 24: rots.v1.ConsultationService.RecordAttendance:output_type -> rots.v1.RecordAttendanceResponse
+	4,  // 25: rots.v1.ConsultationService.RecordGap:output_type -> rots.v1.RecordGapResponse
+	20, // [20:26] is the sub-list for method output_type
+	14, // [14:20] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_rots_v1_consultation_service_proto_init() }
@@ -1106,14 +952,13 @@ func file_rots_v1_consultation_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rots_v1_consultation_service_proto_rawDesc), len(file_rots_v1_consultation_service_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   14,
+			NumEnums:      0,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_rots_v1_consultation_service_proto_goTypes,
 		DependencyIndexes: file_rots_v1_consultation_service_proto_depIdxs,
-		EnumInfos:         file_rots_v1_consultation_service_proto_enumTypes,
 		MessageInfos:      file_rots_v1_consultation_service_proto_msgTypes,
 	}.Build()
 	File_rots_v1_consultation_service_proto = out.File
