@@ -150,10 +150,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /aanmeldingen/nieuw", s.signedIn(s.newCaseForm))
 	mux.HandleFunc("POST /aanmeldingen/nieuw", s.signedIn(s.submitCase))
 	mux.HandleFunc("GET /werkbak", s.signedIn(s.workQueue))
+	// The search is posted: it may be an alias, which stays out of the address.
+	mux.HandleFunc("POST /werkbak", s.signedIn(s.workQueue))
 	mux.HandleFunc("GET /dossiers/{id}", s.signedIn(s.casePage))
 	mux.HandleFunc("POST /dossiers/{id}/{command}", s.signedIn(s.caseCommand))
 	mux.HandleFunc("GET /berichten", s.signedIn(s.messages))
 	mux.HandleFunc("POST /berichten/{id}/gelezen", s.signedIn(s.markRead))
+	// The pages of the other roles, each in its own file.
+	s.partnerRoutes(mux)
+	s.managerRoutes(mux)
+	s.signalRoutes(mux)
+	s.adminRoutes(mux)
+	s.auditorRoutes(mux)
 }
 
 // home sends each role to where its work is.
@@ -163,6 +171,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, v *visit) {
 		http.Redirect(w, r, "/aanmeldingen", http.StatusSeeOther)
 	case auth.Coordinator:
 		http.Redirect(w, r, "/werkbak", http.StatusSeeOther)
+	case auth.Partner:
+		http.Redirect(w, r, "/tafels", http.StatusSeeOther)
+	case auth.Manager:
+		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
+	case auth.Admin:
+		http.Redirect(w, r, "/beleid", http.StatusSeeOther)
+	case auth.Auditor:
+		http.Redirect(w, r, "/toegangslog", http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, "/berichten", http.StatusSeeOther)
 	}
