@@ -189,6 +189,13 @@ func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request) {
 	if expiry.IsZero() {
 		expiry = s.now().Add(time.Hour)
 	}
+	// A new sign-in ends the session this browser had, and never reuses
+	// its secret.
+	if old, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.db.EndSession(r.Context(), old.Value); err != nil {
+			s.log.Warn("sign-in: ending the previous session", "err", err)
+		}
+	}
 	secret := randomSecret()
 	data, _ := json.Marshal(session{Token: bearer, IDToken: rawID, Expiry: expiry, Who: who})
 	if err := s.db.CreateSession(r.Context(), secret, string(data), s.now(), s.now().Add(s.cfg.Lifetime)); err != nil {
