@@ -66,6 +66,7 @@ type app struct {
 	Logs   *syncBuffer
 	// Cases is the API itself, for setting a case up without the pages.
 	Cases  rotsv1.CaseServiceClient
+	Conn   grpc.ClientConnInterface // the API, for the other services' clients
 	issuer *devissuer.Issuer
 }
 
@@ -205,7 +206,7 @@ func newApp() (*app, error) {
 		return nil, err
 	}
 	go (&http.Server{Handler: wa.Handler(), ReadHeaderTimeout: 5 * time.Second}).Serve(webLis)
-	return &app{URL: webURL, Issuer: issuer.URL, DB: db, Logs: logs, Cases: rotsv1.NewCaseServiceClient(conn), issuer: issuer}, nil
+	return &app{URL: webURL, Issuer: issuer.URL, DB: db, Logs: logs, Cases: rotsv1.NewCaseServiceClient(conn), Conn: conn, issuer: issuer}, nil
 }
 
 // signIn opens the application in a new browser context and signs in on

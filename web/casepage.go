@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -81,6 +82,12 @@ var notices = map[string]string{
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *visit) {
+	// A partner's page of a case is the table's: the links in the mails
+	// lead everyone to /dossiers/{id}.
+	if v.who.Role == auth.Partner {
+		http.Redirect(w, r, "/tafels/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
+		return
+	}
 	s.showCase(w, r, v, http.StatusOK, nil, notices[r.URL.Query().Get("gedaan")], "", nil)
 }
 

@@ -8,7 +8,9 @@ func TestPagesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"fout", "afgemeld", "verlopen", "toegankelijkheid", "aanmeldingen", "werkbak", "nieuw", "dossier", "berichten"} {
+	for _, name := range []string{"fout", "afgemeld", "verlopen", "toegankelijkheid", "aanmeldingen", "werkbak", "nieuw", "dossier", "berichten",
+		"dashboard", "overzicht", "signalen", "signaal", "signaal_nieuw", "beleid", "beleid_regio", "sociale_kaart", "organisatie", "aanbod",
+		"tafels", "tafel", "toegangslog", "inzage"} {
 		if p.byName[name] == nil {
 			t.Errorf("no page %q", name)
 		}

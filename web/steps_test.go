@@ -65,6 +65,7 @@ func TestConveneWithTheDirectory(t *testing.T) {
 	}
 	browser.FillCSS(t, tab, "#veld-tafel-participants-0-organisation", "VCLB Limburg")
 	browser.FillCSS(t, tab, "#veld-tafel-participants-0-name", "Annelies Vandersmissen")
+	browser.FillCSS(t, tab, "#veld-tafel-participants-0-email", "annelies.vandersmissen@vclb-limburg.be")
 	browser.FillCSS(t, tab, "#veld-tafel-participants-1-name", "Jan Claes")
 	browser.FillCSS(t, tab, "#veld-tafel-participants-1-email", "jan.claes@clb-kempen.be")
 	browser.Click(t, tab, "Deelnemers vastleggen")

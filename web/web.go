@@ -93,6 +93,10 @@ type Server struct {
 	tables    rotsv1.ConsultationServiceClient
 	directory rotsv1.DirectoryServiceClient
 	inbox     rotsv1.NotificationServiceClient
+	admin     rotsv1.AdminServiceClient
+	reports   rotsv1.ReportServiceClient
+	signals   rotsv1.SignalServiceClient
+	audit     rotsv1.AuditServiceClient
 	now       func() time.Time
 }
 
@@ -115,6 +119,10 @@ func New(cfg Config, api grpc.ClientConnInterface, db *store.DB, verifier *auth.
 		tables:    rotsv1.NewConsultationServiceClient(api),
 		directory: rotsv1.NewDirectoryServiceClient(api),
 		inbox:     rotsv1.NewNotificationServiceClient(api),
+		admin:     rotsv1.NewAdminServiceClient(api),
+		reports:   rotsv1.NewReportServiceClient(api),
+		signals:   rotsv1.NewSignalServiceClient(api),
+		audit:     rotsv1.NewAuditServiceClient(api),
 		now:       time.Now,
 	}, nil
 }

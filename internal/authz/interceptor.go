@@ -166,13 +166,21 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 		if !narrowRegion(p, &r.Region) {
 			return Relation{}, "", nil
 		}
-		if p.Role == auth.Submitter {
+		switch p.Role {
+		case auth.Submitter:
 			if r.GetSubmittingOrganisation() != "" && r.GetSubmittingOrganisation() != p.Organisation {
 				return Relation{}, "", nil
 			}
 			r.SubmittingOrganisation = p.Organisation
+		case auth.Partner:
+			// The cases the partner's organisation is invited to, while the
+			// consent holds: what relateCase lets them open one by one.
+			if p.Organisation == "" || r.GetInvitedOrganisation() != "" && r.GetInvitedOrganisation() != p.Organisation {
+				return Relation{}, "", nil
+			}
+			r.InvitedOrganisation = p.Organisation
 		}
-		return Relation{SameRegion: true, SameOrg: true}, "", nil
+		return Relation{SameRegion: true, SameOrg: true, Invited: true}, "", nil
 	case *rotsv1.ListCaseEventsRequest:
 		return i.relateCase(ctx, p, "parent", r.GetParent())
 	case *rotsv1.UpdateAgreementRequest:

@@ -85,8 +85,11 @@ var Rules = map[string]map[string]Access{
 		auth.Submitter: {Org, Full}, auth.Coordinator: {Region, Full},
 		auth.Partner: {Invited, NeedToKnow}, auth.Manager: {Region, Statistical},
 	},
+	// A partner's listing is narrowed to the cases their organisation is
+	// invited to (see relate), and so Invited holds for all it shows.
 	svc + "CaseService/ListCases": {
-		auth.Submitter: {Org, Full}, auth.Coordinator: {Region, Full}, auth.Manager: {Region, Statistical},
+		auth.Submitter: {Org, Full}, auth.Coordinator: {Region, Full},
+		auth.Partner: {Invited, NeedToKnow}, auth.Manager: {Region, Statistical},
 	},
 	svc + "CaseService/ListCaseEvents": {
 		auth.Submitter: {Org, Full}, auth.Coordinator: {Region, Full},
@@ -113,6 +116,7 @@ var Rules = map[string]map[string]Access{
 	svc + "ConsultationService/RecordAttendance":     {auth.Coordinator: {Region, Full}},
 	svc + "ConsultationService/RecordGap":            {auth.Coordinator: {Region, Full}},
 	svc + "AuditService/ListAccessLog":               {auth.Auditor: {Anyone, Full}},
+	svc + "AuditService/VerifyAccessLog":             {auth.Auditor: {Anyone, Full}},
 	// The managers' dashboard: aggregate figures only, of the manager's
 	// region, or any region or all of Flanders for a Flemish manager.
 	svc + "ReportService/GetDashboard": {auth.Manager: {Region, Statistical}},

@@ -17,7 +17,7 @@ import (
 var matrix = map[string]map[string]string{
 	"CaseService/SubmitCase":                   {"submitter": "org/full"},
 	"CaseService/GetCase":                      {"submitter": "org/full", "coordinator": "region/full", "partner": "invited/needtoknow", "manager": "region/statistical"},
-	"CaseService/ListCases":                    {"submitter": "org/full", "coordinator": "region/full", "manager": "region/statistical"},
+	"CaseService/ListCases":                    {"submitter": "org/full", "coordinator": "region/full", "partner": "invited/needtoknow", "manager": "region/statistical"},
 	"CaseService/ListCaseEvents":               {"submitter": "org/full", "coordinator": "region/full", "partner": "invited/needtoknow", "manager": "region/statistical"},
 	"CaseService/DecideIntake":                 {"coordinator": "region/full"},
 	"CaseService/AnswerQuestion":               {"submitter": "org/full", "coordinator": "region/full"},
@@ -38,6 +38,7 @@ var matrix = map[string]map[string]string{
 	"ConsultationService/RecordAttendance":     {"coordinator": "region/full"},
 	"ConsultationService/RecordGap":            {"coordinator": "region/full"},
 	"AuditService/ListAccessLog":               {"auditor": "any/full"},
+	"AuditService/VerifyAccessLog":             {"auditor": "any/full"},
 	"ReportService/GetDashboard":               {"manager": "region/statistical"},
 	"DirectoryService/GetOrganisation":         {"coordinator": "region/full", "partner": "region/full", "manager": "region/full", "admin": "any/full"},
 	"DirectoryService/ListOrganisations":       {"coordinator": "region/full", "partner": "region/full", "manager": "region/full", "admin": "any/full"},

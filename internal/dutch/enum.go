@@ -40,6 +40,10 @@ var enumNames = map[protoreflect.FullName]map[string]string{
 		"CLOSED_BY_MONTH": "afgesloten per maand", "ESCALATIONS": "lopende escalaties", "OVERDUE_AGREEMENTS": "afspraken over hun termijn",
 		"GAPS": "hiaten", "TIMES": "doorlooptijden",
 	},
+	"rots.v1.PartnerOrganisationKind": {
+		"SCHOOL": "school", "CLB": "CLB", "YOUTH_CARE_PROVIDER": "jeugdhulpaanbieder", "WELFARE": "welzijn (OCMW, sociale dienst)",
+		"MUNICIPALITY": "gemeente", "SCHOOL_EXTERNAL_PROGRAMME": "schoolexterne interventie (time-out, NAFT)", "OTHER": "andere",
+	},
 }
 
 func names(stored []string, dutch func(string) string) map[string]string {

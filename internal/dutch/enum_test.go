@@ -14,9 +14,8 @@ import (
 // notForPeople are the API's enums no page or mail shows by name (yet);
 // every other enum needs its Dutch names here.
 var notForPeople = []protoreflect.FullName{
-	"rots.v1.PartnerOrganisationKind", // the directory is not shown by kind
-	"rots.v1.ReportTable",             // the report tables have titles of their own
-	"rots.v1.SignalExportFormat",      // a file format: csv, html
+	"rots.v1.ReportTable",        // the report tables have titles of their own
+	"rots.v1.SignalExportFormat", // a file format: csv, html
 }
 
 // Every value of every enum of the API people read has a Dutch name, and
@@ -54,7 +53,8 @@ func TestEveryEnumValueHasADutchName(t *testing.T) {
 	}
 	for _, name := range []protoreflect.FullName{"rots.v1.Region", "rots.v1.Stage", "rots.v1.ClosureReason", "rots.v1.Theme",
 		"rots.v1.SchoolLevel", "rots.v1.OrganisationKind", "rots.v1.AgreementStatus", "rots.v1.AgeBand", "rots.v1.ParticipantKind",
-		"rots.v1.ConsentBy", "rots.v1.SignalState", "rots.v1.IntakeDecision", "rots.v1.ConsultDecision", "rots.v1.SignalFigureSection"} {
+		"rots.v1.ConsentBy", "rots.v1.SignalState", "rots.v1.IntakeDecision", "rots.v1.ConsultDecision", "rots.v1.SignalFigureSection",
+		"rots.v1.PartnerOrganisationKind"} {
 		if !seen[name] || enumNames[name] == nil {
 			t.Errorf("enum %s not walked or without names", name)
 		}
@@ -95,7 +95,8 @@ func TestEnum(t *testing.T) {
 		{rotsv1.ClosureReason_CLOSURE_REASON_BACK_AT_SCHOOL, "terug naar school"},
 		{rotsv1.Region_REGION_OOST_VLAANDEREN, "Oost-Vlaanderen"},
 		{rotsv1.AgreementStatus_AGREEMENT_STATUS_DONE, "uitgevoerd"},
-		{rotsv1.PartnerOrganisationKind_PARTNER_ORGANISATION_KIND_YOUTH_CARE_PROVIDER, "youth care provider"},
+		{rotsv1.PartnerOrganisationKind_PARTNER_ORGANISATION_KIND_YOUTH_CARE_PROVIDER, "jeugdhulpaanbieder"},
+		{rotsv1.SignalExportFormat_SIGNAL_EXPORT_FORMAT_CSV, "csv"}, // no Dutch name: the stored one in lower case
 		{rotsv1.Stage(42), "42"},
 	} {
 		if got := Enum(tc.e); got != tc.want {

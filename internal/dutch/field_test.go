@@ -39,7 +39,7 @@ func TestField(t *testing.T) {
 	}
 }
 
-// Every field of the requests of the case and consultation services has a
+// Every field of the requests of the case, consultation and report services has a
 // label, so a field added to the API is caught here.
 func TestEveryRequestFieldHasALabel(t *testing.T) {
 	var paths []string
@@ -58,7 +58,9 @@ func TestEveryRequestFieldHasALabel(t *testing.T) {
 			}
 		}
 	}
-	for _, f := range []protoreflect.FileDescriptor{rotsv1.File_rots_v1_case_service_proto, rotsv1.File_rots_v1_consultation_service_proto} {
+	for _, f := range []protoreflect.FileDescriptor{rotsv1.File_rots_v1_case_service_proto, rotsv1.File_rots_v1_consultation_service_proto,
+		rotsv1.File_rots_v1_report_service_proto, rotsv1.File_rots_v1_admin_service_proto, rotsv1.File_rots_v1_directory_service_proto,
+		rotsv1.File_rots_v1_audit_service_proto} {
 		for i := range f.Services().Len() {
 			ms := f.Services().Get(i).Methods()
 			for j := range ms.Len() {
@@ -93,6 +95,17 @@ func TestViolation(t *testing.T) {
 		{"question", "must be empty for another reason", "Vraag aan de aanmelder: laat dit leeg"},
 		{"young_person.birth_month", "must be 1 to 12, got 13", "Geboortemaand van de jongere: moet van 1 tot 12 zijn (nu 13)"},
 		{"name", `must name a case like cases/0b9e3a5c-…, got "x"`, `Dossier: is geen geldige naam zoals cases/0b9e3a5c-… (nu "x")`},
+		{"to_month", "the period may span at most 120 months, got 121", "Laatste maand: de periode telt hoogstens 120 maanden (nu 121)"},
+		{"signal.figure_sections", "choose at least one section of figures", "Tabellen met cijfers: kies minstens één tabel"},
+		{"policy.intake_days", "must be 1 to 60, got 0", "Intakebeslissing na de aanmelding (werkdagen): moet van 1 tot 60 zijn (nu 0)"},
+		{"policy.tandem_emails[1]", `"tandem@" is not a plain e-mail address`,
+			`E-mailadres van de tandem (2): "tandem@" is geen gewoon e-mailadres, zoals naam@clb.be`},
+		{"policy.manager_emails", "at most 10 addresses, got 11", "E-mailadressen van de regionale manager: hoogstens 10 adressen (nu 11)"},
+		{"offer.waiting_weeks", "must be 0 to 520 weeks, got -1", "Wachttijd in weken: moet van 0 tot 520 weken zijn (nu -1)"},
+		{"organisation.regions", "at least one region is required", "Regio's waarin de organisatie werkt: kies minstens één regio"},
+		{"organisation.kind", "unknown organisation kind 9", "Soort organisatie: onbekende waarde 9"},
+		{"purpose", `must be behandeling, opvolging, inzage or audit, got "x"`, `Doel: kies behandeling, opvolging, inzage of audit (nu "x")`},
+		{"to_time", "must be after from_time", "Tot: moet na het begin van de periode liggen"},
 		{"answer", "is something new", "Antwoord op de vraag: ongeldige waarde"},
 	} {
 		if got := Violation(tc.field, tc.desc); got != tc.want {
@@ -108,7 +121,7 @@ func TestViolation(t *testing.T) {
 func TestEveryDescriptionIsDutch(t *testing.T) {
 	var formats, whys, literalFields []string
 	fset := token.NewFileSet()
-	for _, dir := range []string{"caseservice", "consultationservice", "rpc"} {
+	for _, dir := range []string{"caseservice", "consultationservice", "reportservice", "signalservice", "directoryservice", "auditservice", "rpc"} {
 		files, err := filepath.Glob(filepath.Join("..", "..", "services", dir, "*.go"))
 		if err != nil || len(files) == 0 {
 			t.Fatalf("services/%s: %v %v", dir, files, err)

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -81,24 +82,91 @@ func (db *DB) LogAccess(ctx context.Context, entries []Access) error {
 
 const accessColumns = `id, at, actor, role, COALESCE(case_id::text, ''), action, purpose, prev_hash, hash`
 
-// ListAccess returns up to limit entries, newest first, for a case and/or
-// an actor (empty matches all), with IDs below beforeID when it is not 0.
-func (db *DB) ListAccess(ctx context.Context, caseID, actor string, beforeID int64, limit int) ([]Access, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+accessColumns+` FROM access_log
-		WHERE ($1 = '' OR case_id = NULLIF($1, '')::uuid) AND ($2 = '' OR actor = $2) AND ($3 = 0 OR id < $3)
-		ORDER BY id DESC LIMIT $4`, caseID, actor, beforeID, limit)
+// AccessFilter says which entries ListAccess returns; an empty field
+// matches every entry.
+type AccessFilter struct {
+	CaseID, Actor, Purpose string
+	// From and To bound the entries' time: at or after From, before To.
+	From, To time.Time
+	// BeforeID pages: only entries with a lower ID.
+	BeforeID int64
+}
+
+// AccessEntry is an entry as listed: with its case's reference.
+type AccessEntry struct {
+	Access
+	Reference string
+}
+
+// ListAccess returns up to limit entries matching f, newest first.
+func (db *DB) ListAccess(ctx context.Context, f AccessFilter, limit int) ([]AccessEntry, error) {
+	var (
+		conds []string
+		args  []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	// Only the filters given are in the query, so that the indexes on
+	// (case_id, id) and (actor, id) serve.
+	if f.CaseID != "" {
+		conds = append(conds, "l.case_id = "+arg(f.CaseID)+"::uuid")
+	}
+	if f.Actor != "" {
+		conds = append(conds, "l.actor = "+arg(f.Actor))
+	}
+	if f.Purpose != "" {
+		conds = append(conds, "l.purpose = "+arg(f.Purpose))
+	}
+	if !f.From.IsZero() {
+		conds = append(conds, "l.at >= "+arg(f.From))
+	}
+	if !f.To.IsZero() {
+		conds = append(conds, "l.at < "+arg(f.To))
+	}
+	if f.BeforeID != 0 {
+		conds = append(conds, "l.id < "+arg(f.BeforeID))
+	}
+	query := `SELECT l.id, l.at, l.actor, l.role, COALESCE(l.case_id::text, ''), l.action, l.purpose, l.prev_hash, l.hash,
+		COALESCE(c.reference, '') FROM access_log l LEFT JOIN cases c ON c.id = l.case_id`
+	if len(conds) > 0 {
+		query += ` WHERE ` + strings.Join(conds, " AND ")
+	}
+	query += ` ORDER BY l.id DESC LIMIT ` + arg(limit)
+	rows, err := db.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store.ListAccess: %w", err)
 	}
-	entries, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Access])
+	entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AccessEntry, error) {
+		var e AccessEntry
+		err := r.Scan(&e.ID, &e.At, &e.Actor, &e.Role, &e.CaseID, &e.Action, &e.Purpose, &e.PrevHash, &e.Hash, &e.Reference)
+		return e, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store.ListAccess: %w", err)
 	}
 	return entries, nil
 }
 
+// ChainBreak is where VerifyAccessLog found the chain broken.
+type ChainBreak struct {
+	ID int64
+	// Changed: the entry's contents do not match its hash; otherwise it
+	// does not link to the entry before it.
+	Changed bool
+}
+
+func (b *ChainBreak) Error() string {
+	if b.Changed {
+		return fmt.Sprintf("access log entry %d: its contents do not match its hash (it was changed)", b.ID)
+	}
+	return fmt.Sprintf("access log entry %d: does not link to the entry before it (an entry was removed or inserted)", b.ID)
+}
+
 // VerifyAccessLog walks the whole chain and reports the first entry whose
-// hash or link does not match, and how many entries it checked.
+// hash or link does not match as a *ChainBreak, and how many entries it
+// checked.
 func (db *DB) VerifyAccessLog(ctx context.Context) (checked int, err error) {
 	rows, err := db.pool.Query(ctx, `SELECT `+accessColumns+` FROM access_log ORDER BY id`)
 	if err != nil {
@@ -112,10 +180,10 @@ func (db *DB) VerifyAccessLog(ctx context.Context) (checked int, err error) {
 			return checked, fmt.Errorf("store.VerifyAccessLog: %w", err)
 		}
 		if !bytes.Equal(a.PrevHash, prev) {
-			return checked, fmt.Errorf("access log entry %d: does not link to the entry before it (an entry was removed or inserted)", a.ID)
+			return checked, &ChainBreak{ID: a.ID}
 		}
 		if !bytes.Equal(chainHash(prev, a), a.Hash) {
-			return checked, fmt.Errorf("access log entry %d: its contents do not match its hash (it was changed)", a.ID)
+			return checked, &ChainBreak{ID: a.ID, Changed: true}
 		}
 		prev = a.Hash
 		checked++

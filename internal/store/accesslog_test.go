@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -51,15 +52,50 @@ func TestAccessLog(t *testing.T) {
 	if err := db.LogAccess(ctx, page); err != nil {
 		t.Fatal(err)
 	}
-	byCase, err := db.ListAccess(ctx, caseA, "", 0, 10)
+	byCase, err := db.ListAccess(ctx, store.AccessFilter{CaseID: caseA}, 10)
 	if err != nil || len(byCase) != 2 || byCase[0].Action != "GetCase" || byCase[1].Action != "SubmitCase" {
 		t.Fatalf("by case: %+v, %v", byCase, err)
 	}
-	byActor, err := db.ListAccess(ctx, "", "tandem@rots.be", 0, 10)
+	byActor, err := db.ListAccess(ctx, store.AccessFilter{Actor: "tandem@rots.be"}, 10)
 	if err != nil || len(byActor) != 2 {
 		t.Fatalf("by actor: %d entries, %v", len(byActor), err)
 	}
-	if n, err := db.VerifyAccessLog(ctx); err != nil || n != 28 {
+	// By purpose, by period (from inclusive, to exclusive), combined, and
+	// paged below an ID.
+	for _, tc := range []struct {
+		name string
+		f    store.AccessFilter
+		want int
+	}{
+		{"purpose", store.AccessFilter{Purpose: "audit"}, 25},
+		{"period", store.AccessFilter{From: at.Add(time.Minute), To: at.Add(3 * time.Minute)}, 2},
+		{"from only", store.AccessFilter{From: at.Add(3 * time.Minute)}, 25},
+		{"to only", store.AccessFilter{To: at.Add(time.Minute)}, 1},
+		{"actor, purpose and period", store.AccessFilter{Actor: "tandem@rots.be", Purpose: "opvolging", From: at.Add(2 * time.Minute)}, 1},
+		{"case and purpose that do not meet", store.AccessFilter{CaseID: caseA, Purpose: "audit"}, 0},
+		{"below an ID", store.AccessFilter{CaseID: caseA, BeforeID: byCase[0].ID}, 1},
+	} {
+		got, err := db.ListAccess(ctx, tc.f, 100)
+		if err != nil || len(got) != tc.want {
+			t.Errorf("%s: %d entries, %v; want %d", tc.name, len(got), err, tc.want)
+		}
+	}
+	// An entry of a case that exists carries the case's reference.
+	c, _, err := db.CreateCase(ctx, &store.Case{ID: uuid.NewString(), RequestID: uuid.NewString(), Region: "LIMBURG", Stage: "INTAKE",
+		OrgName: "CLB", OrgKind: "CLB", YoungPerson: store.YoungPerson{Alias: "J."}, Tried: []string{"x"}, Themes: []string{"ABSENCE"}, SubmittedAt: at, UpdatedAt: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.LogAccess(ctx, []store.Access{{At: at.Add(4 * time.Minute), Actor: "auditor@rots.be", Role: "auditor", CaseID: c.ID, Action: "ExportCase", Purpose: "inzage"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.ListAccess(ctx, store.AccessFilter{CaseID: c.ID}, 10); err != nil || len(got) != 1 || got[0].Reference != c.Reference || c.Reference == "" {
+		t.Errorf("the entry of case %s: %+v, %v", c.Reference, got, err)
+	}
+	if byCase[0].Reference != "" {
+		t.Errorf("an entry of a case not stored has reference %q", byCase[0].Reference)
+	}
+	if n, err := db.VerifyAccessLog(ctx); err != nil || n != 29 {
 		t.Fatalf("verify an intact log: %d, %v", n, err)
 	}
 
@@ -95,8 +131,17 @@ func TestAccessLog(t *testing.T) {
 		ALTER TABLE access_log ENABLE TRIGGER access_log_no_update`); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := db.VerifyAccessLog(ctx); err == nil || !strings.Contains(err.Error(), "changed") || n != 1 {
+	first, err := db.ListAccess(ctx, store.AccessFilter{To: at.Add(time.Second)}, 1)
+	if err != nil || len(first) != 1 {
+		t.Fatal(first, err)
+	}
+	n, err := db.VerifyAccessLog(ctx)
+	if err == nil || !strings.Contains(err.Error(), "changed") || n != 1 {
 		t.Errorf("verify a changed log: %d checked, %v; want the second entry reported as changed", n, err)
+	}
+	var brk *store.ChainBreak
+	if !errors.As(err, &brk) || !brk.Changed || brk.ID != first[0].ID+1 {
+		t.Errorf("the break is %#v, want entry %d, changed", brk, first[0].ID+1)
 	}
 	if _, err := conn.Exec(ctx, `ALTER TABLE access_log DISABLE TRIGGER access_log_no_update;
 		UPDATE access_log SET purpose = 'opvolging' WHERE id = (SELECT min(id) + 1 FROM access_log);
@@ -106,5 +151,7 @@ func TestAccessLog(t *testing.T) {
 	}
 	if _, err := db.VerifyAccessLog(ctx); err == nil || !strings.Contains(err.Error(), "removed") {
 		t.Errorf("verify a log with a removed entry: %v", err)
+	} else if !errors.As(err, &brk) || brk.Changed || brk.ID != first[0].ID+2 {
+		t.Errorf("the break is %#v, want entry %d, unlinked", brk, first[0].ID+2)
 	}
 }

@@ -262,6 +262,10 @@ type CaseFilter struct {
 	// Query is a search on the reference (QueryReference) or the young
 	// person's alias, which must contain it in any case.
 	Query string
+	// InvitedOrg leaves only the cases whose table invites this
+	// organisation and whose consent was not withdrawn: those shared with
+	// that partner.
+	InvitedOrg string
 	// Order is the order of the list. It is not a filter, but a page
 	// token goes with it as with the filters.
 	Order CaseOrder
@@ -380,6 +384,11 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter, after *Cursor, limit 
 	}
 	if f.Reference != "" {
 		conds = append(conds, "reference = "+arg(f.Reference))
+	}
+	if f.InvitedOrg != "" {
+		// As Scope decides a partner's access to one case.
+		conds = append(conds, "consent_withdrawn_at IS NULL AND EXISTS (SELECT 1 FROM table_participants tp WHERE tp.case_id = cases.id AND tp.organisation = "+
+			arg(f.InvitedOrg)+")")
 	}
 	if f.OpenOnly {
 		conds = append(conds, "stage <> 'CLOSED'")

@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
@@ -270,5 +273,161 @@ func TestMalformedCase(t *testing.T) {
 	_, err := s.ListAccessLog(auditor, &rotsv1.ListAccessLogRequest{Case: "cases/123", PageSize: -3, PageToken: "%%"})
 	if got, want := rpctest.Violated(t, err), []string{"case", "page_size", "page_token"}; !slices.Equal(got, want) {
 		t.Errorf("fields %v, want %v", got, want)
+	}
+}
+
+// By purpose and by period, alone and with the case or the actor; the
+// period's start is inclusive, its end exclusive.
+func TestByPurposeAndPeriod(t *testing.T) {
+	t.Parallel()
+	s, db := newServer(t)
+	caseID, tandem, dpo := uuid.NewString(), person("tandem"), person("dpo")
+	base := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Microsecond)
+	at := func(minutes int) time.Time { return base.Add(time.Duration(minutes) * time.Minute) }
+	e := logEach(t, db,
+		store.Access{At: at(0), Actor: tandem, Role: auth.Coordinator, CaseID: caseID, Action: "GetCase", Purpose: "opvolging"},
+		store.Access{At: at(10), Actor: tandem, Role: auth.Coordinator, CaseID: caseID, Action: "DecideIntake", Purpose: "behandeling"},
+		store.Access{At: at(20), Actor: dpo, Role: auth.Auditor, CaseID: caseID, Action: "ExportCase", Purpose: "inzage"},
+		store.Access{At: at(30), Actor: tandem, Role: auth.Coordinator, CaseID: caseID, Action: "GetCase", Purpose: "opvolging"},
+	)
+	name := "cases/" + caseID
+	for _, c := range []struct {
+		name string
+		req  *rotsv1.ListAccessLogRequest
+		want []string
+	}{
+		{"reads for follow-up", &rotsv1.ListAccessLogRequest{Case: name, Purpose: "opvolging"}, newestFirst(e[0], e[3])},
+		{"subject access", &rotsv1.ListAccessLogRequest{Case: name, Purpose: "inzage"}, newestFirst(e[2])},
+		{"from the second to the last, exclusive", &rotsv1.ListAccessLogRequest{Case: name,
+			FromTime: timestamppb.New(at(10)), ToTime: timestamppb.New(at(30))}, newestFirst(e[1], e[2])},
+		{"from only", &rotsv1.ListAccessLogRequest{Case: name, FromTime: timestamppb.New(at(11))}, newestFirst(e[2], e[3])},
+		{"to only", &rotsv1.ListAccessLogRequest{Case: name, ToTime: timestamppb.New(at(10))}, newestFirst(e[0])},
+		{"the tandem, for follow-up, in the period", &rotsv1.ListAccessLogRequest{Actor: tandem, Purpose: "opvolging",
+			FromTime: timestamppb.New(at(1)), ToTime: timestamppb.New(at(31))}, newestFirst(e[3])},
+		{"the auditor, for treatment", &rotsv1.ListAccessLogRequest{Actor: dpo, Purpose: "behandeling"}, nil},
+	} {
+		if got := summaries(list(t, s, c.req).GetEntries()); !slices.Equal(got, c.want) {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
+		}
+	}
+
+	// Pages keep the filters; a token does not go with another purpose or period.
+	first := list(t, s, &rotsv1.ListAccessLogRequest{Case: name, Purpose: "opvolging", PageSize: 1})
+	if len(first.GetEntries()) != 1 || first.GetNextPageToken() == "" {
+		t.Fatalf("first page: %v", first)
+	}
+	second := list(t, s, &rotsv1.ListAccessLogRequest{Case: name, Purpose: "opvolging", PageSize: 1, PageToken: first.GetNextPageToken()})
+	if got := summaries(second.GetEntries()); !slices.Equal(got, newestFirst(e[0])) || second.GetNextPageToken() != "" {
+		t.Errorf("second page %q, next %q", got, second.GetNextPageToken())
+	}
+	for _, req := range []*rotsv1.ListAccessLogRequest{
+		{Case: name, Purpose: "behandeling", PageToken: first.GetNextPageToken()},
+		{Case: name, Purpose: "opvolging", FromTime: timestamppb.New(at(0)), PageToken: first.GetNextPageToken()},
+	} {
+		_, err := s.ListAccessLog(auditor, req)
+		if got := rpctest.Violated(t, err); !slices.Equal(got, []string{"page_token"}) {
+			t.Errorf("%v: fields %v, want [page_token]", req, got)
+		}
+	}
+}
+
+func TestBadPurposeAndPeriod(t *testing.T) {
+	t.Parallel()
+	s, _ := newServer(t)
+	now := time.Now()
+	for _, c := range []struct {
+		req  *rotsv1.ListAccessLogRequest
+		want []string
+	}{
+		{&rotsv1.ListAccessLogRequest{Purpose: "nieuwsgierigheid"}, []string{"purpose"}},
+		{&rotsv1.ListAccessLogRequest{Purpose: "Opvolging"}, []string{"purpose"}},
+		{&rotsv1.ListAccessLogRequest{FromTime: timestamppb.New(now), ToTime: timestamppb.New(now)}, []string{"to_time"}},
+		{&rotsv1.ListAccessLogRequest{FromTime: timestamppb.New(now), ToTime: timestamppb.New(now.Add(-time.Hour))}, []string{"to_time"}},
+		{&rotsv1.ListAccessLogRequest{FromTime: &timestamppb.Timestamp{Seconds: 1, Nanos: -1}}, []string{"from_time"}},
+		{&rotsv1.ListAccessLogRequest{Purpose: "x", ToTime: &timestamppb.Timestamp{Nanos: 2e9}, PageSize: -1}, []string{"page_size", "purpose", "to_time"}},
+	} {
+		_, err := s.ListAccessLog(auditor, c.req)
+		if got := rpctest.Violated(t, err); !slices.Equal(got, c.want) {
+			t.Errorf("%v: fields %v, want %v", c.req, got, c.want)
+		}
+	}
+}
+
+// The entries of a stored case carry its reference.
+func TestEntryReference(t *testing.T) {
+	t.Parallel()
+	s, db := newServer(t)
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	c, _, err := db.CreateCase(context.Background(), &store.Case{ID: uuid.NewString(), RequestID: uuid.NewString(), Region: "LIMBURG",
+		Stage: "INTAKE", OrgName: "CLB", OrgKind: "CLB", YoungPerson: store.YoungPerson{Alias: "J."}, Tried: []string{"x"}, Themes: []string{"ABSENCE"}, SubmittedAt: at, UpdatedAt: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logEach(t, db, store.Access{At: at, Actor: person("tandem"), Role: auth.Coordinator, CaseID: c.ID, Action: "GetCase", Purpose: "opvolging"})
+	got := list(t, s, &rotsv1.ListAccessLogRequest{Case: "cases/" + c.ID}).GetEntries()
+	if len(got) != 1 || got[0].GetReference() != c.Reference {
+		t.Errorf("entries %v, want one with reference %s", got, c.Reference)
+	}
+}
+
+// VerifyAccessLog says how many entries it checked, and where a changed
+// or removed entry breaks the chain, as rotsd verify-access-log does.
+func TestVerifyAccessLog(t *testing.T) {
+	t.Parallel()
+	// A database of its own: the test breaks the chain.
+	url, drop, err := storetest.NewDatabase(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	db := storetest.Open(t, url)
+	s := auditservice.New(db, slog.New(slog.DiscardHandler))
+	verify := func() *rotsv1.VerifyAccessLogResponse {
+		t.Helper()
+		resp, err := s.VerifyAccessLog(auditor, &rotsv1.VerifyAccessLogRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	if resp := verify(); resp.GetVerifiedEntries() != 0 || resp.GetFirstBreak() != nil {
+		t.Errorf("an empty log: %v", resp)
+	}
+	caseID := uuid.NewString()
+	var entries []store.Access
+	for i := range 4 {
+		entries = append(entries, store.Access{At: time.Now().Add(time.Duration(i) * time.Second), Actor: "tandem", Role: auth.Coordinator,
+			CaseID: caseID, Action: "GetCase", Purpose: "opvolging"})
+	}
+	logEach(t, db, entries...)
+	if resp := verify(); resp.GetVerifiedEntries() != 4 || resp.GetFirstBreak() != nil {
+		t.Errorf("an intact log of 4: %v", resp)
+	}
+	logged := list(t, s, &rotsv1.ListAccessLogRequest{Case: "cases/" + caseID}).GetEntries()
+	third := logged[1].GetSequence()
+
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	tamper := func(sql string) {
+		t.Helper()
+		for _, stmt := range []string{`ALTER TABLE access_log DISABLE TRIGGER access_log_no_update`,
+			fmt.Sprintf(sql, third), `ALTER TABLE access_log ENABLE TRIGGER access_log_no_update`} {
+			if _, err := conn.Exec(context.Background(), stmt); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	tamper(`UPDATE access_log SET purpose = 'audit' WHERE id = %d`)
+	resp := verify()
+	if b := resp.GetFirstBreak(); resp.GetVerifiedEntries() != 2 || b.GetSequence() != third || !b.GetChanged() || !strings.Contains(b.GetDescription(), "changed") {
+		t.Errorf("a changed third entry: %v", resp)
+	}
+	tamper(`DELETE FROM access_log WHERE id = %d`)
+	resp = verify()
+	if b := resp.GetFirstBreak(); resp.GetVerifiedEntries() != 2 || b.GetSequence() != logged[0].GetSequence() || b.GetChanged() || !strings.Contains(b.GetDescription(), "removed") {
+		t.Errorf("the third entry removed: %v", resp)
 	}
 }

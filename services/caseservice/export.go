@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
 
 // export is everything held about a case, every key in snake_case as the
@@ -76,7 +77,7 @@ func (s *Server) ExportCase(ctx context.Context, req *rotsv1.ExportCaseRequest) 
 	for _, n := range ns {
 		e.Notifications = append(e.Notifications, exportNotification{n.Recipient, n.Kind, n.Subject, n.Body, n.CreatedAt, n.ReadAt, n.MailSentAt, n.Attachment})
 	}
-	entries, err := s.db.ListAccess(ctx, c.ID, "", 0, 100000)
+	entries, err := s.db.ListAccess(ctx, store.AccessFilter{CaseID: c.ID}, 100000)
 	if err != nil {
 		return nil, s.toStatus(ctx, "ExportCase", err)
 	}

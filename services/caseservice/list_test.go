@@ -63,6 +63,7 @@ func newWerkbak(t *testing.T) *werkbak {
 		"manager-flanders":  {Subject: "manager-vl", Email: "manager@rots.local", Role: auth.Manager},
 		"clb-a":             {Subject: "clb-a", Email: "an@clb-a.be", Role: auth.Submitter, Region: vocab.RegionLimburg, Organisation: "CLB Werkbak A"},
 		"partner-limburg":   {Subject: "partner", Email: "jo@arktos.be", Role: auth.Partner, Region: vocab.RegionLimburg, Organisation: "Arktos"},
+		"partner-no-org":    {Subject: "partner-x", Email: "x@partner.be", Role: auth.Partner, Region: vocab.RegionLimburg},
 		"auditor-flanders":  {Subject: "auditor", Email: "audit@rots.local", Role: auth.Auditor},
 		"admin-of-flanders": {Subject: "admin", Email: "admin@rots.local", Role: auth.Admin},
 	}}
@@ -256,8 +257,6 @@ func TestWerkbak(t *testing.T) {
 			{"manager-limburg", "xyz", codes.PermissionDenied},
 			{"manager-limburg", open[0].Reference, codes.PermissionDenied},
 			{"manager-flanders", "noor", codes.PermissionDenied},
-			{"partner-limburg", "noor", codes.PermissionDenied},
-			{"partner-limburg", "", codes.PermissionDenied},
 			{"auditor-flanders", "noor", codes.PermissionDenied},
 			{"admin-of-flanders", "noor", codes.PermissionDenied},
 		} {
@@ -313,4 +312,120 @@ func TestWerkbak(t *testing.T) {
 			t.Errorf("a query of 100 characters: %v", err)
 		}
 	})
+}
+
+// invite sets who is invited to a case's table: a partner of each
+// organisation named, and the parents by role.
+func (w *werkbak) invite(c *store.Case, orgs ...string) {
+	w.t.Helper()
+	ps := []vocab.Participant{{Kind: "PARENTS", Role: "moeder"}}
+	for _, org := range orgs {
+		ps = append(ps, vocab.Participant{Kind: "PARTNER", Organisation: org, Name: "Jo", Email: "jo@" + strings.ReplaceAll(org, " ", "") + ".be"})
+	}
+	if err := w.db.ApplyTransition(context.Background(), store.Transition{CaseID: c.ID, Participants: ps}); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// A partner lists exactly the cases their organisation is invited to in
+// their region, in the need-to-know view, and a case whose consent is
+// withdrawn drops out of the list at once.
+func TestPartnerListsInvitedCases(t *testing.T) {
+	w := newWerkbak(t)
+	now := time.Now().Add(-time.Hour)
+	lim, ant := vocab.RegionLimburg, vocab.RegionAntwerpen
+	add := func(region, alias string, age time.Duration, orgs ...string) *store.Case {
+		c := w.add(region, "CLB Partner", alias, now.Add(-age), store.Escalation{}, false)
+		if orgs != nil {
+			w.invite(c, orgs...)
+		}
+		return c
+	}
+	noor := add(lim, "Noor", 1*time.Hour, "Arktos", "CGG Lichtpunt")
+	emma := add(lim, "Emma", 2*time.Hour, "CGG Lichtpunt") // another organisation's table
+	lotte := add(lim, "Lotte", 3*time.Hour, "Arktos")      // invited
+	add(lim, "Yusuf", 4*time.Hour)                         // no table
+	add(ant, "Noor", 5*time.Hour, "Arktos")                // invited, in another region
+	withdrawn := add(lim, "Sam", 6*time.Hour, "Arktos")    // invited, consent withdrawn before
+	if err := w.db.WithdrawConsent(context.Background(), withdrawn.ID, uuid.NewString(), "clb", "", now); err != nil {
+		t.Fatal(err)
+	}
+
+	list := func(token string, req *rotsv1.ListCasesRequest) []string {
+		t.Helper()
+		resp, err := w.call(token, req)
+		if err != nil {
+			t.Fatalf("%s lists %v: %v", token, req, err)
+		}
+		for _, c := range resp.GetCases() {
+			if token == "partner-limburg" && (c.GetContact() != nil || len(c.GetTried()) > 0 || c.GetYoungPerson().GetMunicipality() != "") {
+				t.Errorf("the partner's list shows more than the need-to-know view: %v", c)
+			}
+		}
+		return refs(resp.GetCases())
+	}
+	want := []string{noor.Reference, lotte.Reference}
+	if diff := cmp.Diff(want, list("partner-limburg", &rotsv1.ListCasesRequest{})); diff != "" {
+		t.Errorf("the partner's tables (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, w.walk("partner-limburg", &rotsv1.ListCasesRequest{PageSize: 1})); diff != "" {
+		t.Errorf("page by page (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, list("partner-limburg", &rotsv1.ListCasesRequest{InvitedOrganisation: "Arktos"})); diff != "" {
+		t.Errorf("naming their own organisation (-want +got):\n%s", diff)
+	}
+	// A search finds only among the invited cases: Noor of Antwerpen and
+	// Emma's table stay out.
+	if diff := cmp.Diff([]string{noor.Reference}, list("partner-limburg", &rotsv1.ListCasesRequest{Query: "noor"})); diff != "" {
+		t.Errorf("search (-want +got):\n%s", diff)
+	}
+	if got := list("partner-limburg", &rotsv1.ListCasesRequest{Reference: emma.Reference}); len(got) != 0 {
+		t.Errorf("a case of another table by its reference: %v", got)
+	}
+	// Another organisation's tables, another region, or no organisation at
+	// all: refused before anything is read.
+	for _, tt := range []struct {
+		token string
+		req   *rotsv1.ListCasesRequest
+	}{
+		{"partner-limburg", &rotsv1.ListCasesRequest{InvitedOrganisation: "CGG Lichtpunt"}},
+		{"partner-limburg", &rotsv1.ListCasesRequest{Region: rotsv1.Region_REGION_ANTWERPEN}},
+		{"partner-no-org", &rotsv1.ListCasesRequest{}},
+	} {
+		before := w.handled
+		if _, err := w.call(tt.token, tt.req); status.Code(err) != codes.PermissionDenied {
+			t.Errorf("%s lists %v: %v, want PermissionDenied", tt.token, tt.req, err)
+		}
+		if w.handled != before {
+			t.Errorf("%s lists %v: the handler ran", tt.token, tt.req)
+		}
+	}
+	// The tandem may use the filter too, in their own region.
+	if diff := cmp.Diff(want, list("tandem-limburg", &rotsv1.ListCasesRequest{InvitedOrganisation: "Arktos"})); diff != "" {
+		t.Errorf("the tandem's list of Arktos' tables (-want +got):\n%s", diff)
+	}
+
+	// Consent withdrawn: the case is gone from the very next listing.
+	if err := w.db.WithdrawConsent(context.Background(), noor.ID, uuid.NewString(), "clb", "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{lotte.Reference}, list("partner-limburg", &rotsv1.ListCasesRequest{})); diff != "" {
+		t.Errorf("after the consent for Noor was withdrawn (-want +got):\n%s", diff)
+	}
+
+	// Every case the partner listed is in the access log under their name.
+	entries, err := w.db.ListAccess(context.Background(), store.AccessFilter{Actor: "jo@arktos.be"}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]bool{}
+	for _, e := range entries {
+		read[e.Reference] = true
+		if e.Action != "ListCases" || e.Purpose != "opvolging" {
+			t.Errorf("access log entry %+v", e)
+		}
+	}
+	if !read[noor.Reference] || !read[lotte.Reference] || len(read) != 2 {
+		t.Errorf("the access log has the partner reading %v, want %s and %s", read, noor.Reference, lotte.Reference)
+	}
 }

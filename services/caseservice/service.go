@@ -124,6 +124,7 @@ func (s *Server) ListCases(ctx context.Context, req *rotsv1.ListCasesRequest) (*
 		OverdueOnly: req.GetOverdueOnly(), MinRung: int(req.GetMinRung()),
 		Reference: strings.ToUpper(strings.TrimSpace(req.GetReference())),
 		OpenOnly:  req.GetOpenOnly(), Query: strings.TrimSpace(req.GetQuery()),
+		InvitedOrg: req.GetInvitedOrganisation(),
 	}
 	if f.Reference != "" && !vocab.IsReference(f.Reference) {
 		v.Add("reference", "must be a case reference like ROTS-1A2B3C4D, got %q", req.GetReference())

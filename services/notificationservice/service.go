@@ -36,7 +36,7 @@ func New(db *store.DB, log *slog.Logger) *Server {
 func toProto(n *store.Notification) *rotsv1.Notification {
 	pn := &rotsv1.Notification{
 		Name: "notifications/" + strconv.FormatInt(n.ID, 10), Case: "cases/" + n.CaseID, Recipient: n.Recipient,
-		Kind: n.Kind, Subject: n.Subject, Body: n.Body, CreateTime: timestamppb.New(n.CreatedAt),
+		Kind: n.Kind, Subject: n.Subject, Body: n.Body, CreateTime: timestamppb.New(n.CreatedAt), Invitation: n.Attachment,
 	}
 	if n.ReadAt != nil {
 		pn.ReadTime = timestamppb.New(*n.ReadAt)

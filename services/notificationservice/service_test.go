@@ -312,3 +312,19 @@ func TestMalformed(t *testing.T) {
 		t.Errorf("after a refused mark: read at %v; want unread", *n.ReadAt)
 	}
 }
+
+// A table's invitation comes with its notification, for the recipient to
+// add to a calendar; other notifications have none.
+func TestInvitation(t *testing.T) {
+	t.Parallel()
+	s, db := newServer(t)
+	caseID, to := newCase(t, db), recipient("partner")
+	const ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+	ns := notes(caseID, to, 2)
+	ns[1].Kind, ns[1].Attachment = "stage", ics
+	add(t, db, ns...)
+	got := inbox(t, s, &rotsv1.ListNotificationsRequest{Recipient: to}).GetNotifications()
+	if len(got) != 2 || got[0].GetInvitation() != ics || got[1].GetInvitation() != "" {
+		t.Errorf("invitations %q, want the newest notification's only", []string{got[0].GetInvitation(), got[1].GetInvitation()})
+	}
+}

@@ -37,7 +37,10 @@ type AccessLogEntry struct {
 	// Why: "behandeling", "opvolging", "inzage" or "audit".
 	Purpose string `protobuf:"bytes,7,opt,name=purpose,proto3" json:"purpose,omitempty"`
 	// Hex SHA-256 of this entry chained to the one before.
-	Hash          string `protobuf:"bytes,8,opt,name=hash,proto3" json:"hash,omitempty"`
+	Hash string `protobuf:"bytes,8,opt,name=hash,proto3" json:"hash,omitempty"`
+	// The case's reference, e.g. "ROTS-1A2B3C4D"; empty when the entry names
+	// no case.
+	Reference     string `protobuf:"bytes,9,opt,name=reference,proto3" json:"reference,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -128,14 +131,29 @@ func (x *AccessLogEntry) GetHash() string {
 	return ""
 }
 
+func (x *AccessLogEntry) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
 type ListAccessLogRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "cases/{case_id}"; empty for all cases.
+	// "cases/{case_id}", or by reference "cases/ROTS-1A2B3C4D"; empty for
+	// all cases.
 	Case string `protobuf:"bytes,1,opt,name=case,proto3" json:"case,omitempty"`
 	// A caller's name; empty for all callers.
-	Actor         string `protobuf:"bytes,2,opt,name=actor,proto3" json:"actor,omitempty"`
-	PageSize      int32  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	Actor     string `protobuf:"bytes,2,opt,name=actor,proto3" json:"actor,omitempty"`
+	PageSize  int32  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// "behandeling", "opvolging", "inzage" or "audit"; empty for every
+	// purpose.
+	Purpose string `protobuf:"bytes,5,opt,name=purpose,proto3" json:"purpose,omitempty"`
+	// Only entries at or after from_time, and before to_time; either may be
+	// unset. to_time must be after from_time.
+	FromTime      *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=from_time,json=fromTime,proto3" json:"from_time,omitempty"`
+	ToTime        *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=to_time,json=toTime,proto3" json:"to_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -198,6 +216,27 @@ func (x *ListAccessLogRequest) GetPageToken() string {
 	return ""
 }
 
+func (x *ListAccessLogRequest) GetPurpose() string {
+	if x != nil {
+		return x.Purpose
+	}
+	return ""
+}
+
+func (x *ListAccessLogRequest) GetFromTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FromTime
+	}
+	return nil
+}
+
+func (x *ListAccessLogRequest) GetToTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ToTime
+	}
+	return nil
+}
+
 type ListAccessLogResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Entries       []*AccessLogEntry      `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
@@ -250,11 +289,167 @@ func (x *ListAccessLogResponse) GetNextPageToken() string {
 	return ""
 }
 
+type VerifyAccessLogRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyAccessLogRequest) Reset() {
+	*x = VerifyAccessLogRequest{}
+	mi := &file_rots_v1_audit_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyAccessLogRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyAccessLogRequest) ProtoMessage() {}
+
+func (x *VerifyAccessLogRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_audit_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyAccessLogRequest.ProtoReflect.Descriptor instead.
+func (*VerifyAccessLogRequest) Descriptor() ([]byte, []int) {
+	return file_rots_v1_audit_service_proto_rawDescGZIP(), []int{3}
+}
+
+type VerifyAccessLogResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Entries checked and found to match, from the first on.
+	VerifiedEntries int64 `protobuf:"varint,1,opt,name=verified_entries,json=verifiedEntries,proto3" json:"verified_entries,omitempty"`
+	// The first entry that does not match; unset when the chain is intact.
+	FirstBreak    *AccessLogBreak `protobuf:"bytes,2,opt,name=first_break,json=firstBreak,proto3" json:"first_break,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyAccessLogResponse) Reset() {
+	*x = VerifyAccessLogResponse{}
+	mi := &file_rots_v1_audit_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyAccessLogResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyAccessLogResponse) ProtoMessage() {}
+
+func (x *VerifyAccessLogResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_audit_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyAccessLogResponse.ProtoReflect.Descriptor instead.
+func (*VerifyAccessLogResponse) Descriptor() ([]byte, []int) {
+	return file_rots_v1_audit_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *VerifyAccessLogResponse) GetVerifiedEntries() int64 {
+	if x != nil {
+		return x.VerifiedEntries
+	}
+	return 0
+}
+
+func (x *VerifyAccessLogResponse) GetFirstBreak() *AccessLogBreak {
+	if x != nil {
+		return x.FirstBreak
+	}
+	return nil
+}
+
+// AccessLogBreak is where the access log's chain is broken.
+type AccessLogBreak struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The entry's sequence number.
+	Sequence int64 `protobuf:"varint,1,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// True: its contents do not match its hash (it was changed). False: it
+	// does not link to the entry before it (an entry was removed or
+	// inserted).
+	Changed bool `protobuf:"varint,2,opt,name=changed,proto3" json:"changed,omitempty"`
+	// What is wrong, as rotsd verify-access-log says it.
+	Description   string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccessLogBreak) Reset() {
+	*x = AccessLogBreak{}
+	mi := &file_rots_v1_audit_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccessLogBreak) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccessLogBreak) ProtoMessage() {}
+
+func (x *AccessLogBreak) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_audit_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccessLogBreak.ProtoReflect.Descriptor instead.
+func (*AccessLogBreak) Descriptor() ([]byte, []int) {
+	return file_rots_v1_audit_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *AccessLogBreak) GetSequence() int64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+func (x *AccessLogBreak) GetChanged() bool {
+	if x != nil {
+		return x.Changed
+	}
+	return false
+}
+
+func (x *AccessLogBreak) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
 var File_rots_v1_audit_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_audit_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1brots/v1/audit_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xed\x01\n" +
+	"\x1brots/v1/audit_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8b\x02\n" +
 	"\x0eAccessLogEntry\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12;\n" +
 	"\vaccess_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
@@ -264,18 +459,32 @@ const file_rots_v1_audit_service_proto_rawDesc = "" +
 	"\x04case\x18\x05 \x01(\tR\x04case\x12\x16\n" +
 	"\x06action\x18\x06 \x01(\tR\x06action\x12\x18\n" +
 	"\apurpose\x18\a \x01(\tR\apurpose\x12\x12\n" +
-	"\x04hash\x18\b \x01(\tR\x04hash\"|\n" +
+	"\x04hash\x18\b \x01(\tR\x04hash\x12\x1c\n" +
+	"\treference\x18\t \x01(\tR\treference\"\x84\x02\n" +
 	"\x14ListAccessLogRequest\x12\x12\n" +
 	"\x04case\x18\x01 \x01(\tR\x04case\x12\x14\n" +
 	"\x05actor\x18\x02 \x01(\tR\x05actor\x12\x1b\n" +
 	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x04 \x01(\tR\tpageToken\"r\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\x12\x18\n" +
+	"\apurpose\x18\x05 \x01(\tR\apurpose\x127\n" +
+	"\tfrom_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bfromTime\x123\n" +
+	"\ato_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x06toTime\"r\n" +
 	"\x15ListAccessLogResponse\x121\n" +
 	"\aentries\x18\x01 \x03(\v2\x17.rots.v1.AccessLogEntryR\aentries\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2^\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x18\n" +
+	"\x16VerifyAccessLogRequest\"~\n" +
+	"\x17VerifyAccessLogResponse\x12)\n" +
+	"\x10verified_entries\x18\x01 \x01(\x03R\x0fverifiedEntries\x128\n" +
+	"\vfirst_break\x18\x02 \x01(\v2\x17.rots.v1.AccessLogBreakR\n" +
+	"firstBreak\"h\n" +
+	"\x0eAccessLogBreak\x12\x1a\n" +
+	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12\x18\n" +
+	"\achanged\x18\x02 \x01(\bR\achanged\x12 \n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription2\xb4\x01\n" +
 	"\fAuditService\x12N\n" +
-	"\rListAccessLog\x12\x1d.rots.v1.ListAccessLogRequest\x1a\x1e.rots.v1.ListAccessLogResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"\rListAccessLog\x12\x1d.rots.v1.ListAccessLogRequest\x1a\x1e.rots.v1.ListAccessLogResponse\x12T\n" +
+	"\x0fVerifyAccessLog\x12\x1f.rots.v1.VerifyAccessLogRequest\x1a .rots.v1.VerifyAccessLogResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_audit_service_proto_rawDescOnce sync.Once
@@ -289,23 +498,31 @@ func file_rots_v1_audit_service_proto_rawDescGZIP() []byte {
 	return file_rots_v1_audit_service_proto_rawDescData
 }
 
-var file_rots_v1_audit_service_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_rots_v1_audit_service_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_rots_v1_audit_service_proto_goTypes = []any{
-	(*AccessLogEntry)(nil),        // 0: rots.v1.AccessLogEntry
-	(*ListAccessLogRequest)(nil),  // 1: rots.v1.ListAccessLogRequest
-	(*ListAccessLogResponse)(nil), // 2: rots.v1.ListAccessLogResponse
-	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
+	(*AccessLogEntry)(nil),          // 0: rots.v1.AccessLogEntry
+	(*ListAccessLogRequest)(nil),    // 1: rots.v1.ListAccessLogRequest
+	(*ListAccessLogResponse)(nil),   // 2: rots.v1.ListAccessLogResponse
+	(*VerifyAccessLogRequest)(nil),  // 3: rots.v1.VerifyAccessLogRequest
+	(*VerifyAccessLogResponse)(nil), // 4: rots.v1.VerifyAccessLogResponse
+	(*AccessLogBreak)(nil),          // 5: rots.v1.AccessLogBreak
+	(*timestamppb.Timestamp)(nil),   // 6: google.protobuf.Timestamp
 }
 var file_rots_v1_audit_service_proto_depIdxs = []int32{
-	3, // 0: rots.v1.AccessLogEntry.access_time:type_name -> google.protobuf.Timestamp
-	0, // 1: rots.v1.ListAccessLogResponse.entries:type_name -> rots.v1.AccessLogEntry
-	1, // 2: rots.v1.AuditService.ListAccessLog:input_type -> rots.v1.ListAccessLogRequest
-	2, // 3: rots.v1.AuditService.ListAccessLog:output_type -> rots.v1.ListAccessLogResponse
-	3, // [3:4] is the sub-list for method output_type
-	2, // [2:3] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	6, // 0: rots.v1.AccessLogEntry.access_time:type_name -> google.protobuf.Timestamp
+	6, // 1: rots.v1.ListAccessLogRequest.from_time:type_name -> google.protobuf.Timestamp
+	6, // 2: rots.v1.ListAccessLogRequest.to_time:type_name -> google.protobuf.Timestamp
+	0, // 3: rots.v1.ListAccessLogResponse.entries:type_name -> rots.v1.AccessLogEntry
+	5, // 4: rots.v1.VerifyAccessLogResponse.first_break:type_name -> rots.v1.AccessLogBreak
+	1, // 5: rots.v1.AuditService.ListAccessLog:input_type -> rots.v1.ListAccessLogRequest
+	3, // 6: rots.v1.AuditService.VerifyAccessLog:input_type -> rots.v1.VerifyAccessLogRequest
+	2, // 7: rots.v1.AuditService.ListAccessLog:output_type -> rots.v1.ListAccessLogResponse
+	4, // 8: rots.v1.AuditService.VerifyAccessLog:output_type -> rots.v1.VerifyAccessLogResponse
+	7, // [7:9] is the sub-list for method output_type
+	5, // [5:7] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_rots_v1_audit_service_proto_init() }
@@ -319,7 +536,7 @@ func file_rots_v1_audit_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rots_v1_audit_service_proto_rawDesc), len(file_rots_v1_audit_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,7 +19,8 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AuditService_ListAccessLog_FullMethodName = "/rots.v1.AuditService/ListAccessLog"
+	AuditService_ListAccessLog_FullMethodName   = "/rots.v1.AuditService/ListAccessLog"
+	AuditService_VerifyAccessLog_FullMethodName = "/rots.v1.AuditService/VerifyAccessLog"
 )
 
 // AuditServiceClient is the client API for AuditService service.
@@ -28,9 +29,13 @@ const (
 //
 // AuditService lets the data-protection officer read the access log.
 type AuditServiceClient interface {
-	// ListAccessLog lists access-log entries, newest first, by case or by
-	// user.
+	// ListAccessLog lists access-log entries, newest first, by case, by
+	// user, by period and by purpose.
 	ListAccessLog(ctx context.Context, in *ListAccessLogRequest, opts ...grpc.CallOption) (*ListAccessLogResponse, error)
+	// VerifyAccessLog walks the whole hash chain, as `rotsd
+	// verify-access-log` does, and reports the first entry that does not
+	// match.
+	VerifyAccessLog(ctx context.Context, in *VerifyAccessLogRequest, opts ...grpc.CallOption) (*VerifyAccessLogResponse, error)
 }
 
 type auditServiceClient struct {
@@ -51,15 +56,29 @@ func (c *auditServiceClient) ListAccessLog(ctx context.Context, in *ListAccessLo
 	return out, nil
 }
 
+func (c *auditServiceClient) VerifyAccessLog(ctx context.Context, in *VerifyAccessLogRequest, opts ...grpc.CallOption) (*VerifyAccessLogResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(VerifyAccessLogResponse)
+	err := c.cc.Invoke(ctx, AuditService_VerifyAccessLog_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AuditServiceServer is the server API for AuditService service.
 // All implementations must embed UnimplementedAuditServiceServer
 // for forward compatibility.
 //
 // AuditService lets the data-protection officer read the access log.
 type AuditServiceServer interface {
-	// ListAccessLog lists access-log entries, newest first, by case or by
-	// user.
+	// ListAccessLog lists access-log entries, newest first, by case, by
+	// user, by period and by purpose.
 	ListAccessLog(context.Context, *ListAccessLogRequest) (*ListAccessLogResponse, error)
+	// VerifyAccessLog walks the whole hash chain, as `rotsd
+	// verify-access-log` does, and reports the first entry that does not
+	// match.
+	VerifyAccessLog(context.Context, *VerifyAccessLogRequest) (*VerifyAccessLogResponse, error)
 	mustEmbedUnimplementedAuditServiceServer()
 }
 
@@ -72,6 +91,9 @@ type UnimplementedAuditServiceServer struct{}
 
 func (UnimplementedAuditServiceServer) ListAccessLog(context.Context, *ListAccessLogRequest) (*ListAccessLogResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListAccessLog not implemented")
+}
+func (UnimplementedAuditServiceServer) VerifyAccessLog(context.Context, *VerifyAccessLogRequest) (*VerifyAccessLogResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method VerifyAccessLog not implemented")
 }
 func (UnimplementedAuditServiceServer) mustEmbedUnimplementedAuditServiceServer() {}
 func (UnimplementedAuditServiceServer) testEmbeddedByValue()                      {}
@@ -112,6 +134,24 @@ func _AuditService_ListAccessLog_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AuditService_VerifyAccessLog_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(VerifyAccessLogRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuditServiceServer).VerifyAccessLog(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuditService_VerifyAccessLog_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuditServiceServer).VerifyAccessLog(ctx, req.(*VerifyAccessLogRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AuditService_ServiceDesc is the grpc.ServiceDesc for AuditService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -122,6 +162,10 @@ var AuditService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListAccessLog",
 			Handler:    _AuditService_ListAccessLog_Handler,
+		},
+		{
+			MethodName: "VerifyAccessLog",
+			Handler:    _AuditService_VerifyAccessLog_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

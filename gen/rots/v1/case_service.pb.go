@@ -447,9 +447,14 @@ type ListCasesRequest struct {
 	// it is, with or without "ROTS-", in any case, or whose young person's
 	// alias contains it, in any case. A caller whose view does not show the
 	// alias (a manager) gets PERMISSION_DENIED, and uses reference instead.
-	Query         string `protobuf:"bytes,11,opt,name=query,proto3" json:"query,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Query string `protobuf:"bytes,11,opt,name=query,proto3" json:"query,omitempty"`
+	// Only cases whose consultation table invites this organisation (exact
+	// name) and whose young person and parents have not withdrawn their
+	// consent: the cases shared with that partner. A partner's listing is
+	// always this, for their own organisation.
+	InvitedOrganisation string `protobuf:"bytes,12,opt,name=invited_organisation,json=invitedOrganisation,proto3" json:"invited_organisation,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *ListCasesRequest) Reset() {
@@ -555,6 +560,13 @@ func (x *ListCasesRequest) GetOpenOnly() bool {
 func (x *ListCasesRequest) GetQuery() string {
 	if x != nil {
 		return x.Query
+	}
+	return ""
+}
+
+func (x *ListCasesRequest) GetInvitedOrganisation() string {
+	if x != nil {
+		return x.InvitedOrganisation
 	}
 	return ""
 }
@@ -1667,7 +1679,7 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\x0eGetCaseRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"4\n" +
 	"\x0fGetCaseResponse\x12!\n" +
-	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"\x80\x03\n" +
+	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case\"\xb3\x03\n" +
 	"\x10ListCasesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -1681,7 +1693,8 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\border_by\x18\t \x01(\tR\aorderBy\x12\x1b\n" +
 	"\topen_only\x18\n" +
 	" \x01(\bR\bopenOnly\x12\x14\n" +
-	"\x05query\x18\v \x01(\tR\x05query\"`\n" +
+	"\x05query\x18\v \x01(\tR\x05query\x121\n" +
+	"\x14invited_organisation\x18\f \x01(\tR\x13invitedOrganisation\"`\n" +
 	"\x11ListCasesResponse\x12#\n" +
 	"\x05cases\x18\x01 \x03(\v2\r.rots.v1.CaseR\x05cases\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"k\n" +

@@ -40,7 +40,10 @@ type Notification struct {
 	// Unset while unread.
 	ReadTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=read_time,json=readTime,proto3" json:"read_time,omitempty"`
 	// Unset until the mail is accepted by the mail server.
-	MailTime      *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=mail_time,json=mailTime,proto3" json:"mail_time,omitempty"`
+	MailTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=mail_time,json=mailTime,proto3" json:"mail_time,omitempty"`
+	// The calendar invitation (iCalendar, RFC 5545) that went with the mail
+	// of a table's meeting; empty for other notifications.
+	Invitation    string `protobuf:"bytes,10,opt,name=invitation,proto3" json:"invitation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -136,6 +139,13 @@ func (x *Notification) GetMailTime() *timestamppb.Timestamp {
 		return x.MailTime
 	}
 	return nil
+}
+
+func (x *Notification) GetInvitation() string {
+	if x != nil {
+		return x.Invitation
+	}
+	return ""
 }
 
 type ListNotificationsRequest struct {
@@ -360,7 +370,7 @@ var File_rots_v1_notification_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_notification_service_proto_rawDesc = "" +
 	"\n" +
-	"\"rots/v1/notification_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc5\x02\n" +
+	"\"rots/v1/notification_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe5\x02\n" +
 	"\fNotification\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04case\x18\x02 \x01(\tR\x04case\x12\x1c\n" +
@@ -371,7 +381,11 @@ const file_rots_v1_notification_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x127\n" +
 	"\tread_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\breadTime\x127\n" +
-	"\tmail_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\bmailTime\"\x95\x01\n" +
+	"\tmail_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\bmailTime\x12\x1e\n" +
+	"\n" +
+	"invitation\x18\n" +
+	" \x01(\tR\n" +
+	"invitation\"\x95\x01\n" +
 	"\x18ListNotificationsRequest\x12\x1c\n" +
 	"\trecipient\x18\x01 \x01(\tR\trecipient\x12\x1f\n" +
 	"\vunread_only\x18\x02 \x01(\bR\n" +

@@ -41,6 +41,11 @@ var People = []Person{
 	{"An Claes", "an.claes@vlaanderen.be", "manager", "vlaanderen", ""},
 	{"Bart Wouters", "bart.wouters@vlaanderen.be", "admin", "vlaanderen", ""},
 	{"Els Vermeulen", "els.vermeulen@vlaanderen.be", "auditor", "vlaanderen", ""},
+	// A second manager of a region: the four eyes that approve a signal.
+	{"Hilde Verbeke", "manager2.oost-vlaanderen@rots.local", "manager", "oost-vlaanderen", ""},
+	// A submitter of a region no other browser test uses: the admin's test
+	// changes that region's policy.
+	{"Wout Declercq", "wout.declercq@vclb-brugge.be", "submitter", "west-vlaanderen", "VCLB Brugge"},
 }
 
 var roleNames = map[string]string{

@@ -54,6 +54,8 @@ func (s *stack) testAccess(t *testing.T) {
 	wantCode(t, err, codes.PermissionDenied, "may not call UpdateEscalationPolicy")
 	_, err = s.audit.ListAccessLog(tandem, &rotsv1.ListAccessLogRequest{Case: c.GetName()})
 	wantCode(t, err, codes.PermissionDenied, "may not call ListAccessLog")
+	_, err = s.audit.VerifyAccessLog(tandem, &rotsv1.VerifyAccessLogRequest{})
+	wantCode(t, err, codes.PermissionDenied, "may not call VerifyAccessLog")
 
 	// A manager sees figures, not children.
 	manager := s.as(auth.Manager, "limburg", "")
@@ -91,6 +93,19 @@ func (s *stack) testAccess(t *testing.T) {
 		if !slices.Contains(actions, want) {
 			t.Errorf("access log of the case %v lacks %s", actions, want)
 		}
+	}
+	// By reference and purpose, as the auditor's page asks; the chain holds.
+	reads, err := s.audit.ListAccessLog(auditor, &rotsv1.ListAccessLogRequest{Case: "cases/" + c.GetReference(), Purpose: "opvolging"})
+	if err != nil || len(reads.GetEntries()) == 0 {
+		t.Fatalf("reads by reference: %v, %v", reads, err)
+	}
+	for _, e := range reads.GetEntries() {
+		if e.GetPurpose() != "opvolging" || e.GetReference() != c.GetReference() || e.GetCase() != c.GetName() {
+			t.Errorf("a read by reference and purpose: %v", e)
+		}
+	}
+	if v, err := s.audit.VerifyAccessLog(auditor, &rotsv1.VerifyAccessLogRequest{}); err != nil || v.GetFirstBreak() != nil || v.GetVerifiedEntries() < int64(len(entries.GetEntries())) {
+		t.Errorf("the chain: %v, %v", v, err)
 	}
 	// Consent withdrawn by the parents: recorded once, however often sent.
 	consent := &rotsv1.WithdrawConsentRequest{RequestId: uuid.NewString(), Name: c.GetName(), By: rotsv1.ConsentBy_CONSENT_BY_PARENTS, Note: "Telefonisch gemeld"}

@@ -85,8 +85,20 @@ func (s *stack) testTable(t *testing.T) {
 		t.Errorf("gap recorded twice or not at all: %v %v, %v %v", first.GetGap().GetName(), again.GetGap().GetName(), err, err2)
 	}
 
-	// The partner sees what the table needs, not the contact person.
+	// The partner sees what the table needs, not the contact person, and
+	// finds the case among their organisation's tables.
 	seen := must(t)(s.cases.GetCase(partner, &rotsv1.GetCaseRequest{Name: name}))
+	listed := func() bool {
+		t.Helper()
+		list, err := s.cases.ListCases(partner, &rotsv1.ListCasesRequest{PageSize: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(list.GetCases(), func(c *rotsv1.Case) bool { return c.GetName() == name && c.GetContact() == nil })
+	}
+	if !listed() {
+		t.Errorf("the partner's tables lack %s", name)
+	}
 	if seen.GetYoungPerson().GetAlias() != alias || seen.GetContact() != nil || len(seen.GetTried()) != 0 {
 		t.Errorf("partner's view: %v", seen)
 	}
@@ -112,6 +124,9 @@ func (s *stack) testTable(t *testing.T) {
 	must(t)(s.cases.WithdrawConsent(own, &rotsv1.WithdrawConsentRequest{RequestId: uuid.NewString(), Name: name, By: rotsv1.ConsentBy_CONSENT_BY_YOUNG_PERSON}))
 	_, err = s.cases.GetCase(partner, &rotsv1.GetCaseRequest{Name: name})
 	wantCode(t, err, codes.NotFound, "case not found")
+	if listed() {
+		t.Errorf("the partner's tables still list %s after the consent was withdrawn", name)
+	}
 
 	// Two invitations arrive: one event, SEQUENCE 0 then 1.
 	var icss []string
