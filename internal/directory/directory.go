@@ -400,14 +400,11 @@ func (c OfferCursor) Valid() bool { return uuid.Validate(c.ID) == nil }
 // rows, so ranks are the same on every page.
 func (s *Store) SearchOffers(ctx context.Context, q OfferQuery, after *OfferCursor, limit int) ([]*Offer, error) {
 	var (
-		args  []any
+		args  store.Args
 		conds []string
 		rank  = `0::real`
 	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
+	arg := args.Add
 	if strings.TrimSpace(q.Text) != "" {
 		var dutch, simple string
 		if err := s.db.Pool().QueryRow(ctx, `SELECT websearch_to_tsquery('dutch', $1)::text, websearch_to_tsquery('simple', $1)::text`,

@@ -102,12 +102,9 @@ type AccessEntry struct {
 func (db *DB) ListAccess(ctx context.Context, f AccessFilter, limit int) ([]AccessEntry, error) {
 	var (
 		conds []string
-		args  []any
+		args  Args
 	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
+	arg := args.Add
 	// Only the filters given are in the query, so that the indexes on
 	// (case_id, id) and (actor, id) serve.
 	if f.CaseID != "" {

@@ -367,12 +367,9 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter, after *Cursor, limit 
 	// "($1 = '' OR region = $1)" cannot use the indexes.
 	var (
 		conds []string
-		args  []any
+		args  Args
 	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
+	arg := args.Add
 	if f.Region != "" {
 		conds = append(conds, "region = "+arg(f.Region))
 	}

@@ -125,3 +125,13 @@ func (db *DB) Tx(ctx context.Context, fn func(pgx.Tx) error) error { return db.i
 
 // Pool is the connection pool, for the domains' reads.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// Args are a query's arguments; Add appends one and names it ($1, $2, …),
+// so that a query built from the filters given numbers them right.
+type Args []any
+
+// Add appends v and returns its placeholder.
+func (a *Args) Add(v any) string {
+	*a = append(*a, v)
+	return fmt.Sprintf("$%d", len(*a))
+}
