@@ -201,7 +201,7 @@ func (c *config) validate() error {
 		if c.DevTemporalPort < 0 || c.DevTemporalPort > 65535 {
 			errs = append(errs, fmt.Errorf("Temporal port %d: out of range", c.DevTemporalPort))
 		}
-	} else if _, _, err := net.SplitHostPort(c.TemporalAddress); err != nil {
+	} else if _, _, err := net.SplitHostPort(c.TemporalAddress); err != nil && c.Role != "web" {
 		errs = append(errs, fmt.Errorf("Temporal address %q: must be host:port", c.TemporalAddress))
 	}
 	if c.SMTP.Host != "" {

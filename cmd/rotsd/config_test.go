@@ -84,8 +84,9 @@ func TestLoadConfigWeb(t *testing.T) {
 	if serve.web() {
 		t.Error("rotsd serve -role all starts the web application without -web-listen")
 	}
+	webEnv := map[string]string{"ROTS_OIDC_ISSUER": "https://idp.example", "ROTS_KEY_FILE": "/keys"} // no Temporal: the web calls the API
 	web, err := loadConfig("serve", []string{"-role", "web", "-web-listen", ":8080", "-web-base-url", "https://rots.vlaanderen.be", "-web-api", "api:9090",
-		"-oidc-acm-roles-claim", "iv_rots_rol_3d", "-oidc-acm-roles", "ROTSTandemOVL=coordinator@oost-vlaanderen"}, lookupIn(serveEnv))
+		"-oidc-acm-roles-claim", "iv_rots_rol_3d", "-oidc-acm-roles", "ROTSTandemOVL=coordinator@oost-vlaanderen"}, lookupIn(webEnv))
 	if err != nil {
 		t.Fatal(err)
 	}

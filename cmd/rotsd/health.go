@@ -17,7 +17,8 @@ const readyTimeout = 2 * time.Second
 
 // healthHandler serves the probes of an orchestrator: /healthz, the
 // process answers; /readyz, ready to take work only when PostgreSQL and
-// Temporal both answer. A failed check names the backend, never more.
+// Temporal both answer (Temporal only for a process that uses it: tc not
+// nil). A failed check names the backend, never more.
 func healthHandler(db *store.DB, tc client.Client) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -33,10 +34,12 @@ func healthHandler(db *store.DB, tc client.Client) http.Handler {
 			}
 		}
 		check("postgresql", db.Ping)
-		check("temporal", func(ctx context.Context) error {
-			_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
-			return err
-		})
+		if tc != nil {
+			check("temporal", func(ctx context.Context) error {
+				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			})
+		}
 		w.Header().Set("Cache-Control", "no-store")
 		if len(down) > 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)

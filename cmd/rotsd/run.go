@@ -105,16 +105,19 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		ConnectionOptions: conn,
 		Credentials:       creds,
 	}
-	if cfg.RegisterNamespace {
-		if err := registerNamespace(ctx, opts, cfg.NamespaceRetention, log); err != nil {
-			return fmt.Errorf("run: %w", err)
+	// The web application alone needs no Temporal: it calls the API.
+	var tc client.Client
+	if cfg.api() || cfg.worker() {
+		if cfg.RegisterNamespace {
+			if err := registerNamespace(ctx, opts, cfg.NamespaceRetention, log); err != nil {
+				return fmt.Errorf("run: %w", err)
+			}
 		}
+		if tc, err = client.DialContext(ctx, opts); err != nil {
+			return fmt.Errorf("run: temporal: %w", err)
+		}
+		defer tc.Close()
 	}
-	tc, err := client.DialContext(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("run: temporal: %w", err)
-	}
-	defer tc.Close()
 
 	g, ctx := errgroup.WithContext(ctx)
 	if cfg.CodecListen != "" {
@@ -281,7 +284,9 @@ func readyAttrs(cfg *config, apiAddr, temporalAddr, metricsURL, codecURL, health
 	if apiAddr != "" {
 		a = append(a, "api", apiAddr)
 	}
-	a = append(a, "temporal", temporalAddr)
+	if cfg.Role != "web" {
+		a = append(a, "temporal", temporalAddr)
+	}
 	if metricsURL != "" {
 		a = append(a, "temporal_metrics", metricsURL)
 	}
