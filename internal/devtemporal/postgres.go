@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/log"
@@ -134,11 +136,13 @@ func registerNamespace(frontend, namespace string, retention time.Duration) erro
 	if err != nil && status.Code(err) != codes.AlreadyExists {
 		return err
 	}
-	// The services learn of a new namespace when they refresh their cache:
-	// wait until the frontend describes it, as a worker's start asks, so
-	// that a worker started next finds it.
+	// The services learn of a new namespace when they refresh their cache,
+	// seconds later; DescribeNamespace reads the database and knows it at
+	// once. Wait until a call that goes through the cache, as a worker's
+	// polls do, finds it, so that a worker started next does.
 	for {
-		_, err := ws.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
+		_, err := ws.DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{Namespace: namespace,
+			TaskQueue: &taskqueuepb.TaskQueue{Name: "rots-namespace-probe", Kind: enumspb.TASK_QUEUE_KIND_NORMAL}})
 		if err == nil {
 			return nil
 		}
