@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -189,6 +190,11 @@ func (s *Server) policies(w http.ResponseWriter, r *http.Request, v *visit) {
 		}
 		rows = append(rows, row)
 	}
+	// Not one region's policy: an empty list is no answer.
+	if !slices.ContainsFunc(rows, func(r policyRow) bool { return !r.Hidden }) {
+		s.errorPage(w, r, v, http.StatusForbidden, "Geen toegang", "De termijnen per regio zijn voor de functioneel beheerder, de tandems en de managers.")
+		return
+	}
 	s.render(w, r, v, http.StatusOK, "beleid", page{Title: "Termijnen per regio", Nav: "beleid", Data: rows})
 }
 
@@ -339,7 +345,9 @@ func (s *Server) directoryPage(w http.ResponseWriter, r *http.Request, v *visit)
 		d.Themes = append(d.Themes, choice{Value: c.Stored, Label: c.Dutch, Checked: c.Stored == d.Theme})
 	}
 	if problem, _ := classify(err, nil); problem != problemNone {
-		if !s.answerProblem(w, r, v, problem) {
+		if problem == problemForbidden {
+			s.errorPage(w, r, v, http.StatusForbidden, "Geen toegang", "De sociale kaart is voor de tandems, de partners, de managers en de functioneel beheerder.")
+		} else if !s.answerProblem(w, r, v, problem) {
 			p.Alert, p.Data = "Deze zoekopdracht kan niet: kijk de zoekterm en de filters na.", d
 			s.render(w, r, v, http.StatusBadRequest, "sociale_kaart", p)
 		}

@@ -85,6 +85,9 @@ func (s *Server) showAccessLog(w http.ResponseWriter, r *http.Request, v *visit,
 		p.Title, p.Alert = "Fout: "+p.Title, msg
 		s.render(w, r, v, http.StatusUnprocessableEntity, "toegangslog", p)
 		return
+	case problemForbidden:
+		s.errorPage(w, r, v, http.StatusForbidden, "Geen toegang", "De toegangslog is voor de auditors.")
+		return
 	default:
 		if !s.answerProblem(w, r, v, problem) {
 			p.Alert = msg

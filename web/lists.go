@@ -80,11 +80,16 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, v *visit, name, ti
 	resp, err := s.cases.ListCases(v.ctx, req)
 	p := page{Title: title, Nav: name}
 	if problem, msg := classify(err, nil); problem != problemNone {
+		if problem == problemForbidden {
+			s.errorPage(w, r, v, http.StatusForbidden, "Geen toegang", "Deze lijst van dossiers is er niet voor uw rol.")
+			return
+		}
 		if !s.answerProblem(w, r, v, problem) {
 			p.Alert = msg
 			if msg == "" {
 				p.Alert = "Deze zoekopdracht kan niet: kijk de filters na."
 			}
+			p.Data = listData{Filters: f} // the page's template needs it
 			s.render(w, r, v, http.StatusBadRequest, name, p)
 		}
 		return

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
 
@@ -25,6 +26,11 @@ var monthChoices = func() []choice {
 }()
 
 func (s *Server) newCaseForm(w http.ResponseWriter, r *http.Request, v *visit) {
+	// The API takes a case from a submitter only: no form that cannot be sent.
+	if v.who.Role != auth.Submitter {
+		s.errorPage(w, r, v, http.StatusForbidden, "Geen toegang", "Een jongere aanmelden doen de CLB's en de jeugdhulp.")
+		return
+	}
 	s.showNewCase(w, r, v, http.StatusOK, newForm(""), "")
 }
 

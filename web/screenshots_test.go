@@ -4,9 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
+	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/auth/devissuer"
 	"github.com/rots-vlaanderen/roundtable/internal/calendar"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/browser"
 )
@@ -49,7 +54,7 @@ func TestScreenshots(t *testing.T) {
 		Tried:   []string{"Gesprekken met de leerlingbegeleiding en het CLB", "Aangepast lesrooster (halve dagen)", "Aanmelding bij het Centrum voor Geestelijke Gezondheidszorg (wachtlijst)"},
 		Themes:  []string{"afwezigheid/thuiszitten", "psychisch welzijn"},
 	})
-	followUp, _ := a.submitForm(t, sub, aCase{
+	followUp, followUpRef := a.submitForm(t, sub, aCase{
 		Alias: "Amira", BirthYear: "2010", BirthMonth: "juni", School: "Atheneum Voskenslaan Gent", Municipality: "Gent",
 		Blocked: "Amira is na een conflict met een leerkracht twee keer geschorst. Ze wil een andere school, maar geen enkele school in de buurt heeft plaats.",
 		Tried:   []string{"Begeleidingscontract met de school", "Bemiddeling door het CLB tussen school en ouders"},
@@ -144,4 +149,86 @@ func TestScreenshots(t *testing.T) {
 	}
 	browser.Eval[bool](t, tandem, `(document.querySelector("main details").open = true, true)`)
 	shot(tandem, "07-berichten")
+
+	// Enough cases for figures above the threshold: the dashboard's charts
+	// have bars, and a signal's frozen tables have numbers.
+	seedDashboard(t, a)
+
+	// The partner at Amira's table: their list, and the table's page with
+	// the form of their agreement (there once the case is in follow-up).
+	ines := a.signIn(t, "Ines Willems")
+	a.visit(t, ines, "/tafels")
+	shot(ines, "08-overlegtafels")
+	table := "/tafels/" + strings.TrimPrefix(followUp, "/dossiers/")
+	until := time.Now().Add(15 * time.Second)
+	for a.visit(t, ines, table); !strings.Contains(text(t, ines), "Nieuwe stand van afspraak 1") && time.Now().Before(until); {
+		time.Sleep(300 * time.Millisecond)
+		a.visit(t, ines, table)
+	}
+	shot(ines, "09-overlegtafel")
+
+	pieter := a.signIn(t, "Pieter De Smet")
+	a.visit(t, pieter, "/dashboard")
+	shot(pieter, "10-dashboard")
+	from, to := lastYear()
+	resp, err := rotsv1.NewSignalServiceClient(a.Conn).CreateSignal(a.as(t, "Pieter De Smet"), &rotsv1.CreateSignalRequest{RequestId: uuid.NewString(),
+		Signal: &rotsv1.Signal{Title: "Thuiszitters wachten op een passend aanbod", Region: rotsv1.Region_REGION_OOST_VLAANDEREN, FromMonth: from, ToMonth: to,
+			Text:           "Dit jaar meldden de CLB's en de jeugdhulp van Oost-Vlaanderen meer thuiszitters aan dan vorig jaar. Voor jongeren jonger dan 12 is er in de regio geen time-outaanbod; zij wachten het langst op een passend aanbod.",
+			FigureSections: []rotsv1.SignalFigureSection{rotsv1.SignalFigureSection_SIGNAL_FIGURE_SECTION_AGE_BAND, rotsv1.SignalFigureSection_SIGNAL_FIGURE_SECTION_THEME}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.visit(t, pieter, "/signalen/"+strings.TrimPrefix(resp.GetSignal().GetName(), "signals/"))
+	shot(pieter, "11-signaal")
+
+	// The administrator's policy of a region, and the auditor's log of
+	// Amira's case: who read and changed it, from the submission on.
+	bart := a.signIn(t, "Bart Wouters")
+	a.visit(t, bart, "/beleid/oost-vlaanderen")
+	shot(bart, "12-termijnen-regio")
+	els := a.signIn(t, "Els Vermeulen")
+	browser.Fill(t, els, "Dossierreferentie (niet verplicht)", followUpRef)
+	browser.Click(t, els, "Zoeken")
+	wantText(t, els, "Gevonden vermeldingen")
+	shot(els, "13-toegangslog")
+}
+
+// seedDashboard submits two dozen cases in Oost-Vlaanderen through the
+// API, varied so that several figures pass the threshold of 10, and waits
+// until each has entered intake.
+func seedDashboard(t *testing.T, a *app) {
+	t.Helper()
+	names := []string{"Arne", "Bo", "Cas", "Dries", "Emma", "Fleur", "Gust", "Hanne", "Ilias", "Jana", "Kobe", "Lore",
+		"Milan", "Nina", "Omar", "Pien", "Quinten", "Rune", "Saar", "Tuur", "Ute", "Vic", "Wout", "Yasmine"}
+	tandem := a.as(t, "Tom Janssens")
+	for i, alias := range names {
+		person, org, kind := "Sofie Peeters", "VCLB Gent", rotsv1.OrganisationKind_ORGANISATION_KIND_CLB
+		if i%3 == 2 {
+			person, org, kind = "Karim El Amrani", "Jeugdhulp Oost-Vlaanderen", rotsv1.OrganisationKind_ORGANISATION_KIND_YOUTH_CARE
+		}
+		p := devissuer.People[personIndex(t, person)]
+		year, level := int32(2011), rotsv1.SchoolLevel_SCHOOL_LEVEL_SECUNDAIR
+		if i%2 == 1 {
+			year, level = 2016, rotsv1.SchoolLevel_SCHOOL_LEVEL_LAGER
+		}
+		themes := []rotsv1.Theme{rotsv1.Theme_THEME_ABSENCE}
+		if i%2 == 0 {
+			themes = append(themes, rotsv1.Theme_THEME_MENTAL_HEALTH)
+		}
+		resp, err := a.Cases.SubmitCase(a.as(t, person), &rotsv1.SubmitCaseRequest{
+			RequestId: uuid.NewString(), Region: rotsv1.Region_REGION_OOST_VLAANDEREN,
+			SubmittingOrganisation: &rotsv1.Organisation{Name: org, Kind: kind},
+			Contact:                &rotsv1.ContactPerson{Name: p.Name, Email: p.Email},
+			YoungPerson: &rotsv1.YoungPerson{Alias: alias, BirthYear: year, BirthMonth: int32(i%12 + 1), SchoolLevel: level,
+				School: "Sint-Lievenscollege Gent", Municipality: "Gent"},
+			Blocked:     "Komt al weken niet meer naar school.",
+			Tried:       []string{"Begeleiding door het CLB"},
+			Themes:      themes,
+			Attestation: &rotsv1.Attestation{ClbStuck: true, YouthCareStuck: true, YoungPersonAndParentsInformed: true},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitForAPIStage(t, a, tandem, strings.TrimPrefix(resp.GetCase().GetName(), "cases/"), rotsv1.Stage_STAGE_INTAKE)
+	}
 }

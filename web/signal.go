@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/calendar"
 	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
@@ -118,6 +119,11 @@ type newSignalData struct {
 const flanders = "VLAANDEREN"
 
 func (s *Server) newSignalForm(w http.ResponseWriter, r *http.Request, v *visit) {
+	// The API takes a signal from a manager only: no form that cannot be sent.
+	if v.who.Role != auth.Manager {
+		s.errorPage(w, r, v, http.StatusForbidden, "Geen toegang", "De signalen aan de overheid zijn voor de managers.")
+		return
+	}
 	f := newForm("")
 	now := s.now().In(calendar.Brussels)
 	f.Values.Set("signal.from_month", now.Format("2006")+"-01")
