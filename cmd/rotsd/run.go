@@ -9,10 +9,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -189,6 +192,9 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	return g.Wait()
 }
 
+// namespaceWait is how long a worker waits for its namespace to appear.
+const namespaceWait = 30 * time.Second
+
 // startWorker starts the case workflows' worker, the outbox relay and the
 // pruning of request claims; stop stops the worker, which finishes the
 // tasks it runs.
@@ -197,9 +203,27 @@ func startWorker(ctx context.Context, g *errgroup.Group, cfg *config, db *store.
 	if mailer != nil {
 		mailer.Log = log.With("component", "mail")
 	}
-	w := workflows.NewWorker(tc, &workflows.Activities{DB: db, Mailer: mailer, DayLength: cfg.DeadlineDay, WebBaseURL: cfg.Web.BaseURL}, cfg.ShutdownTimeout)
-	if err := w.Start(); err != nil {
-		return nil, fmt.Errorf("run: worker: %w", err)
+	acts := &workflows.Activities{DB: db, Mailer: mailer, DayLength: cfg.DeadlineDay, WebBaseURL: cfg.Web.BaseURL}
+	// A namespace registered a moment ago reaches every Temporal service
+	// only when each refreshes its cache: a worker started then is told it
+	// does not exist. It waits for it, as long as a start may take.
+	var w worker.Worker
+	for deadline := time.Now().Add(namespaceWait); ; {
+		w = workflows.NewWorker(tc, acts, cfg.ShutdownTimeout)
+		err := w.Start()
+		var missing *serviceerror.NamespaceNotFound
+		if err == nil {
+			break
+		}
+		if !errors.As(err, &missing) && !strings.Contains(err.Error(), "is not found") || time.Now().After(deadline) {
+			return nil, fmt.Errorf("run: worker: %w", err)
+		}
+		log.Info("worker: waiting for the Temporal namespace", "namespace", cfg.TemporalNamespace)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("run: worker: %w", ctx.Err())
+		case <-time.After(time.Second):
+		}
 	}
 	g.Go(func() error { workflows.RunRelay(ctx, db, tc, 5*time.Second, log); return nil })
 	g.Go(func() error { db.RunPruner(ctx, time.Hour, log); return nil })
