@@ -15,7 +15,7 @@ func TestQuick(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	t.Log(out.String())
-	for _, heading := range []string{"### 1. Intake", "### 2. Stage command", "### 3. Reads", "### 4. Open cases", "### 5. Timers"} {
+	for _, heading := range []string{"### 1. Intake", "### 2. Stage command", "### 3. Reads", "### 6. Web pages", "### 4. Open cases", "### 5. Timers"} {
 		if !strings.Contains(out.String(), heading) {
 			t.Errorf("no %q table in the output", heading)
 		}

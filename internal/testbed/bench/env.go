@@ -26,6 +26,7 @@ type env struct {
 
 	conn  *grpc.ClientConn
 	cases rotsv1.CaseServiceClient
+	inbox rotsv1.NotificationServiceClient
 	pool  *pgxpool.Pool // for the floors and the generator
 	db    *store.DB     // the service's store, with the cluster's keys
 	tc    client.Client // with the cluster's payload encryption
@@ -44,6 +45,7 @@ func (e *env) connect(ctx context.Context) error {
 		return err
 	}
 	e.cases = rotsv1.NewCaseServiceClient(e.conn)
+	e.inbox = rotsv1.NewNotificationServiceClient(e.conn)
 	cfg, err := pgxpool.ParseConfig(e.dbURL)
 	if err != nil {
 		return err

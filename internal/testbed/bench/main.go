@@ -4,7 +4,7 @@
 // figure is printed beside its floor and the ratio, as Markdown.
 //
 //	go run ./internal/testbed/bench                 everything, about 50 minutes
-//	go run ./internal/testbed/bench -only intake    one scenario: intake, command, reads, open
+//	go run ./internal/testbed/bench -only intake    one scenario: intake, command, reads, web, open
 //	go run ./internal/testbed/bench -quick          small sizes: checks the harness only
 package main
 
@@ -34,6 +34,12 @@ type config struct {
 	// Reads: case counts to grow the table to, and calls at each.
 	readSizes []int
 	readCalls int
+	// Web pages: calls per series at each concurrency, on the reads'
+	// table at its largest; webProfile, when set, is where a CPU profile
+	// of the pages goes.
+	webCalls       int
+	webConcurrency []int
+	webProfile     string
 	// Open cases: workflows held open, their intake deadline five working
 	// days of deadlineDay after they were submitted, all within dueWithin.
 	openCases   int
@@ -45,6 +51,7 @@ var full = config{
 	intakeCalls: 2000, concurrency: []int{1, 8, 64},
 	commandCalls: 300,
 	readSizes:    []int{10_000, 100_000, 1_000_000}, readCalls: 2000,
+	webCalls: 2000, webConcurrency: []int{1, 8},
 	// Opening ten thousand cases takes five to seven minutes here; their
 	// deadline falls due after it.
 	openCases: 10_000, deadlineDay: 150 * time.Second, dueWithin: time.Minute,
@@ -54,19 +61,22 @@ var quick = config{
 	intakeCalls: 20, concurrency: []int{1, 4},
 	commandCalls: 10,
 	readSizes:    []int{300}, readCalls: 50,
+	webCalls: 50, webConcurrency: []int{1, 4},
 	openCases: 30, deadlineDay: 3 * time.Second, dueWithin: time.Second,
 }
 
-var scenarios = []string{"intake", "command", "reads", "open"}
+var scenarios = []string{"intake", "command", "reads", "web", "open"}
 
 func main() {
 	small := flag.Bool("quick", false, "small sizes: checks that the harness works, measures nothing worth reporting")
 	only := flag.String("only", strings.Join(scenarios, ","), "scenarios to run: "+strings.Join(scenarios, ", "))
+	webProfile := flag.String("webprofile", "", "write a CPU profile of the web pages (served by this process) to this file")
 	flag.Parse()
 	cfg := full
 	if *small {
 		cfg = quick
 	}
+	cfg.webProfile = *webProfile
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, cfg, strings.Split(*only, ","), os.Stdout); err != nil {
@@ -125,7 +135,7 @@ func run(ctx context.Context, cfg config, chosen []string, out io.Writer) error 
 
 // steady runs the chosen scenarios that need real working days.
 func (e *env) steady(ctx context.Context, cfg config, chosen []string, out io.Writer) error {
-	for _, s := range []string{"intake", "command", "reads"} {
+	for _, s := range []string{"intake", "command", "reads", "web"} {
 		if !slices.Contains(chosen, s) {
 			continue
 		}
@@ -137,6 +147,8 @@ func (e *env) steady(ctx context.Context, cfg config, chosen []string, out io.Wr
 			err = e.command(ctx, cfg, out)
 		case "reads":
 			err = e.reads(ctx, cfg, out)
+		case "web":
+			err = e.pages(ctx, cfg, out)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", s, err)

@@ -85,3 +85,35 @@ func ratio(a, b float64) string {
 	}
 	return fmt.Sprintf("%.2f", a/b)
 }
+
+// interleave is load for several series at once: each of total indexes
+// calls every fn once, in an order that rotates with the index, so that
+// whatever else the machine does meanwhile falls on every series alike.
+// It returns one result per fn; their wall time is the whole run's.
+func interleave(concurrency, total int, fns ...func(i int) error) []result {
+	rs := make([]result, len(fns))
+	var mu sync.Mutex
+	all := load(concurrency, total, func(i int) error {
+		for k := range fns {
+			j := (i + k) % len(fns)
+			t0 := time.Now()
+			err := fns[j](i)
+			d := time.Since(t0)
+			mu.Lock()
+			if err != nil {
+				rs[j].errors++
+				if rs[j].firstErr == nil {
+					rs[j].firstErr = err
+				}
+			} else {
+				rs[j].latencies = append(rs[j].latencies, d)
+			}
+			mu.Unlock()
+		}
+		return nil
+	})
+	for j := range rs {
+		rs[j].wall = all.wall
+	}
+	return rs
+}

@@ -216,6 +216,10 @@ func (c *Cluster) Token(role, region, org string) string {
 	return tok
 }
 
+// IssuerURL is the development issuer's URL: the issuer of Token's
+// tokens, and where a web application signs people in.
+func (c *Cluster) IssuerURL() string { return c.issuer.URL }
+
 // WithToken makes calls with ctx carry the bearer token.
 func WithToken(ctx context.Context, token string) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
