@@ -259,3 +259,19 @@ func wantText(t *testing.T, tab context.Context, parts ...string) {
 		}
 	}
 }
+
+// tabTo presses Tab until the focused element matches, at most max times,
+// and fails the test naming the stops it passed.
+func tabTo(t *testing.T, tab context.Context, what string, max int, match func(browser.Element) bool) {
+	t.Helper()
+	var passed []string
+	for range max {
+		browser.Keys(t, tab, browser.Tab)
+		f := browser.Focused(t, tab)
+		if match(f) {
+			return
+		}
+		passed = append(passed, f.String())
+	}
+	t.Fatalf("no %s within %d Tab stops; passed %s", what, max, strings.Join(passed, ", "))
+}

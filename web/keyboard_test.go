@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -67,22 +66,9 @@ func TestNewCaseWithTheKeyboardAlone(t *testing.T) {
 		t.Fatalf("after the skip link the focus is on %s, want main", f)
 	}
 
-	tabTo := func(what string, match func(browser.Element) bool) {
-		t.Helper()
-		var passed []string
-		for range 10 {
-			browser.Keys(t, sub, browser.Tab)
-			f := browser.Focused(t, sub)
-			if match(f) {
-				return
-			}
-			passed = append(passed, f.String())
-		}
-		t.Fatalf("no %s within 10 Tab stops; passed %s", what, strings.Join(passed, ", "))
-	}
 	field := func(id string) {
 		t.Helper()
-		tabTo("#"+id, func(e browser.Element) bool { return e.ID == id })
+		tabTo(t, sub, "#"+id, 10, func(e browser.Element) bool { return e.ID == id })
 	}
 	typeIn := func(id, s string) {
 		t.Helper()
@@ -116,7 +102,7 @@ func TestNewCaseWithTheKeyboardAlone(t *testing.T) {
 			t.Errorf("#%s is %q after the keys, want %q", id, got, want)
 		}
 	}
-	tabTo("the send button", func(e browser.Element) bool { return e.Tag == "button" && e.Text == "Aanmelding versturen" })
+	tabTo(t, sub, "the send button", 10, func(e browser.Element) bool { return e.Tag == "button" && e.Text == "Aanmelding versturen" })
 	browser.Keys(t, sub, browser.Enter)
 	wantText(t, sub, "Uw aanmelding is ontvangen", "Lars", "02/2012", "secundair onderwijs, 3e leerjaar", "Sint-Janscollege Sint-Niklaas", "afwezigheid/thuiszitten")
 	b.CheckA11y(t, sub)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/calendar"
@@ -25,40 +24,18 @@ func TestPartnerMarksAgreementDone(t *testing.T) {
 	id := a.submit(t, "Sofie Peeters", "Mila")
 	name := "cases/" + id
 	tandem := a.as(t, "Tom Janssens")
-	tables := rotsv1.NewConsultationServiceClient(a.Conn)
-	retry(t, func() error {
-		_, err := a.Cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: name, Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT})
-		return err
-	})
-	retry(t, func() error {
-		_, err := a.Cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: uuid.NewString(), Name: name,
-			Decision: rotsv1.ConsultDecision_CONSULT_DECISION_CONVENE_TABLE, Advice: "Een tafel met de time-out.", ConsultDate: time.Now().Format("2006-01-02")})
-		return err
-	})
-	retry(t, func() error {
-		_, err := tables.ConveneTable(tandem, &rotsv1.ConveneTableRequest{RequestId: uuid.NewString(), Name: name, Participants: []*rotsv1.Participant{
-			{Kind: rotsv1.ParticipantKind_PARTICIPANT_KIND_PARTNER, Organisation: "Time-out De Brug", Name: "Ines Willems",
-				Email: "ines.willems@timeout-debrug.be", Role: "time-outcoach"},
-			{Kind: rotsv1.ParticipantKind_PARTICIPANT_KIND_PARENTS, Role: "moeder"},
-		}})
-		return err
-	})
+	a.toTable(t, tandem, name,
+		&rotsv1.Participant{Kind: rotsv1.ParticipantKind_PARTICIPANT_KIND_PARTNER, Organisation: "Time-out De Brug", Name: "Ines Willems",
+			Email: "ines.willems@timeout-debrug.be", Role: "time-outcoach"},
+		&rotsv1.Participant{Kind: rotsv1.ParticipantKind_PARTICIPANT_KIND_PARENTS, Role: "moeder"},
+	)
 	day := time.Now().In(calendar.Brussels).AddDate(0, 0, 3)
 	start := time.Date(day.Year(), day.Month(), day.Day(), 14, 0, 0, 0, calendar.Brussels)
-	retry(t, func() error {
-		_, err := tables.ScheduleTableMeeting(tandem, &rotsv1.ScheduleTableMeetingRequest{RequestId: uuid.NewString(), Name: name,
-			StartTime: timestamppb.New(start), DurationMinutes: 90, Location: "VCLB Gent, Overpoortstraat"})
-		return err
-	})
 	due := time.Now().AddDate(0, 0, 21).Format("2006-01-02")
-	retry(t, func() error {
-		_, err := a.Cases.RecordTableOutcome(tandem, &rotsv1.RecordTableOutcomeRequest{RequestId: uuid.NewString(), Name: name,
-			Offer: "Halve dagen school met een time-outtraject", Agreements: []*rotsv1.Agreement{
-				{Action: "Gesprek met de school", OwnerOrganisation: "VCLB Gent", DueDate: due},
-				{Action: "Time-outtraject starten", OwnerOrganisation: "Time-out De Brug", DueDate: due},
-			}})
-		return err
-	})
+	a.toFollowUp(t, tandem, name, start, "VCLB Gent, Overpoortstraat", "Halve dagen school met een time-outtraject",
+		&rotsv1.Agreement{Action: "Gesprek met de school", OwnerOrganisation: "VCLB Gent", DueDate: due},
+		&rotsv1.Agreement{Action: "Time-outtraject starten", OwnerOrganisation: "Time-out De Brug", DueDate: due},
+	)
 
 	partner := a.signIn(t, "Ines Willems")
 	if !strings.HasSuffix(browser.URL(t, partner), "/tafels") {

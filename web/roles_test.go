@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/calendar"
@@ -42,39 +41,16 @@ func tableCase(t *testing.T, a *app, person, alias, school string) string {
 	}
 	name := resp.GetCase().GetName()
 	tandem := a.as(t, "Tom Janssens")
-	tables := rotsv1.NewConsultationServiceClient(a.Conn)
-	retry(t, func() error {
-		_, err := a.Cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: name, Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT})
-		return err
-	})
-	retry(t, func() error {
-		_, err := a.Cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: uuid.NewString(), Name: name,
-			Decision: rotsv1.ConsultDecision_CONSULT_DECISION_CONVENE_TABLE, Advice: "Een tafel met de time-out.", ConsultDate: time.Now().Format("2006-01-02")})
-		return err
-	})
-	retry(t, func() error {
-		_, err := tables.ConveneTable(tandem, &rotsv1.ConveneTableRequest{RequestId: uuid.NewString(), Name: name, Participants: []*rotsv1.Participant{
-			{Kind: rotsv1.ParticipantKind_PARTICIPANT_KIND_PARTNER, Organisation: "Time-out De Brug", Name: "Ines Willems",
-				Email: "ines.willems@timeout-debrug.be", Role: "time-outcoach"},
-		}})
-		return err
-	})
+	a.toTable(t, tandem, name,
+		&rotsv1.Participant{Kind: rotsv1.ParticipantKind_PARTICIPANT_KIND_PARTNER, Organisation: "Time-out De Brug", Name: "Ines Willems",
+			Email: "ines.willems@timeout-debrug.be", Role: "time-outcoach"},
+	)
 	day := time.Now().In(calendar.Brussels).AddDate(0, 0, 5)
-	retry(t, func() error {
-		_, err := tables.ScheduleTableMeeting(tandem, &rotsv1.ScheduleTableMeetingRequest{RequestId: uuid.NewString(), Name: name,
-			StartTime: timestamppb.New(time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, calendar.Brussels)), DurationMinutes: 90,
-			Location: "CLB Dendermonde, zaal 1"})
-		return err
-	})
 	due := time.Now().AddDate(0, 0, 28).Format("2006-01-02")
-	retry(t, func() error {
-		_, err := a.Cases.RecordTableOutcome(tandem, &rotsv1.RecordTableOutcomeRequest{RequestId: uuid.NewString(), Name: name,
-			Offer: "Een time-outtraject van zes weken, daarna een proefperiode op school", Agreements: []*rotsv1.Agreement{
-				{Action: "Een school voor de proefperiode zoeken", OwnerOrganisation: "Jeugdhulp Oost-Vlaanderen", DueDate: due},
-				{Action: "Time-outtraject starten", OwnerOrganisation: "Time-out De Brug", DueDate: due},
-			}})
-		return err
-	})
+	a.toFollowUp(t, tandem, name, time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, calendar.Brussels), "CLB Dendermonde, zaal 1", "Een time-outtraject van zes weken, daarna een proefperiode op school",
+		&rotsv1.Agreement{Action: "Een school voor de proefperiode zoeken", OwnerOrganisation: "Jeugdhulp Oost-Vlaanderen", DueDate: due},
+		&rotsv1.Agreement{Action: "Time-outtraject starten", OwnerOrganisation: "Time-out De Brug", DueDate: due},
+	)
 	id := strings.TrimPrefix(name, "cases/")
 	waitForAPIStage(t, a, tandem, id, rotsv1.Stage_STAGE_FOLLOW_UP)
 	return id

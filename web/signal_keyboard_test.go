@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -28,21 +27,8 @@ func TestSignalApprovedWithTheKeyboardAlone(t *testing.T) {
 		return chromedp.Void{}, err
 	})
 	a.visit(t, hilde, "/signalen")
-	tabTo := func(what string, match func(browser.Element) bool) {
-		t.Helper()
-		var passed []string
-		for range 60 {
-			browser.Keys(t, hilde, browser.Tab)
-			f := browser.Focused(t, hilde)
-			if match(f) {
-				return
-			}
-			passed = append(passed, f.String())
-		}
-		t.Fatalf("no %s within 60 Tab stops; passed %s", what, strings.Join(passed, ", "))
-	}
 
-	tabTo("link to the signal", func(e browser.Element) bool { return e.Tag == "a" && e.Text == title })
+	tabTo(t, hilde, "link to the signal", 60, func(e browser.Element) bool { return e.Tag == "a" && e.Text == title })
 	browser.Keys(t, hilde, browser.Enter)
 	if got := browser.URL(t, hilde); got != a.URL+"/signalen/"+id {
 		t.Fatalf("Enter on the link opened %s, want the signal's page", got)
@@ -50,7 +36,7 @@ func TestSignalApprovedWithTheKeyboardAlone(t *testing.T) {
 	wantText(t, hilde, title, "concept")
 	b.CheckA11y(t, hilde)
 
-	tabTo("approval button", func(e browser.Element) bool { return e.Tag == "button" && e.Text == "Signaal goedkeuren" })
+	tabTo(t, hilde, "approval button", 60, func(e browser.Element) bool { return e.Tag == "button" && e.Text == "Signaal goedkeuren" })
 	if msg := focusShown(t, hilde); msg != "" {
 		t.Errorf("the approval button with the focus: %s", msg)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/seed/directoryseed"
@@ -32,6 +33,42 @@ func retry(t *testing.T, f func() error) {
 	}
 }
 
+// toTable takes a case through intake and a consult that convenes a table,
+// as the tandem, and invites the participants, if any.
+func (a *app) toTable(t *testing.T, tandem context.Context, name string, participants ...*rotsv1.Participant) {
+	t.Helper()
+	retry(t, func() error {
+		_, err := a.Cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: name, Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT})
+		return err
+	})
+	retry(t, func() error {
+		_, err := a.Cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: uuid.NewString(), Name: name,
+			Decision: rotsv1.ConsultDecision_CONSULT_DECISION_CONVENE_TABLE, Advice: "Een tafel met de partners.", ConsultDate: time.Now().Format("2006-01-02")})
+		return err
+	})
+	if len(participants) > 0 {
+		retry(t, func() error {
+			_, err := rotsv1.NewConsultationServiceClient(a.Conn).ConveneTable(tandem, &rotsv1.ConveneTableRequest{RequestId: uuid.NewString(), Name: name, Participants: participants})
+			return err
+		})
+	}
+}
+
+// toFollowUp plans a table's meeting and records its outcome, as the
+// tandem.
+func (a *app) toFollowUp(t *testing.T, tandem context.Context, name string, start time.Time, location, offer string, agreements ...*rotsv1.Agreement) {
+	t.Helper()
+	retry(t, func() error {
+		_, err := rotsv1.NewConsultationServiceClient(a.Conn).ScheduleTableMeeting(tandem, &rotsv1.ScheduleTableMeetingRequest{RequestId: uuid.NewString(), Name: name,
+			StartTime: timestamppb.New(start), DurationMinutes: 90, Location: location})
+		return err
+	})
+	retry(t, func() error {
+		_, err := a.Cases.RecordTableOutcome(tandem, &rotsv1.RecordTableOutcomeRequest{RequestId: uuid.NewString(), Name: name, Offer: offer, Agreements: agreements})
+		return err
+	})
+}
+
 // The tandem finds a partner in the sociale kaart from the table's form,
 // invites it with one click, and the case shows who is invited.
 func TestConveneWithTheDirectory(t *testing.T) {
@@ -40,17 +77,7 @@ func TestConveneWithTheDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := a.submit(t, "Annelies Vandersmissen", "Yara")
-	tandem := a.as(t, "Lotte Maes")
-	name := "cases/" + id
-	retry(t, func() error {
-		_, err := a.Cases.DecideIntake(tandem, &rotsv1.DecideIntakeRequest{RequestId: uuid.NewString(), Name: name, Decision: rotsv1.IntakeDecision_INTAKE_DECISION_ACCEPT})
-		return err
-	})
-	retry(t, func() error {
-		_, err := a.Cases.RecordConsult(tandem, &rotsv1.RecordConsultRequest{RequestId: uuid.NewString(), Name: name,
-			Decision: rotsv1.ConsultDecision_CONSULT_DECISION_CONVENE_TABLE, Advice: "Een tafel met het CLB.", ConsultDate: time.Now().Format("2006-01-02")})
-		return err
-	})
+	a.toTable(t, a.as(t, "Lotte Maes"), "cases/"+id)
 
 	tab := a.signIn(t, "Lotte Maes")
 	a.visit(t, tab, "/dossiers/"+id)
