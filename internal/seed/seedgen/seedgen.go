@@ -13,6 +13,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -129,12 +131,20 @@ func Load(ctx context.Context, databaseURL string, o Options) (Stats, error) {
 		return st, fmt.Errorf("seedgen.Load: %w", err)
 	}
 
+	// References are unique across seeds: another seed's cases may be
+	// here already, and a reference drawn again would be refused.
+	taken, err := references(ctx, conn)
+	if err != nil {
+		return st, fmt.Errorf("seedgen.Load: %w", err)
+	}
+
 	start := time.Now()
 	chunks := make(chan *chunk, 2)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		defer close(chunks)
 		gen := newGenerator(o)
+		gen.refs = taken
 		for first := 0; first < o.Cases; first += batch {
 			c := &chunk{}
 			for i := first; i < min(first+batch, o.Cases); i++ {
@@ -203,4 +213,24 @@ func rowsOf[R ~[]any](rs []R) [][]any {
 		out[i] = r
 	}
 	return out
+}
+
+// references are the case references in the database, as the generator
+// draws them.
+func references(ctx context.Context, conn *pgx.Conn) (map[uint32]bool, error) {
+	rows, err := conn.Query(ctx, `SELECT reference FROM cases WHERE reference LIKE 'ROTS-%'`)
+	if err != nil {
+		return nil, err
+	}
+	taken := map[uint32]bool{}
+	for rows.Next() {
+		var ref string
+		if err := rows.Scan(&ref); err != nil {
+			return nil, err
+		}
+		if n, err := strconv.ParseUint(strings.TrimPrefix(ref, "ROTS-"), 16, 32); err == nil {
+			taken[uint32(n)] = true
+		}
+	}
+	return taken, rows.Err()
 }
