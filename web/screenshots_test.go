@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,19 +17,19 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/browser"
 )
 
-// TestScreenshots is a tool, not a check: with ROTS_SCREENSHOTS=<dir> it
-// writes full-page PNGs (1280 pixels wide) of the main pages, with
-// fictional Dutch cases, to dir, for the documentation and for reviewing
-// the design; without it, it skips. Run it alone, so that the werkbak
-// shows only its cases:
+// TestScreenshots writes full-page PNGs (1280 pixels wide) of the main
+// pages, with fictional Dutch cases, and checks that each is a picture of
+// that width. With ROTS_SCREENSHOTS=<dir> they go to dir, for the
+// documentation and for reviewing the design; without it to a temporary
+// folder. For the documentation, run it alone, so that the werkbak shows
+// only its cases:
 //
 //	ROTS_SCREENSHOTS=docs/screenshots go test ./web/ -run TestScreenshots -count=1
 func TestScreenshots(t *testing.T) {
 	dir := os.Getenv("ROTS_SCREENSHOTS")
 	if dir == "" {
-		t.Skip("a tool, not a check: set ROTS_SCREENSHOTS=<dir> to write screenshots of the main pages there")
-	}
-	if !filepath.IsAbs(dir) {
+		dir = t.TempDir()
+	} else if !filepath.IsAbs(dir) {
 		// go test runs in the package's directory; a relative dir is
 		// meant from the module's root, where go test was started.
 		dir = filepath.Join("..", dir)
@@ -38,7 +39,17 @@ func TestScreenshots(t *testing.T) {
 		t.Helper()
 		// No caret blinking in a field, nothing half-scrolled.
 		browser.Eval[bool](t, tab, `(document.activeElement && document.activeElement.blur(), scrollTo(0, 0), true)`)
-		browser.Screenshot(t, tab, filepath.Join(dir, name+".png"))
+		path := filepath.Join(dir, name+".png")
+		browser.Screenshot(t, tab, path)
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		cfg, err := png.DecodeConfig(f)
+		if err != nil || cfg.Width != 1280 || cfg.Height < 200 {
+			t.Errorf("%s: %dx%d (%v), want a PNG 1280 pixels wide", name, cfg.Width, cfg.Height, err)
+		}
 	}
 
 	// The issuer's login page; Sofie's cases (her list is taken last, when
