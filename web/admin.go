@@ -75,29 +75,6 @@ func (s *Server) afterPost(w http.ResponseWriter, r *http.Request, v *visit, err
 	}
 }
 
-// readFailed answers an API error of a page's read; a resource one may
-// not see is "Niet gevonden", as one that does not exist.
-func (s *Server) readFailed(w http.ResponseWriter, r *http.Request, v *visit, err error) bool {
-	problem, _ := classify(err, nil)
-	switch problem {
-	case problemNone:
-		return false
-	case problemForbidden, problemFields:
-		problem = problemNotFound
-	}
-	if !s.answerProblem(w, r, v, problem) {
-		s.unavailable(w, r, v)
-	}
-	return true
-}
-
-func formTitle(t string, f *form) string {
-	if f != nil && len(f.Order) > 0 {
-		return "Fout: " + t
-	}
-	return t
-}
-
 // wholeNumber reads a whole number the API needs; what is not one is refused
 // here, in the field's own words.
 func wholeNumber(f *form, field string) int32 {
@@ -223,7 +200,7 @@ func (s *Server) showPolicy(w http.ResponseWriter, r *http.Request, v *visit, st
 	}
 	d := policyData{Region: vocab.RegionName(region), Slug: vocab.RegionSlug(region), P: p,
 		Changed: onTime(p.GetUpdateTime(), dutch.DateTime), Admin: v.who.Role == auth.Admin}
-	s.render(w, r, v, status, "beleid_regio", page{Title: formTitle("Termijnen van "+d.Region, failed), Nav: "beleid",
+	s.render(w, r, v, status, "beleid_regio", page{Title: "Termijnen van " + d.Region, Nav: "beleid",
 		Notice: notice, Alert: alert, Form: f, Data: d})
 }
 
@@ -393,7 +370,7 @@ func (s *Server) showNewOrganisation(w http.ResponseWriter, r *http.Request, v *
 		f = newForm("")
 	}
 	s.countUnread(v)
-	s.render(w, r, v, status, "organisatie", page{Title: formTitle("Nieuwe organisatie", f), Nav: "sociale-kaart", Alert: alert, Form: f,
+	s.render(w, r, v, status, "organisatie", page{Title: "Nieuwe organisatie", Nav: "sociale-kaart", Alert: alert, Form: f,
 		Data: orgData{Admin: v.who.Role == auth.Admin, Edit: f}})
 }
 
@@ -439,7 +416,7 @@ func (s *Server) showOrganisation(w http.ResponseWriter, r *http.Request, v *vis
 	default:
 		d.Edit = failed
 	}
-	s.render(w, r, v, status, "organisatie", page{Title: formTitle(o.GetDisplayName(), failed), Nav: "sociale-kaart",
+	s.render(w, r, v, status, "organisatie", page{Title: o.GetDisplayName(), Nav: "sociale-kaart",
 		Notice: notice, Alert: alert, Form: failed, Data: d})
 }
 
@@ -528,7 +505,7 @@ func (s *Server) showNewOffer(w http.ResponseWriter, r *http.Request, v *visit, 
 	if s.readFailed(w, r, v, err) {
 		return
 	}
-	s.render(w, r, v, status, "aanbod", page{Title: formTitle("Nieuw aanbod", f), Nav: "sociale-kaart", Alert: alert, Form: f,
+	s.render(w, r, v, status, "aanbod", page{Title: "Nieuw aanbod", Nav: "sociale-kaart", Alert: alert, Form: f,
 		Data: offerData{OrgID: r.PathValue("org"), OrgName: resp.GetOrganisation().GetDisplayName(), Admin: v.who.Role == auth.Admin, Edit: f}})
 }
 
@@ -570,7 +547,7 @@ func (s *Server) showOffer(w http.ResponseWriter, r *http.Request, v *visit, sta
 	default:
 		d.Edit = failed
 	}
-	s.render(w, r, v, status, "aanbod", page{Title: formTitle(o.GetDisplayName(), failed), Nav: "sociale-kaart",
+	s.render(w, r, v, status, "aanbod", page{Title: o.GetDisplayName(), Nav: "sociale-kaart",
 		Notice: notice, Alert: alert, Form: failed, Data: d})
 }
 

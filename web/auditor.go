@@ -71,7 +71,6 @@ func (s *Server) showAccessLog(w http.ResponseWriter, r *http.Request, v *visit,
 	d := accessLogData{Chain: chain, Searching: req.Case != "" || req.Actor != "" || req.Purpose != "" || req.FromTime != nil || req.ToTime != nil}
 	p := page{Title: "Toegangslog", Nav: "toegangslog", Form: f, Data: &d}
 	if len(f.Order) > 0 {
-		p.Title = "Fout: " + p.Title
 		s.render(w, r, v, http.StatusUnprocessableEntity, "toegangslog", p)
 		return
 	}
@@ -82,7 +81,7 @@ func (s *Server) showAccessLog(w http.ResponseWriter, r *http.Request, v *visit,
 		if problem == problemNotFound {
 			f.fail("case", "Er is geen dossier met deze referentie.")
 		}
-		p.Title, p.Alert = "Fout: "+p.Title, msg
+		p.Title, p.Alert = errorTitle+p.Title, msg
 		s.render(w, r, v, http.StatusUnprocessableEntity, "toegangslog", p)
 		return
 	case problemForbidden:
@@ -171,9 +170,6 @@ func (s *Server) subjectAccess(w http.ResponseWriter, r *http.Request, v *visit)
 	d := subjectAccessData{}
 	ref, ok := reference(f, "referentie")
 	if !ok || ref == "" {
-		if !ok {
-			p.Title = "Fout: " + p.Title
-		}
 		p.Data = d
 		s.render(w, r, v, http.StatusOK, "inzage", p)
 		return
@@ -183,7 +179,7 @@ func (s *Server) subjectAccess(w http.ResponseWriter, r *http.Request, v *visit)
 		switch problem {
 		case problemNotFound:
 			f.fail("referentie", "Er is geen dossier met deze referentie.")
-			p.Title, p.Data = "Fout: "+p.Title, d
+			p.Data = d
 			s.render(w, r, v, http.StatusNotFound, "inzage", p)
 		default:
 			if !s.answerProblem(w, r, v, problem) {

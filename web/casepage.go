@@ -109,11 +109,7 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, v *visit, stat
 	}()
 	resp, err := s.cases.GetCase(v.ctx, &rotsv1.GetCaseRequest{Name: name})
 	wg.Wait()
-	if problem, _ := classify(err, nil); problem != problemNone {
-		if problem == problemForbidden || problem == problemFields {
-			problem = problemNotFound // the same page as a case that does not exist
-		}
-		s.answerProblem(w, r, v, problem)
+	if s.readFailed(w, r, v, err) {
 		return
 	}
 	c := resp.GetCase()
@@ -138,11 +134,7 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, v *visit, stat
 	if extra != nil {
 		extra(&d)
 	}
-	title := "Dossier " + c.GetReference()
-	if failed != nil && len(failed.Order) > 0 {
-		title = "Fout: " + title
-	}
-	s.render(w, r, v, status, "dossier", page{Title: title, Nav: "dossier", Notice: notice, Alert: alert, Form: failed, Data: d})
+	s.render(w, r, v, status, "dossier", page{Title: "Dossier " + c.GetReference(), Nav: "dossier", Notice: notice, Alert: alert, Form: failed, Data: d})
 }
 
 func rungText(rung int32) string {

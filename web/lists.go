@@ -136,3 +136,19 @@ func (s *Server) answerProblem(w http.ResponseWriter, r *http.Request, v *visit,
 	}
 	return true
 }
+
+// readFailed answers an API error of a page's read; a resource one may
+// not see is "Niet gevonden", as one that does not exist.
+func (s *Server) readFailed(w http.ResponseWriter, r *http.Request, v *visit, err error) bool {
+	problem, _ := classify(err, nil)
+	switch problem {
+	case problemNone:
+		return false
+	case problemForbidden, problemFields:
+		problem = problemNotFound
+	}
+	if !s.answerProblem(w, r, v, problem) {
+		s.unavailable(w, r, v)
+	}
+	return true
+}

@@ -36,11 +36,7 @@ func (s *Server) newCaseForm(w http.ResponseWriter, r *http.Request, v *visit) {
 
 func (s *Server) showNewCase(w http.ResponseWriter, r *http.Request, v *visit, status int, f *form, alert string) {
 	s.countUnread(v)
-	title := "Nieuwe aanmelding"
-	if len(f.Order) > 0 {
-		title = "Fout: " + title
-	}
-	s.render(w, r, v, status, "nieuw", page{Title: title, Nav: "nieuw", Form: f, Alert: alert,
+	s.render(w, r, v, status, "nieuw", page{Title: "Nieuwe aanmelding", Nav: "nieuw", Form: f, Alert: alert,
 		Data: newCaseData{Region: vocab.RegionName(v.who.Region), Organisation: v.who.Organisation, Months: monthChoices}})
 }
 

@@ -112,11 +112,7 @@ func (s *Server) showTable(w http.ResponseWriter, r *http.Request, v *visit, sta
 	}()
 	resp, err := s.cases.GetCase(v.ctx, &rotsv1.GetCaseRequest{Name: name})
 	wg.Wait()
-	if problem, _ := classify(err, nil); problem != problemNone {
-		if problem == problemForbidden || problem == problemFields {
-			problem = problemNotFound
-		}
-		s.answerProblem(w, r, v, problem)
+	if s.readFailed(w, r, v, err) {
 		return
 	}
 	c := resp.GetCase()
@@ -139,11 +135,7 @@ func (s *Server) showTable(w http.ResponseWriter, r *http.Request, v *visit, sta
 			d.Others = append(d.Others, row)
 		}
 	}
-	title := "Overlegtafel " + c.GetReference()
-	if failed != nil && len(failed.Order) > 0 {
-		title = "Fout: " + title
-	}
-	s.render(w, r, v, status, "tafel", page{Title: title, Nav: "tafels", Notice: notice, Alert: alert, Form: failed, Data: d})
+	s.render(w, r, v, status, "tafel", page{Title: "Overlegtafel " + c.GetReference(), Nav: "tafels", Notice: notice, Alert: alert, Form: failed, Data: d})
 }
 
 // invitation is the newest calendar invitation to the case's table in the

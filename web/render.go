@@ -90,6 +90,9 @@ func parsePages() (*pages, error) {
 	return p, nil
 }
 
+// errorTitle starts the title of a page whose form came back with problems.
+const errorTitle = "Fout: "
+
 // page is what every page's template gets.
 type page struct {
 	Title  string          // where one is, first in <title>
@@ -114,6 +117,11 @@ var roleNames = map[string]string{
 // error page instead, never half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, v *visit, status int, name string, p page) {
 	t := s.pages.byName[name]
+	// A page whose form came back with problems says so first, so that a
+	// screen reader announces it.
+	if p.Form != nil && len(p.Form.Order) > 0 && !strings.HasPrefix(p.Title, errorTitle) {
+		p.Title = errorTitle + p.Title
+	}
 	if v != nil {
 		if v.unreadDone != nil {
 			<-v.unreadDone

@@ -138,11 +138,7 @@ func (s *Server) showNewSignal(w http.ResponseWriter, r *http.Request, v *visit,
 	for _, c := range dutch.EnumValues(rotsv1.Region(0).Descriptor()) {
 		d.Regions += "|" + c.Stored + "=" + c.Dutch
 	}
-	title := "Nieuw signaal"
-	if len(f.Order) > 0 {
-		title = "Fout: " + title
-	}
-	s.render(w, r, v, status, "signaal_nieuw", page{Title: title, Nav: "signalen", Alert: alert, Form: f, Data: d})
+	s.render(w, r, v, status, "signaal_nieuw", page{Title: "Nieuw signaal", Nav: "signalen", Alert: alert, Form: f, Data: d})
 }
 
 func (s *Server) createSignal(w http.ResponseWriter, r *http.Request, v *visit) {
@@ -260,13 +256,7 @@ func (s *Server) showSignal(w http.ResponseWriter, r *http.Request, v *visit, st
 	s.countUnread(v)
 	id := r.PathValue("id")
 	resp, err := s.signals.GetSignal(v.ctx, &rotsv1.GetSignalRequest{Name: "signals/" + id})
-	if problem, _ := classify(err, nil); problem != problemNone {
-		if problem == problemForbidden || problem == problemFields {
-			problem = problemNotFound // the same page as a signal that does not exist
-		}
-		if !s.answerProblem(w, r, v, problem) {
-			s.unavailable(w, r, v)
-		}
+	if s.readFailed(w, r, v, err) {
 		return
 	}
 	sig := resp.GetSignal()
@@ -280,11 +270,7 @@ func (s *Server) showSignal(w http.ResponseWriter, r *http.Request, v *visit, st
 		d.Hidden = d.Hidden || ft.hidden()
 	}
 	d.History = signalHistory(sig)
-	title := "Signaal " + d.Scope + ", " + d.Period
-	if failed != nil && len(failed.Order) > 0 {
-		title = "Fout: " + title
-	}
-	s.render(w, r, v, status, "signaal", page{Title: title, Nav: "signalen", Notice: notice, Alert: alert, Form: failed, Data: d})
+	s.render(w, r, v, status, "signaal", page{Title: "Signaal " + d.Scope + ", " + d.Period, Nav: "signalen", Notice: notice, Alert: alert, Form: failed, Data: d})
 }
 
 // signalHistory is who did what when: drafted, edited, approved, sent.
@@ -442,13 +428,7 @@ func (s *Server) exportSignal(w http.ResponseWriter, r *http.Request, v *visit) 
 		return
 	}
 	resp, err := s.signals.ExportSignal(v.ctx, &rotsv1.ExportSignalRequest{Name: "signals/" + r.PathValue("id"), Format: format})
-	if problem, _ := classify(err, nil); problem != problemNone {
-		if problem == problemForbidden || problem == problemFields {
-			problem = problemNotFound
-		}
-		if !s.answerProblem(w, r, v, problem) {
-			s.unavailable(w, r, v)
-		}
+	if s.readFailed(w, r, v, err) {
 		return
 	}
 	name := safeFileName(resp.GetFilename())
