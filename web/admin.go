@@ -302,10 +302,10 @@ func (s *Server) directoryPage(w http.ResponseWriter, r *http.Request, v *visit)
 	q := r.URL.Query()
 	d := directoryData{Query: strings.TrimSpace(q.Get("zoek")), Region: q.Get("regio"), Theme: q.Get("thema"),
 		Inactive: q.Get("inactief") == "ja", Admin: v.who.Role == auth.Admin}
-	region := rotsv1.Region(enumValue(rotsv1.Region(0).Descriptor(), d.Region))
+	region := enumOf[rotsv1.Region](d.Region)
 	search := &rotsv1.SearchOffersRequest{Query: d.Query, Region: region, ShowInactive: d.Inactive, PageSize: 25, PageToken: q.Get("aanbod-pagina")}
 	if d.Theme != "" {
-		search.Themes = []rotsv1.Theme{rotsv1.Theme(enumValue(rotsv1.Theme(0).Descriptor(), d.Theme))}
+		search.Themes = []rotsv1.Theme{enumOf[rotsv1.Theme](d.Theme)}
 	}
 	s.countUnread(v)
 	p := page{Title: "Sociale kaart", Nav: "sociale-kaart"}
@@ -455,9 +455,9 @@ func (s *Server) organisationCommand(w http.ResponseWriter, r *http.Request, v *
 
 func orgFromForm(f *form) *rotsv1.PartnerOrganisation {
 	o := &rotsv1.PartnerOrganisation{DisplayName: f.Get("organisation.display_name"),
-		Kind: rotsv1.PartnerOrganisationKind(enumValue(rotsv1.PartnerOrganisationKind(0).Descriptor(), f.Get("organisation.kind")))}
+		Kind: enumOf[rotsv1.PartnerOrganisationKind](f.Get("organisation.kind"))}
 	for _, r := range f.Values["organisation.regions"] {
-		o.Regions = append(o.Regions, rotsv1.Region(enumValue(rotsv1.Region(0).Descriptor(), r)))
+		o.Regions = append(o.Regions, enumOf[rotsv1.Region](r))
 	}
 	for _, c := range formRecords(f, "organisation.contacts", "display_name", "role", "email") {
 		o.Contacts = append(o.Contacts, &rotsv1.PartnerContact{DisplayName: c["display_name"], Role: c["role"], Email: c["email"]})
@@ -586,14 +586,14 @@ func (s *Server) offerCommand(w http.ResponseWriter, r *http.Request, v *visit) 
 
 func offerFromForm(f *form) *rotsv1.Offer {
 	o := &rotsv1.Offer{DisplayName: f.Get("offer.display_name"), Description: f.Get("offer.description"),
-		AgeBand:  rotsv1.AgeBand(enumValue(rotsv1.AgeBand(0).Descriptor(), f.Get("offer.age_band"))),
+		AgeBand:  enumOf[rotsv1.AgeBand](f.Get("offer.age_band")),
 		Capacity: optionalNumber(f, "offer.capacity"), WaitingWeeks: optionalNumber(f, "offer.waiting_weeks"),
 		HowToReach: f.Get("offer.how_to_reach")}
 	for _, l := range f.Values["offer.school_levels"] {
-		o.SchoolLevels = append(o.SchoolLevels, rotsv1.SchoolLevel(enumValue(rotsv1.SchoolLevel(0).Descriptor(), l)))
+		o.SchoolLevels = append(o.SchoolLevels, enumOf[rotsv1.SchoolLevel](l))
 	}
 	for _, t := range f.Values["offer.themes"] {
-		o.Themes = append(o.Themes, rotsv1.Theme(enumValue(rotsv1.Theme(0).Descriptor(), t)))
+		o.Themes = append(o.Themes, enumOf[rotsv1.Theme](t))
 	}
 	return o
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
@@ -36,18 +35,18 @@ var commands = map[string]command{
 			return nil
 		}
 		_, err := s.cases.WithdrawConsent(ctx, &rotsv1.WithdrawConsentRequest{RequestId: f.RequestID, Name: name,
-			By: rotsv1.ConsentBy(enum(rotsv1.ConsentBy(0), f.Get("by"))), Note: f.Get("note")})
+			By: enumOf[rotsv1.ConsentBy](f.Get("by")), Note: f.Get("note")})
 		return err
 	},
 	"intake": func(s *Server, ctx context.Context, name string, f *form) error {
 		_, err := s.cases.DecideIntake(ctx, &rotsv1.DecideIntakeRequest{RequestId: f.RequestID, Name: name,
-			Decision: rotsv1.IntakeDecision(enum(rotsv1.IntakeDecision(0), f.Get("decision"))),
+			Decision: enumOf[rotsv1.IntakeDecision](f.Get("decision")),
 			Question: f.Get("question"), DeclineReason: f.Get("decline_reason"), ReferralSuggestion: f.Get("referral_suggestion"), Note: f.Get("note")})
 		return err
 	},
 	"consult": func(s *Server, ctx context.Context, name string, f *form) error {
 		_, err := s.cases.RecordConsult(ctx, &rotsv1.RecordConsultRequest{RequestId: f.RequestID, Name: name,
-			Decision: rotsv1.ConsultDecision(enum(rotsv1.ConsultDecision(0), f.Get("decision"))),
+			Decision: enumOf[rotsv1.ConsultDecision](f.Get("decision")),
 			Advice:   f.Get("advice"), Experts: f.list("experts"), ConsultDate: f.Get("consult_date")})
 		return err
 	},
@@ -61,7 +60,7 @@ var commands = map[string]command{
 				continue // an empty row left over
 			}
 			req.Participants = append(req.Participants, &rotsv1.Participant{
-				Kind:         rotsv1.ParticipantKind(enum(rotsv1.ParticipantKind(0), at("kind"))),
+				Kind:         enumOf[rotsv1.ParticipantKind](at("kind")),
 				Organisation: at("organisation"), Name: at("name"), Email: at("email"), Role: at("role"),
 			})
 		}
@@ -112,7 +111,7 @@ var commands = map[string]command{
 	"afspraak": func(s *Server, ctx context.Context, name string, f *form) error {
 		index, _ := strconv.Atoi(f.Get("index"))
 		_, err := s.tables.UpdateAgreement(ctx, &rotsv1.UpdateAgreementRequest{RequestId: f.RequestID, Name: name, Index: int32(index),
-			Status:        rotsv1.AgreementStatus(enum(rotsv1.AgreementStatus(0), f.Get("status"))),
+			Status:        enumOf[rotsv1.AgreementStatus](f.Get("status")),
 			BlockedReason: f.Get("blocked_reason")})
 		return err
 	},
@@ -122,7 +121,7 @@ var commands = map[string]command{
 	},
 	"afsluiten": func(s *Server, ctx context.Context, name string, f *form) error {
 		_, err := s.cases.CloseCase(ctx, &rotsv1.CloseCaseRequest{RequestId: f.RequestID, Name: name,
-			Reason: rotsv1.ClosureReason(enum(rotsv1.ClosureReason(0), f.Get("reason"))), Note: f.Get("note")})
+			Reason: enumOf[rotsv1.ClosureReason](f.Get("reason")), Note: f.Get("note")})
 		return err
 	},
 	"hiaat": func(s *Server, ctx context.Context, name string, f *form) error {
@@ -132,15 +131,11 @@ var commands = map[string]command{
 			return nil
 		}
 		_, err = s.tables.RecordGap(ctx, &rotsv1.RecordGapRequest{RequestId: f.RequestID, Name: name, Gap: &rotsv1.Gap{
-			Theme:   rotsv1.Theme(enum(rotsv1.Theme(0), f.Get("gap.theme"))),
-			AgeBand: rotsv1.AgeBand(enum(rotsv1.AgeBand(0), f.Get("gap.age_band"))),
+			Theme:   enumOf[rotsv1.Theme](f.Get("gap.theme")),
+			AgeBand: enumOf[rotsv1.AgeBand](f.Get("gap.age_band")),
 			Needed:  f.Get("gap.needed"), WaitingWeeks: int32(weeks)}})
 		return err
 	},
-}
-
-func enum(e protoreflect.Enum, stored string) protoreflect.EnumNumber {
-	return enumValue(e.Descriptor(), stored)
 }
 
 // confirmed reports whether the person ticked the confirmation of a step

@@ -70,15 +70,20 @@ func makeField(f *form, name string, opts ...string) field {
 	return fl
 }
 
-// enumValue reads a chosen enum value by its stored name ("SECUNDAIR");
-// nothing or an unknown name is 0, which the API refuses with the field.
-func enumValue(d protoreflect.EnumDescriptor, stored string) protoreflect.EnumNumber {
+// enumOf reads a chosen value of enum E by its stored name:
+// enumOf[rotsv1.SchoolLevel]("SECUNDAIR"). Nothing chosen is 0 and an
+// unknown name -1; the API refuses both, naming the field.
+func enumOf[E interface {
+	~int32
+	protoreflect.Enum
+}](stored string) E {
 	if stored == "" {
 		return 0
 	}
-	for _, c := range dutch.EnumValues(d) {
+	var zero E
+	for _, c := range dutch.EnumValues(zero.Descriptor()) {
 		if c.Stored == stored {
-			return c.Number
+			return E(c.Number)
 		}
 	}
 	return -1

@@ -69,7 +69,7 @@ func (s *Server) workQueue(w http.ResponseWriter, r *http.Request, v *visit) {
 		Overdue: r.Form.Get("achterstallig") == "ja", PageToken: r.Form.Get("pagina")}
 	req := &rotsv1.ListCasesRequest{
 		PageSize: 25, PageToken: f.PageToken, OrderBy: "urgency", OpenOnly: true, Query: f.Query,
-		Stage:                  rotsv1.Stage(enumValue(rotsv1.Stage(0).Descriptor(), f.Stage)),
+		Stage:                  enumOf[rotsv1.Stage](f.Stage),
 		SubmittingOrganisation: f.Organisation, OverdueOnly: f.Overdue,
 	}
 	s.list(w, r, v, "werkbak", "Werkbak", req, f)

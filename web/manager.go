@@ -400,7 +400,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v *visit) {
 	f := &form{Values: url.Values{"stage": {stage}, "min_rung": {rung}, "region": {region}, "reference": {reference}}, Errors: map[string]string{}}
 	req := &rotsv1.ListCasesRequest{
 		PageSize: 25, PageToken: r.Form.Get("pagina"), OrderBy: "urgency", OpenOnly: reference == "",
-		Stage:       rotsv1.Stage(enumValue(rotsv1.Stage(0).Descriptor(), stage)),
+		Stage:       enumOf[rotsv1.Stage](stage),
 		OverdueOnly: overdue, Reference: reference, Region: regionOfSlug(region),
 	}
 	if rung != "" {

@@ -58,13 +58,13 @@ func (s *Server) submitCase(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	req := &rotsv1.SubmitCaseRequest{
 		RequestId: f.RequestID,
-		Region:    rotsv1.Region(enumValue(rotsv1.Region(0).Descriptor(), v.who.Region)),
+		Region:    enumOf[rotsv1.Region](v.who.Region),
 		SubmittingOrganisation: &rotsv1.Organisation{Name: v.who.Organisation,
-			Kind: rotsv1.OrganisationKind(enumValue(rotsv1.OrganisationKind(0).Descriptor(), f.Get("submitting_organisation.kind")))},
+			Kind: enumOf[rotsv1.OrganisationKind](f.Get("submitting_organisation.kind"))},
 		Contact: &rotsv1.ContactPerson{Name: f.Get("contact.name"), Email: strings.TrimSpace(f.Get("contact.email")), Phone: f.Get("contact.phone")},
 		YoungPerson: &rotsv1.YoungPerson{
 			Alias: f.Get("young_person.alias"), BirthYear: num("young_person.birth_year"), BirthMonth: num("young_person.birth_month"),
-			SchoolLevel: rotsv1.SchoolLevel(enumValue(rotsv1.SchoolLevel(0).Descriptor(), f.Get("young_person.school_level"))),
+			SchoolLevel: enumOf[rotsv1.SchoolLevel](f.Get("young_person.school_level")),
 			Grade:       num("young_person.grade"), School: f.Get("young_person.school"), Municipality: f.Get("young_person.municipality"),
 		},
 		Blocked: f.Get("blocked"),
@@ -75,7 +75,7 @@ func (s *Server) submitCase(w http.ResponseWriter, r *http.Request, v *visit) {
 		},
 	}
 	for _, t := range f.Values["themes"] {
-		req.Themes = append(req.Themes, rotsv1.Theme(enumValue(rotsv1.Theme(0).Descriptor(), t)))
+		req.Themes = append(req.Themes, enumOf[rotsv1.Theme](t))
 	}
 	if len(f.Order) > 0 {
 		s.showNewCase(w, r, v, http.StatusUnprocessableEntity, f, "")

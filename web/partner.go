@@ -185,7 +185,7 @@ func (s *Server) updateOwnAgreement(w http.ResponseWriter, r *http.Request, v *v
 	}
 	f := readForm(r, "afspraak-"+strconv.Itoa(index))
 	_, err = s.tables.UpdateAgreement(v.ctx, &rotsv1.UpdateAgreementRequest{RequestId: f.RequestID, Name: "cases/" + r.PathValue("id"),
-		Index: int32(index), Status: rotsv1.AgreementStatus(enum(rotsv1.AgreementStatus(0), f.Get("status"))), BlockedReason: f.Get("blocked_reason")})
+		Index: int32(index), Status: enumOf[rotsv1.AgreementStatus](f.Get("status")), BlockedReason: f.Get("blocked_reason")})
 	problem, msg := classify(err, f)
 	switch problem {
 	case problemNone:

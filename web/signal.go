@@ -50,7 +50,7 @@ func (s *Server) signalList(w http.ResponseWriter, r *http.Request, v *visit) {
 	q := r.URL.Query()
 	state := q.Get("status")
 	req := &rotsv1.ListSignalsRequest{PageSize: 25, PageToken: q.Get("pagina"),
-		State: rotsv1.SignalState(enumValue(rotsv1.SignalState(0).Descriptor(), state))}
+		State: enumOf[rotsv1.SignalState](state)}
 	resp, err := s.signals.ListSignals(v.ctx, req)
 	p := page{Title: "Signalen", Nav: "signalen"}
 	if problem, _ := classify(err, nil); problem != problemNone {
@@ -147,9 +147,9 @@ func (s *Server) createSignal(w http.ResponseWriter, r *http.Request, v *visit) 
 	sig := signalFields(f)
 	// A regional manager's signals are about their region; a Flemish
 	// manager chooses.
-	sig.Region = rotsv1.Region(enumValue(rotsv1.Region(0).Descriptor(), v.who.Region))
+	sig.Region = enumOf[rotsv1.Region](v.who.Region)
 	if v.who.Region == "" && f.Get("signal.region") != flanders {
-		sig.Region = rotsv1.Region(enumValue(rotsv1.Region(0).Descriptor(), f.Get("signal.region")))
+		sig.Region = enumOf[rotsv1.Region](f.Get("signal.region"))
 		if sig.Region <= 0 {
 			f.fail("signal.region", dutch.Field("signal.region")+": kies een regio of heel Vlaanderen")
 			s.showNewSignal(w, r, v, http.StatusUnprocessableEntity, f, "")
@@ -180,7 +180,7 @@ func signalFields(f *form) *rotsv1.Signal {
 	sig := &rotsv1.Signal{FromMonth: strings.TrimSpace(f.Get("signal.from_month")), ToMonth: strings.TrimSpace(f.Get("signal.to_month")),
 		Title: f.Get("signal.title"), Text: f.Get("signal.text")}
 	for _, stored := range f.Values["signal.figure_sections"] {
-		sig.FigureSections = append(sig.FigureSections, rotsv1.SignalFigureSection(enumValue(rotsv1.SignalFigureSection(0).Descriptor(), stored)))
+		sig.FigureSections = append(sig.FigureSections, enumOf[rotsv1.SignalFigureSection](stored))
 	}
 	return sig
 }
