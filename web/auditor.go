@@ -98,7 +98,7 @@ func (s *Server) showAccessLog(w http.ResponseWriter, r *http.Request, v *visit,
 	for _, e := range resp.GetEntries() {
 		d.Rows = append(d.Rows, accessRow{
 			Sequence: e.GetSequence(), When: onTime(e.GetAccessTime(), dateTime),
-			ISO: e.GetAccessTime().AsTime().Format(time.RFC3339), Actor: e.GetActor(), Role: roleNames[e.GetRole()],
+			ISO: e.GetAccessTime().AsTime().Format(time.RFC3339), Actor: e.GetActor(), Role: dutch.Role(e.GetRole()),
 			Reference: e.GetReference(), Action: dutch.Action(e.GetAction()), Method: e.GetAction(), Purpose: e.GetPurpose(),
 		})
 	}
@@ -409,9 +409,7 @@ func value(path string, v any) string {
 		case "access_log[].action":
 			return dutch.Action(v)
 		case "access_log[].role":
-			if n, ok := roleNames[v]; ok {
-				return n
-			}
+			return dutch.Role(v)
 		}
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 			return dutch.DateTime(t)

@@ -106,12 +106,7 @@ type page struct {
 }
 
 // RoleName says a role in Dutch, for the header.
-func (p page) RoleName() string { return roleNames[p.Who.Role] }
-
-var roleNames = map[string]string{
-	auth.Submitter: "aanmelder", auth.Coordinator: "tandem", auth.Partner: "partner",
-	auth.Manager: "manager", auth.Admin: "functioneel beheerder", auth.Auditor: "auditor",
-}
+func (p page) RoleName() string { return dutch.Role(p.Who.Role) }
 
 // render writes a page with a status. A template that fails writes the
 // error page instead, never half a page.

@@ -25,3 +25,18 @@ func Count(n int, one, many string) string {
 
 // Ordinal is an ordinal number: 1e, 2e, 3e.
 func Ordinal(n int) string { return fmt.Sprintf("%de", n) }
+
+// roles say the roles of the tokens' role claim in Dutch.
+var roles = map[string]string{
+	"submitter": "aanmelder", "coordinator": "tandem", "partner": "partner",
+	"manager": "manager", "admin": "functioneel beheerder", "auditor": "auditor",
+}
+
+// Role says a role ("coordinator") in Dutch ("tandem"); an unknown role
+// stays as it is.
+func Role(role string) string {
+	if n, ok := roles[role]; ok {
+		return n
+	}
+	return role
+}

@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/rots-vlaanderen/roundtable/internal/auth"
+	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 )
 
 // The authorization code flow with PKCE, as a web application signs in
@@ -48,10 +51,14 @@ var People = []Person{
 	{"Wout Declercq", "wout.declercq@vclb-brugge.be", "submitter", "west-vlaanderen", "VCLB Brugge"},
 }
 
-var roleNames = map[string]string{
-	"submitter": "aanmelder", "coordinator": "tandem (coördinator)", "partner": "partner",
-	"manager": "manager", "admin": "functioneel beheerder", "auditor": "auditor (DPO)",
-}
+// roleNames are the roles for the login page's choice, in Dutch.
+var roleNames = func() map[string]string {
+	m := map[string]string{}
+	for _, r := range auth.Roles {
+		m[r] = dutch.Role(r)
+	}
+	return m
+}()
 
 // grant is a code handed out and not yet exchanged.
 type grant struct {
