@@ -213,17 +213,16 @@ func (s *Server) conveneFormAgain(w http.ResponseWriter, r *http.Request, v *vis
 		f.Values.Set("participants["+i+"].kind", "PARTNER")
 		f.Values.Set("participants["+i+"].organisation", org)
 	}
-	var offers []*rotsv1.Offer
-	searched := false
-	if q := strings.TrimSpace(f.Values.Get("zoekterm")); q != "" || f.Values.Get("zoek") != "" {
-		searched = true
-		c, err := s.cases.GetCase(v.ctx, &rotsv1.GetCaseRequest{Name: "cases/" + r.PathValue("id")})
-		if err == nil {
-			resp, err := s.directory.SearchOffers(v.ctx, &rotsv1.SearchOffersRequest{Query: q, Region: c.GetCase().GetRegion(), PageSize: 10})
-			if err == nil {
-				offers = resp.GetOffers()
-			}
+	q := strings.TrimSpace(f.Values.Get("zoekterm"))
+	s.showCase(w, r, v, http.StatusOK, f, "", "", func(d *caseData) {
+		if q == "" && f.Values.Get("zoek") == "" {
+			return
 		}
-	}
-	s.showCase(w, r, v, http.StatusOK, f, "", "", func(d *caseData) { d.Offers, d.Searched = offers, searched })
+		// The offers of the case's region, which the page has read.
+		d.Searched = true
+		resp, err := s.directory.SearchOffers(v.ctx, &rotsv1.SearchOffersRequest{Query: q, Region: d.C.GetRegion(), PageSize: 10})
+		if err == nil {
+			d.Offers = resp.GetOffers()
+		}
+	})
 }
