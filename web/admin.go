@@ -75,22 +75,23 @@ func (s *Server) afterPost(w http.ResponseWriter, r *http.Request, v *visit, err
 	}
 }
 
-// wholeNumber reads a whole number the API needs; what is not one is refused
-// here, in the field's own words.
+// wholeNumber reads a whole number the API needs; an empty field is
+// refused as one that holds no number.
 func wholeNumber(f *form, field string) int32 {
-	n, err := strconv.ParseInt(strings.TrimSpace(f.Get(field)), 10, 32)
-	if err != nil {
-		f.fail(field, dutch.Field(field)+": vul een getal in, bijvoorbeeld 5")
+	message := dutch.Field(field) + ": vul een getal in, bijvoorbeeld 5"
+	n, given := f.number(field, message)
+	if !given {
+		f.fail(field, message)
 	}
-	return int32(n)
+	return n
 }
 
 // optionalNumber is wholeNumber for a field that may stay empty (unknown).
 func optionalNumber(f *form, field string) *int32 {
-	if strings.TrimSpace(f.Get(field)) == "" {
+	n, given := f.number(field, dutch.Field(field)+": vul een getal in, bijvoorbeeld 5")
+	if !given {
 		return nil
 	}
-	n := wholeNumber(f, field)
 	return &n
 }
 

@@ -69,15 +69,16 @@ var commands = map[string]command{
 	},
 	"planning": func(s *Server, ctx context.Context, name string, f *form) error {
 		start, ok := meetingStart(f)
-		minutes, err := strconv.Atoi(strings.TrimSpace(f.Get("duration_minutes")))
-		if err != nil {
-			f.fail("duration_minutes", "Vul de duur in minuten in, bijvoorbeeld 90.")
+		const message = "Vul de duur in minuten in, bijvoorbeeld 90."
+		minutes, given := f.number("duration_minutes", message)
+		if !given {
+			f.fail("duration_minutes", message)
 		}
-		if !ok || err != nil {
+		if !ok || f.Err("duration_minutes") != "" {
 			return nil
 		}
-		_, err = s.tables.ScheduleTableMeeting(ctx, &rotsv1.ScheduleTableMeetingRequest{RequestId: f.RequestID, Name: name,
-			StartTime: timestamppb.New(start), DurationMinutes: int32(minutes), Location: f.Get("location"), Reason: f.Get("reason")})
+		_, err := s.tables.ScheduleTableMeeting(ctx, &rotsv1.ScheduleTableMeetingRequest{RequestId: f.RequestID, Name: name,
+			StartTime: timestamppb.New(start), DurationMinutes: minutes, Location: f.Get("location"), Reason: f.Get("reason")})
 		return err
 	},
 	"aanwezigheid": func(s *Server, ctx context.Context, name string, f *form) error {
@@ -125,15 +126,14 @@ var commands = map[string]command{
 		return err
 	},
 	"hiaat": func(s *Server, ctx context.Context, name string, f *form) error {
-		weeks, err := strconv.Atoi(strings.TrimSpace(f.Get("gap.waiting_weeks")))
-		if err != nil && f.Get("gap.waiting_weeks") != "" {
-			f.fail("gap.waiting_weeks", "Vul een aantal weken in, bijvoorbeeld 12.")
+		weeks, _ := f.number("gap.waiting_weeks", "Vul een aantal weken in, bijvoorbeeld 12.")
+		if f.Err("gap.waiting_weeks") != "" {
 			return nil
 		}
-		_, err = s.tables.RecordGap(ctx, &rotsv1.RecordGapRequest{RequestId: f.RequestID, Name: name, Gap: &rotsv1.Gap{
+		_, err := s.tables.RecordGap(ctx, &rotsv1.RecordGapRequest{RequestId: f.RequestID, Name: name, Gap: &rotsv1.Gap{
 			Theme:   enumOf[rotsv1.Theme](f.Get("gap.theme")),
 			AgeBand: enumOf[rotsv1.AgeBand](f.Get("gap.age_band")),
-			Needed:  f.Get("gap.needed"), WaitingWeeks: int32(weeks)}})
+			Needed:  f.Get("gap.needed"), WaitingWeeks: weeks}})
 		return err
 	},
 }

@@ -111,6 +111,21 @@ func (f *form) list(prefix string) []string {
 	return out
 }
 
+// number reads a whole number typed in a field: given is false when the
+// field is empty; what is not a number (or too large) fails the field with
+// message.
+func (f *form) number(field, message string) (n int32, given bool) {
+	typed := strings.TrimSpace(f.Get(field))
+	if typed == "" {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(typed, 10, 32)
+	if err != nil {
+		f.fail(field, message)
+	}
+	return int32(v), true
+}
+
 // addRow reports whether the person pressed a "nog een rij" button rather
 // than sending the form.
 func (f *form) addRow() bool { return f.Values.Get("rij-erbij") != "" }

@@ -50,11 +50,8 @@ func (s *Server) submitCase(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	num := func(name string) int32 {
-		n, err := strconv.Atoi(strings.TrimSpace(f.Get(name)))
-		if err != nil && f.Get(name) != "" {
-			f.fail(name, "Vul een getal in.")
-		}
-		return int32(n)
+		n, _ := f.number(name, "Vul een getal in.")
+		return n
 	}
 	req := &rotsv1.SubmitCaseRequest{
 		RequestId: f.RequestID,
