@@ -7,6 +7,7 @@
 package rotsv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -398,7 +399,7 @@ var File_rots_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1brots/v1/admin_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x99\x05\n" +
+	"\x1brots/v1/admin_service.proto\x12\arots.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x99\x05\n" +
 	"\x10EscalationPolicy\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1f\n" +
 	"\vintake_days\x18\x02 \x01(\x05R\n" +
@@ -430,10 +431,10 @@ const file_rots_v1_admin_service_proto_rawDesc = "" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x121\n" +
 	"\x06policy\x18\x02 \x01(\v2\x19.rots.v1.EscalationPolicyR\x06policy\"S\n" +
 	"\x1eUpdateEscalationPolicyResponse\x121\n" +
-	"\x06policy\x18\x01 \x01(\v2\x19.rots.v1.EscalationPolicyR\x06policy2\xdb\x01\n" +
-	"\fAdminService\x12`\n" +
-	"\x13GetEscalationPolicy\x12#.rots.v1.GetEscalationPolicyRequest\x1a$.rots.v1.GetEscalationPolicyResponse\x12i\n" +
-	"\x16UpdateEscalationPolicy\x12&.rots.v1.UpdateEscalationPolicyRequest\x1a'.rots.v1.UpdateEscalationPolicyResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"\x06policy\x18\x01 \x01(\v2\x19.rots.v1.EscalationPolicyR\x06policy2\xca\x02\n" +
+	"\fAdminService\x12\x8f\x01\n" +
+	"\x13GetEscalationPolicy\x12#.rots.v1.GetEscalationPolicyRequest\x1a$.rots.v1.GetEscalationPolicyResponse\"-\x82\xd3\xe4\x93\x02'\x12%/v1/{name=regions/*/escalationPolicy}\x12\xa7\x01\n" +
+	"\x16UpdateEscalationPolicy\x12&.rots.v1.UpdateEscalationPolicyRequest\x1a'.rots.v1.UpdateEscalationPolicyResponse\"<\x82\xd3\xe4\x93\x026:\x06policy2,/v1/{policy.name=regions/*/escalationPolicy}B:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_admin_service_proto_rawDescOnce sync.Once

@@ -7,6 +7,7 @@
 package rotsv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -449,7 +450,7 @@ var File_rots_v1_audit_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_audit_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1brots/v1/audit_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8b\x02\n" +
+	"\x1brots/v1/audit_service.proto\x12\arots.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8b\x02\n" +
 	"\x0eAccessLogEntry\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12;\n" +
 	"\vaccess_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
@@ -481,10 +482,10 @@ const file_rots_v1_audit_service_proto_rawDesc = "" +
 	"\x0eAccessLogBreak\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12\x18\n" +
 	"\achanged\x18\x02 \x01(\bR\achanged\x12 \n" +
-	"\vdescription\x18\x03 \x01(\tR\vdescription2\xb4\x01\n" +
-	"\fAuditService\x12N\n" +
-	"\rListAccessLog\x12\x1d.rots.v1.ListAccessLogRequest\x1a\x1e.rots.v1.ListAccessLogResponse\x12T\n" +
-	"\x0fVerifyAccessLog\x12\x1f.rots.v1.VerifyAccessLogRequest\x1a .rots.v1.VerifyAccessLogResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"\vdescription\x18\x03 \x01(\tR\vdescription2\x9a\x02\n" +
+	"\fAuditService\x12\x8e\x01\n" +
+	"\rListAccessLog\x12\x1d.rots.v1.ListAccessLogRequest\x1a\x1e.rots.v1.ListAccessLogResponse\">\x82\xd3\xe4\x93\x028Z :\x01*\"\x1b/v1/accessLogEntries:search\x12\x14/v1/accessLogEntries\x12y\n" +
+	"\x0fVerifyAccessLog\x12\x1f.rots.v1.VerifyAccessLogRequest\x1a .rots.v1.VerifyAccessLogResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/accessLogEntries:verifyB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_audit_service_proto_rawDescOnce sync.Once

@@ -30,7 +30,9 @@ const (
 // AuditService lets the data-protection officer read the access log.
 type AuditServiceClient interface {
 	// ListAccessLog lists access-log entries, newest first, by case, by
-	// user, by period and by purpose.
+	// user, by period and by purpose. Over HTTP, POST
+	// /v1/accessLogEntries:search takes the same request as a JSON body, so
+	// that a caller's address stays out of the URL.
 	ListAccessLog(ctx context.Context, in *ListAccessLogRequest, opts ...grpc.CallOption) (*ListAccessLogResponse, error)
 	// VerifyAccessLog walks the whole hash chain, as `rotsd
 	// verify-access-log` does, and reports the first entry that does not
@@ -73,7 +75,9 @@ func (c *auditServiceClient) VerifyAccessLog(ctx context.Context, in *VerifyAcce
 // AuditService lets the data-protection officer read the access log.
 type AuditServiceServer interface {
 	// ListAccessLog lists access-log entries, newest first, by case, by
-	// user, by period and by purpose.
+	// user, by period and by purpose. Over HTTP, POST
+	// /v1/accessLogEntries:search takes the same request as a JSON body, so
+	// that a caller's address stays out of the URL.
 	ListAccessLog(context.Context, *ListAccessLogRequest) (*ListAccessLogResponse, error)
 	// VerifyAccessLog walks the whole hash chain, as `rotsd
 	// verify-access-log` does, and reports the first entry that does not

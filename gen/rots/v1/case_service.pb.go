@@ -7,6 +7,7 @@
 package rotsv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -1662,7 +1663,7 @@ var File_rots_v1_case_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1arots/v1/case_service.proto\x12\arots.v1\x1a\x12rots/v1/case.proto\"\xa6\x03\n" +
+	"\x1arots/v1/case_service.proto\x12\arots.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x12rots/v1/case.proto\"\xa6\x03\n" +
 	"\x11SubmitCaseRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12'\n" +
@@ -1784,22 +1785,22 @@ const file_rots_v1_case_service_proto_rawDesc = "" +
 	"\tConsentBy\x12\x1a\n" +
 	"\x16CONSENT_BY_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17CONSENT_BY_YOUNG_PERSON\x10\x01\x12\x16\n" +
-	"\x12CONSENT_BY_PARENTS\x10\x022\xa6\a\n" +
-	"\vCaseService\x12E\n" +
+	"\x12CONSENT_BY_PARENTS\x10\x022\x81\v\n" +
+	"\vCaseService\x12[\n" +
 	"\n" +
-	"SubmitCase\x12\x1a.rots.v1.SubmitCaseRequest\x1a\x1b.rots.v1.SubmitCaseResponse\x12<\n" +
-	"\aGetCase\x12\x17.rots.v1.GetCaseRequest\x1a\x18.rots.v1.GetCaseResponse\x12B\n" +
-	"\tListCases\x12\x19.rots.v1.ListCasesRequest\x1a\x1a.rots.v1.ListCasesResponse\x12Q\n" +
-	"\x0eListCaseEvents\x12\x1e.rots.v1.ListCaseEventsRequest\x1a\x1f.rots.v1.ListCaseEventsResponse\x12K\n" +
-	"\fDecideIntake\x12\x1c.rots.v1.DecideIntakeRequest\x1a\x1d.rots.v1.DecideIntakeResponse\x12Q\n" +
-	"\x0eAnswerQuestion\x12\x1e.rots.v1.AnswerQuestionRequest\x1a\x1f.rots.v1.AnswerQuestionResponse\x12N\n" +
-	"\rRecordConsult\x12\x1d.rots.v1.RecordConsultRequest\x1a\x1e.rots.v1.RecordConsultResponse\x12]\n" +
-	"\x12RecordTableOutcome\x12\".rots.v1.RecordTableOutcomeRequest\x1a#.rots.v1.RecordTableOutcomeResponse\x12B\n" +
-	"\tCloseCase\x12\x19.rots.v1.CloseCaseRequest\x1a\x1a.rots.v1.CloseCaseResponse\x12K\n" +
-	"\fWithdrawCase\x12\x1c.rots.v1.WithdrawCaseRequest\x1a\x1d.rots.v1.WithdrawCaseResponse\x12E\n" +
+	"SubmitCase\x12\x1a.rots.v1.SubmitCaseRequest\x1a\x1b.rots.v1.SubmitCaseResponse\"\x14\x82\xd3\xe4\x93\x02\x0e:\x01*\"\t/v1/cases\x12X\n" +
+	"\aGetCase\x12\x17.rots.v1.GetCaseRequest\x1a\x18.rots.v1.GetCaseResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/{name=cases/*}\x12l\n" +
+	"\tListCases\x12\x19.rots.v1.ListCasesRequest\x1a\x1a.rots.v1.ListCasesResponse\"(\x82\xd3\xe4\x93\x02\"Z\x15:\x01*\"\x10/v1/cases:search\x12\t/v1/cases\x12v\n" +
+	"\x0eListCaseEvents\x12\x1e.rots.v1.ListCaseEventsRequest\x1a\x1f.rots.v1.ListCaseEventsResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/{parent=cases/*}/events\x12w\n" +
+	"\fDecideIntake\x12\x1c.rots.v1.DecideIntakeRequest\x1a\x1d.rots.v1.DecideIntakeResponse\"*\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=cases/*}:decideIntake\x12\x7f\n" +
+	"\x0eAnswerQuestion\x12\x1e.rots.v1.AnswerQuestionRequest\x1a\x1f.rots.v1.AnswerQuestionResponse\",\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/{name=cases/*}:answerQuestion\x12{\n" +
+	"\rRecordConsult\x12\x1d.rots.v1.RecordConsultRequest\x1a\x1e.rots.v1.RecordConsultResponse\"+\x82\xd3\xe4\x93\x02%:\x01*\" /v1/{name=cases/*}:recordConsult\x12\x8f\x01\n" +
+	"\x12RecordTableOutcome\x12\".rots.v1.RecordTableOutcomeRequest\x1a#.rots.v1.RecordTableOutcomeResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/v1/{name=cases/*}:recordTableOutcome\x12g\n" +
+	"\tCloseCase\x12\x19.rots.v1.CloseCaseRequest\x1a\x1a.rots.v1.CloseCaseResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/{name=cases/*}:close\x12s\n" +
+	"\fWithdrawCase\x12\x1c.rots.v1.WithdrawCaseRequest\x1a\x1d.rots.v1.WithdrawCaseResponse\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/{name=cases/*}:withdraw\x12h\n" +
 	"\n" +
-	"ExportCase\x12\x1a.rots.v1.ExportCaseRequest\x1a\x1b.rots.v1.ExportCaseResponse\x12T\n" +
-	"\x0fWithdrawConsent\x12\x1f.rots.v1.WithdrawConsentRequest\x1a .rots.v1.WithdrawConsentResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"ExportCase\x12\x1a.rots.v1.ExportCaseRequest\x1a\x1b.rots.v1.ExportCaseResponse\"!\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/{name=cases/*}:export\x12\x83\x01\n" +
+	"\x0fWithdrawConsent\x12\x1f.rots.v1.WithdrawConsentRequest\x1a .rots.v1.WithdrawConsentResponse\"-\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/{name=cases/*}:withdrawConsentB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_case_service_proto_rawDescOnce sync.Once

@@ -48,7 +48,9 @@ type CaseServiceClient interface {
 	SubmitCase(ctx context.Context, in *SubmitCaseRequest, opts ...grpc.CallOption) (*SubmitCaseResponse, error)
 	// GetCase returns one case.
 	GetCase(ctx context.Context, in *GetCaseRequest, opts ...grpc.CallOption) (*GetCaseResponse, error)
-	// ListCases lists cases, newest first or by urgency (order_by).
+	// ListCases lists cases, newest first or by urgency (order_by). Over HTTP,
+	// POST /v1/cases:search takes the same request as a JSON body: a search
+	// (query, an alias) then stays out of the address and the servers' logs.
 	ListCases(ctx context.Context, in *ListCasesRequest, opts ...grpc.CallOption) (*ListCasesResponse, error)
 	// ListCaseEvents lists a case's timeline, oldest first.
 	ListCaseEvents(ctx context.Context, in *ListCaseEventsRequest, opts ...grpc.CallOption) (*ListCaseEventsResponse, error)
@@ -215,7 +217,9 @@ type CaseServiceServer interface {
 	SubmitCase(context.Context, *SubmitCaseRequest) (*SubmitCaseResponse, error)
 	// GetCase returns one case.
 	GetCase(context.Context, *GetCaseRequest) (*GetCaseResponse, error)
-	// ListCases lists cases, newest first or by urgency (order_by).
+	// ListCases lists cases, newest first or by urgency (order_by). Over HTTP,
+	// POST /v1/cases:search takes the same request as a JSON body: a search
+	// (query, an alias) then stays out of the address and the servers' logs.
 	ListCases(context.Context, *ListCasesRequest) (*ListCasesResponse, error)
 	// ListCaseEvents lists a case's timeline, oldest first.
 	ListCaseEvents(context.Context, *ListCaseEventsRequest) (*ListCaseEventsResponse, error)

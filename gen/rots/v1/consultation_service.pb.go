@@ -7,6 +7,7 @@
 package rotsv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -805,7 +806,7 @@ var File_rots_v1_consultation_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_consultation_service_proto_rawDesc = "" +
 	"\n" +
-	"\"rots/v1/consultation_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\x1a\x1frots/v1/directory_service.proto\"f\n" +
+	"\"rots/v1/consultation_service.proto\x12\arots.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\x1a\x1frots/v1/directory_service.proto\"f\n" +
 	"\x17RecordAttendanceRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x12\n" +
@@ -863,14 +864,14 @@ const file_rots_v1_consultation_service_proto_rawDesc = "" +
 	"\x06status\x18\x04 \x01(\x0e2\x18.rots.v1.AgreementStatusR\x06status\x12%\n" +
 	"\x0eblocked_reason\x18\x05 \x01(\tR\rblockedReason\"<\n" +
 	"\x17UpdateAgreementResponse\x12!\n" +
-	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case2\x8d\x04\n" +
-	"\x13ConsultationService\x12K\n" +
-	"\fConveneTable\x12\x1c.rots.v1.ConveneTableRequest\x1a\x1d.rots.v1.ConveneTableResponse\x12c\n" +
-	"\x14ScheduleTableMeeting\x12$.rots.v1.ScheduleTableMeetingRequest\x1a%.rots.v1.ScheduleTableMeetingResponse\x12Q\n" +
-	"\x0eReconveneTable\x12\x1e.rots.v1.ReconveneTableRequest\x1a\x1f.rots.v1.ReconveneTableResponse\x12T\n" +
-	"\x0fUpdateAgreement\x12\x1f.rots.v1.UpdateAgreementRequest\x1a .rots.v1.UpdateAgreementResponse\x12W\n" +
-	"\x10RecordAttendance\x12 .rots.v1.RecordAttendanceRequest\x1a!.rots.v1.RecordAttendanceResponse\x12B\n" +
-	"\tRecordGap\x12\x19.rots.v1.RecordGapRequest\x1a\x1a.rots.v1.RecordGapResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"\x04case\x18\x01 \x01(\v2\r.rots.v1.CaseR\x04case2\xa6\x06\n" +
+	"\x13ConsultationService\x12w\n" +
+	"\fConveneTable\x12\x1c.rots.v1.ConveneTableRequest\x1a\x1d.rots.v1.ConveneTableResponse\"*\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=cases/*}:conveneTable\x12\x97\x01\n" +
+	"\x14ScheduleTableMeeting\x12$.rots.v1.ScheduleTableMeetingRequest\x1a%.rots.v1.ScheduleTableMeetingResponse\"2\x82\xd3\xe4\x93\x02,:\x01*\"'/v1/{name=cases/*}:scheduleTableMeeting\x12\x7f\n" +
+	"\x0eReconveneTable\x12\x1e.rots.v1.ReconveneTableRequest\x1a\x1f.rots.v1.ReconveneTableResponse\",\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/{name=cases/*}:reconveneTable\x12\x83\x01\n" +
+	"\x0fUpdateAgreement\x12\x1f.rots.v1.UpdateAgreementRequest\x1a .rots.v1.UpdateAgreementResponse\"-\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/{name=cases/*}:updateAgreement\x12\x87\x01\n" +
+	"\x10RecordAttendance\x12 .rots.v1.RecordAttendanceRequest\x1a!.rots.v1.RecordAttendanceResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/{name=cases/*}:recordAttendance\x12k\n" +
+	"\tRecordGap\x12\x19.rots.v1.RecordGapRequest\x1a\x1a.rots.v1.RecordGapResponse\"'\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/{name=cases/*}:recordGapB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_consultation_service_proto_rawDescOnce sync.Once

@@ -7,6 +7,7 @@
 package rotsv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -1590,7 +1591,7 @@ var File_rots_v1_directory_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_directory_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1frots/v1/directory_service.proto\x12\arots.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\"]\n" +
+	"\x1frots/v1/directory_service.proto\x12\arots.v1\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\"]\n" +
 	"\x0ePartnerContact\x12!\n" +
 	"\fdisplay_name\x18\x01 \x01(\tR\vdisplayName\x12\x12\n" +
 	"\x04role\x18\x02 \x01(\tR\x04role\x12\x14\n" +
@@ -1713,18 +1714,19 @@ const file_rots_v1_directory_service_proto_rawDesc = "" +
 	"\x14AGE_BAND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11AGE_BAND_UNDER_12\x10\x01\x12\x1c\n" +
 	"\x18AGE_BAND_TWELVE_AND_OVER\x10\x02\x12\x10\n" +
-	"\fAGE_BAND_ALL\x10\x032\xe5\x06\n" +
-	"\x10DirectoryService\x12]\n" +
-	"\x12CreateOrganisation\x12\".rots.v1.CreateOrganisationRequest\x1a#.rots.v1.CreateOrganisationResponse\x12T\n" +
-	"\x0fGetOrganisation\x12\x1f.rots.v1.GetOrganisationRequest\x1a .rots.v1.GetOrganisationResponse\x12Z\n" +
-	"\x11ListOrganisations\x12!.rots.v1.ListOrganisationsRequest\x1a\".rots.v1.ListOrganisationsResponse\x12]\n" +
-	"\x12UpdateOrganisation\x12\".rots.v1.UpdateOrganisationRequest\x1a#.rots.v1.UpdateOrganisationResponse\x12i\n" +
-	"\x16DeactivateOrganisation\x12&.rots.v1.DeactivateOrganisationRequest\x1a'.rots.v1.DeactivateOrganisationResponse\x12H\n" +
-	"\vCreateOffer\x12\x1b.rots.v1.CreateOfferRequest\x1a\x1c.rots.v1.CreateOfferResponse\x12?\n" +
-	"\bGetOffer\x12\x18.rots.v1.GetOfferRequest\x1a\x19.rots.v1.GetOfferResponse\x12H\n" +
-	"\vUpdateOffer\x12\x1b.rots.v1.UpdateOfferRequest\x1a\x1c.rots.v1.UpdateOfferResponse\x12T\n" +
-	"\x0fDeactivateOffer\x12\x1f.rots.v1.DeactivateOfferRequest\x1a .rots.v1.DeactivateOfferResponse\x12K\n" +
-	"\fSearchOffers\x12\x1c.rots.v1.SearchOffersRequest\x1a\x1d.rots.v1.SearchOffersResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"\fAGE_BAND_ALL\x10\x032\xcd\n" +
+	"\n" +
+	"\x10DirectoryService\x12\x86\x01\n" +
+	"\x12CreateOrganisation\x12\".rots.v1.CreateOrganisationRequest\x1a#.rots.v1.CreateOrganisationResponse\"'\x82\xd3\xe4\x93\x02!:\forganisation\"\x11/v1/organisations\x12x\n" +
+	"\x0fGetOrganisation\x12\x1f.rots.v1.GetOrganisationRequest\x1a .rots.v1.GetOrganisationResponse\"\"\x82\xd3\xe4\x93\x02\x1c\x12\x1a/v1/{name=organisations/*}\x12u\n" +
+	"\x11ListOrganisations\x12!.rots.v1.ListOrganisationsRequest\x1a\".rots.v1.ListOrganisationsResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/organisations\x12\x9c\x01\n" +
+	"\x12UpdateOrganisation\x12\".rots.v1.UpdateOrganisationRequest\x1a#.rots.v1.UpdateOrganisationResponse\"=\x82\xd3\xe4\x93\x027:\forganisation2'/v1/{organisation.name=organisations/*}\x12\x9b\x01\n" +
+	"\x16DeactivateOrganisation\x12&.rots.v1.DeactivateOrganisationRequest\x1a'.rots.v1.DeactivateOrganisationResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/v1/{name=organisations/*}:deactivate\x12|\n" +
+	"\vCreateOffer\x12\x1b.rots.v1.CreateOfferRequest\x1a\x1c.rots.v1.CreateOfferResponse\"2\x82\xd3\xe4\x93\x02,:\x05offer\"#/v1/{parent=organisations/*}/offers\x12l\n" +
+	"\bGetOffer\x12\x18.rots.v1.GetOfferRequest\x1a\x19.rots.v1.GetOfferResponse\"+\x82\xd3\xe4\x93\x02%\x12#/v1/{name=organisations/*/offers/*}\x12\x82\x01\n" +
+	"\vUpdateOffer\x12\x1b.rots.v1.UpdateOfferRequest\x1a\x1c.rots.v1.UpdateOfferResponse\"8\x82\xd3\xe4\x93\x022:\x05offer2)/v1/{offer.name=organisations/*/offers/*}\x12\x8f\x01\n" +
+	"\x0fDeactivateOffer\x12\x1f.rots.v1.DeactivateOfferRequest\x1a .rots.v1.DeactivateOfferResponse\"9\x82\xd3\xe4\x93\x023:\x01*\"./v1/{name=organisations/*/offers/*}:deactivate\x12\x7f\n" +
+	"\fSearchOffers\x12\x1c.rots.v1.SearchOffersRequest\x1a\x1d.rots.v1.SearchOffersResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/{parent=organisations/*}/offers:searchB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_directory_service_proto_rawDescOnce sync.Once

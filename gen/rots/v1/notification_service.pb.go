@@ -7,6 +7,7 @@
 package rotsv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -370,7 +371,7 @@ var File_rots_v1_notification_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_notification_service_proto_rawDesc = "" +
 	"\n" +
-	"\"rots/v1/notification_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe5\x02\n" +
+	"\"rots/v1/notification_service.proto\x12\arots.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe5\x02\n" +
 	"\fNotification\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04case\x18\x02 \x01(\tR\x04case\x12\x1c\n" +
@@ -401,10 +402,10 @@ const file_rots_v1_notification_service_proto_rawDesc = "" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\"Y\n" +
 	"\x1cMarkNotificationReadResponse\x129\n" +
-	"\fnotification\x18\x01 \x01(\v2\x15.rots.v1.NotificationR\fnotification2\xd6\x01\n" +
-	"\x13NotificationService\x12Z\n" +
-	"\x11ListNotifications\x12!.rots.v1.ListNotificationsRequest\x1a\".rots.v1.ListNotificationsResponse\x12c\n" +
-	"\x14MarkNotificationRead\x12$.rots.v1.MarkNotificationReadRequest\x1a%.rots.v1.MarkNotificationReadResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"\fnotification\x18\x01 \x01(\v2\x15.rots.v1.NotificationR\fnotification2\xc2\x02\n" +
+	"\x13NotificationService\x12\x94\x01\n" +
+	"\x11ListNotifications\x12!.rots.v1.ListNotificationsRequest\x1a\".rots.v1.ListNotificationsResponse\"8\x82\xd3\xe4\x93\x022Z\x1d:\x01*\"\x18/v1/notifications:search\x12\x11/v1/notifications\x12\x93\x01\n" +
+	"\x14MarkNotificationRead\x12$.rots.v1.MarkNotificationReadRequest\x1a%.rots.v1.MarkNotificationReadResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/{name=notifications/*}:markReadB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_notification_service_proto_rawDescOnce sync.Once

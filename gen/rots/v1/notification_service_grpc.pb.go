@@ -30,7 +30,9 @@ const (
 // NotificationService is the in-app inbox. Every notification is also sent
 // by e-mail when a mail server is configured.
 type NotificationServiceClient interface {
-	// ListNotifications lists a recipient's notifications, newest first.
+	// ListNotifications lists a recipient's notifications, newest first. Over
+	// HTTP, POST /v1/notifications:search takes the same request as a JSON
+	// body, so that the recipient's address stays out of the URL.
 	ListNotifications(ctx context.Context, in *ListNotificationsRequest, opts ...grpc.CallOption) (*ListNotificationsResponse, error)
 	// MarkNotificationRead marks one notification read.
 	MarkNotificationRead(ctx context.Context, in *MarkNotificationReadRequest, opts ...grpc.CallOption) (*MarkNotificationReadResponse, error)
@@ -71,7 +73,9 @@ func (c *notificationServiceClient) MarkNotificationRead(ctx context.Context, in
 // NotificationService is the in-app inbox. Every notification is also sent
 // by e-mail when a mail server is configured.
 type NotificationServiceServer interface {
-	// ListNotifications lists a recipient's notifications, newest first.
+	// ListNotifications lists a recipient's notifications, newest first. Over
+	// HTTP, POST /v1/notifications:search takes the same request as a JSON
+	// body, so that the recipient's address stays out of the URL.
 	ListNotifications(context.Context, *ListNotificationsRequest) (*ListNotificationsResponse, error)
 	// MarkNotificationRead marks one notification read.
 	MarkNotificationRead(context.Context, *MarkNotificationReadRequest) (*MarkNotificationReadResponse, error)

@@ -7,6 +7,7 @@
 package rotsv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -722,7 +723,7 @@ var File_rots_v1_report_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_report_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1crots/v1/report_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\"x\n" +
+	"\x1crots/v1/report_service.proto\x12\arots.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\"x\n" +
 	"\x13GetDashboardRequest\x12'\n" +
 	"\x06region\x18\x01 \x01(\x0e2\x0f.rots.v1.RegionR\x06region\x12\x1d\n" +
 	"\n" +
@@ -781,9 +782,9 @@ const file_rots_v1_report_service_proto_rawDesc = "" +
 	"\x1dREPORT_TABLE_OPEN_ESCALATIONS\x10\t\x12#\n" +
 	"\x1fREPORT_TABLE_OVERDUE_AGREEMENTS\x10\n" +
 	"\x12\x15\n" +
-	"\x11REPORT_TABLE_GAPS\x10\v2\\\n" +
-	"\rReportService\x12K\n" +
-	"\fGetDashboard\x12\x1c.rots.v1.GetDashboardRequest\x1a\x1d.rots.v1.GetDashboardResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"\x11REPORT_TABLE_GAPS\x10\v2s\n" +
+	"\rReportService\x12b\n" +
+	"\fGetDashboard\x12\x1c.rots.v1.GetDashboardRequest\x1a\x1d.rots.v1.GetDashboardResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/dashboardB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_report_service_proto_rawDescOnce sync.Once

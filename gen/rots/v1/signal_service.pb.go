@@ -7,6 +7,7 @@
 package rotsv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -1488,7 +1489,7 @@ var File_rots_v1_signal_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_signal_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1crots/v1/signal_service.proto\x12\arots.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\"m\n" +
+	"\x1crots/v1/signal_service.proto\x12\arots.v1\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\"m\n" +
 	"\fSignalFigure\x12\x16\n" +
 	"\x05count\x18\x01 \x01(\x03H\x00R\x05count\x12\x1a\n" +
 	"\ameasure\x18\x02 \x01(\x01H\x00R\ameasure\x12 \n" +
@@ -1608,15 +1609,15 @@ const file_rots_v1_signal_service_proto_rawDesc = "" +
 	"\x12SignalExportFormat\x12$\n" +
 	" SIGNAL_EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18SIGNAL_EXPORT_FORMAT_CSV\x10\x01\x12\x1d\n" +
-	"\x19SIGNAL_EXPORT_FORMAT_HTML\x10\x022\xa7\x04\n" +
-	"\rSignalService\x12K\n" +
-	"\fCreateSignal\x12\x1c.rots.v1.CreateSignalRequest\x1a\x1d.rots.v1.CreateSignalResponse\x12B\n" +
-	"\tGetSignal\x12\x19.rots.v1.GetSignalRequest\x1a\x1a.rots.v1.GetSignalResponse\x12H\n" +
-	"\vListSignals\x12\x1b.rots.v1.ListSignalsRequest\x1a\x1c.rots.v1.ListSignalsResponse\x12K\n" +
-	"\fUpdateSignal\x12\x1c.rots.v1.UpdateSignalRequest\x1a\x1d.rots.v1.UpdateSignalResponse\x12N\n" +
-	"\rApproveSignal\x12\x1d.rots.v1.ApproveSignalRequest\x1a\x1e.rots.v1.ApproveSignalResponse\x12Q\n" +
-	"\x0eMarkSignalSent\x12\x1e.rots.v1.MarkSignalSentRequest\x1a\x1f.rots.v1.MarkSignalSentResponse\x12K\n" +
-	"\fExportSignal\x12\x1c.rots.v1.ExportSignalRequest\x1a\x1d.rots.v1.ExportSignalResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"\x19SIGNAL_EXPORT_FORMAT_HTML\x10\x022\x9c\x06\n" +
+	"\rSignalService\x12h\n" +
+	"\fCreateSignal\x12\x1c.rots.v1.CreateSignalRequest\x1a\x1d.rots.v1.CreateSignalResponse\"\x1b\x82\xd3\xe4\x93\x02\x15:\x06signal\"\v/v1/signals\x12`\n" +
+	"\tGetSignal\x12\x19.rots.v1.GetSignalRequest\x1a\x1a.rots.v1.GetSignalResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/{name=signals/*}\x12]\n" +
+	"\vListSignals\x12\x1b.rots.v1.ListSignalsRequest\x1a\x1c.rots.v1.ListSignalsResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\v/v1/signals\x12x\n" +
+	"\fUpdateSignal\x12\x1c.rots.v1.UpdateSignalRequest\x1a\x1d.rots.v1.UpdateSignalResponse\"+\x82\xd3\xe4\x93\x02%:\x06signal2\x1b/v1/{signal.name=signals/*}\x12w\n" +
+	"\rApproveSignal\x12\x1d.rots.v1.ApproveSignalRequest\x1a\x1e.rots.v1.ApproveSignalResponse\"'\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/{name=signals/*}:approve\x12{\n" +
+	"\x0eMarkSignalSent\x12\x1e.rots.v1.MarkSignalSentRequest\x1a\x1f.rots.v1.MarkSignalSentResponse\"(\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/v1/{name=signals/*}:markSent\x12p\n" +
+	"\fExportSignal\x12\x1c.rots.v1.ExportSignalRequest\x1a\x1d.rots.v1.ExportSignalResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/{name=signals/*}:exportB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_signal_service_proto_rawDescOnce sync.Once
