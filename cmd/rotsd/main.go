@@ -37,6 +37,9 @@ func realMain(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "verify-access-log" {
 		return verifyAccessLog(ctx, args[1:])
 	}
+	if len(args) > 0 && args[0] == "migrate" {
+		return migrate(ctx, args[1:])
+	}
 	if len(args) > 0 && args[0] == "seed-directory" {
 		return seedDirectory(ctx, args[1:])
 	}
@@ -177,12 +180,13 @@ func envOr(name, def string) string {
 	return def
 }
 
-const usage = `usage: rotsd dev|serve|temporal|verify-access-log|seed-directory [flags]
+const usage = `usage: rotsd dev|serve|temporal|migrate|verify-access-log|seed-directory [flags]
 
   dev    run the API, the worker and an embedded Temporal server (state in
          -data-dir) against the local PostgreSQL
   serve  run the API and/or the worker against a Temporal cluster
   temporal  run only the embedded Temporal server of dev (for serve to use)
+  migrate            apply the database's pending migrations, then exit
   verify-access-log  check the access log's hash chain
   seed-directory     add the fictional partner directory
 
