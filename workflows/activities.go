@@ -28,6 +28,18 @@ type Activities struct {
 	// WebBaseURL is where the web application is reached; the mails link
 	// to the case's page there.
 	WebBaseURL string
+	// Observer, when set, is told of escalations and failed mails (the
+	// metrics).
+	Observer Observer
+}
+
+// Observer is told what the activities did, with no case's or person's
+// data: an activity counts it, not the workflow, which replays.
+type Observer interface {
+	// Escalated is a deadline of kind that climbed to rung.
+	Escalated(kind string, rung int)
+	// MailFailed is an attempt to send a mail that failed.
+	MailFailed()
 }
 
 // ProjectTransition writes a stage change and its event to PostgreSQL. It is
@@ -144,10 +156,27 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) ([]int64, error
 		}
 	}
 	ids, err := a.DB.AddNotifications(ctx, ns)
-	if err != nil || a.Mailer == nil {
+	if err != nil {
 		return nil, err
 	}
+	a.countEscalation(in)
+	if a.Mailer == nil {
+		return nil, nil
+	}
 	return ids, nil
+}
+
+// countEscalation tells the observer of a notification that a deadline
+// passed: kind "rung<n>" (see caseWorkflow.fire), or "warning", the
+// reminder of an unanswered question. A retried Notify counts again.
+func (a *Activities) countEscalation(in NotifyInput) {
+	switch {
+	case a.Observer == nil:
+	case in.Kind == "warning":
+		a.Observer.Escalated(escalation.KindAnswer, escalation.RungReminder)
+	case strings.HasPrefix(in.Kind, "rung"):
+		a.Observer.Escalated(in.Deadline.Kind, in.Deadline.Rung)
+	}
 }
 
 // orFallback is the region's configured addresses, or a placeholder inbox
@@ -172,6 +201,9 @@ func (a *Activities) SendMail(ctx context.Context, id int64) error {
 	err = a.Mailer.Send(ctx, notify.Message{
 		To: n.Recipient, Subject: n.Subject, Body: n.Body, ID: fmt.Sprintf("notification-%d@rots", n.ID), Invitation: n.Attachment,
 	})
+	if err != nil && a.Observer != nil {
+		a.Observer.MailFailed()
+	}
 	var smtpErr *textproto.Error
 	if errors.As(err, &smtpErr) && smtpErr.Code >= 500 {
 		return temporal.NewNonRetryableApplicationError("mail refused", "MailRefused", err)

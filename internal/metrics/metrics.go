@@ -1,7 +1,8 @@
 // Package metrics exposes rotsd's figures for Prometheus: every RPC by
-// method and code with its latency, and at each scrape the open cases by
-// stage and rung, the outbox, the mails not yet sent and the database
-// pool. Labels are methods, codes, stages and rungs only: never a case, a
+// method and code with its latency, the escalations fired, the mails that
+// failed, the access log's append latency, the Temporal SDK's client and
+// worker metrics (temporal_*), and at each scrape the open cases by stage
+// and rung, the outbox, the mails not yet sent and the database pool. Labels are methods, codes, stages and rungs only: never a case, a
 // person or a text. It must not import the services or the workflows.
 package metrics
 
@@ -9,11 +10,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.temporal.io/sdk/client"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/status"
 
@@ -22,9 +25,13 @@ import (
 
 // Metrics is one process's registry.
 type Metrics struct {
-	reg      *prometheus.Registry
-	calls    *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	reg         *prometheus.Registry
+	calls       *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	escalations *prometheus.CounterVec
+	mailsFailed prometheus.Counter
+	accessLog   prometheus.Histogram
+	temporal    client.MetricsHandler
 }
 
 // New registers the metrics; the store's gauges are read at each scrape.
@@ -38,8 +45,20 @@ func New(db *store.DB, log *slog.Logger) *Metrics {
 			Name: "rots_rpc_duration_seconds", Help: "Time to answer an RPC, by method.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"method"}),
+		escalations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "rots_escalations_total", Help: "Deadlines passed that climbed a rung of the ladder, by deadline kind and rung.",
+		}, []string{"kind", "rung"}),
+		mailsFailed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "rots_mail_failures_total", Help: "Attempts to send a notification's mail that failed (each retry counts).",
+		}),
+		accessLog: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "rots_access_log_append_seconds", Help: "Time to append a call's entries to the access log (under its lock).",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+		}),
 	}
-	m.reg.MustRegister(m.calls, m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.calls, m.duration, m.escalations, m.mailsFailed, m.accessLog,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.temporal = temporalHandler(m.reg, log)
 	if db != nil {
 		m.reg.MustRegister(&storeCollector{db: db, log: log})
 	}
@@ -56,6 +75,22 @@ func (m *Metrics) Unary() grpc.UnaryServerInterceptor {
 		return resp, err
 	}
 }
+
+// Escalated counts a deadline that climbed to rung; kind is the
+// deadline's kind (escalation.Kind…).
+func (m *Metrics) Escalated(kind string, rung int) {
+	m.escalations.WithLabelValues(kind, strconv.Itoa(rung)).Inc()
+}
+
+// MailFailed counts a failed attempt to send a mail.
+func (m *Metrics) MailFailed() { m.mailsFailed.Inc() }
+
+// AccessLogAppended times one append to the access log.
+func (m *Metrics) AccessLogAppended(d time.Duration) { m.accessLog.Observe(d.Seconds()) }
+
+// TemporalHandler is the Temporal client's and its workers' metrics
+// handler: their figures go to this registry.
+func (m *Metrics) TemporalHandler() client.MetricsHandler { return m.temporal }
 
 // Handler serves /metrics.
 func (m *Metrics) Handler() http.Handler {

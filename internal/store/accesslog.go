@@ -44,6 +44,7 @@ func (db *DB) LogAccess(ctx context.Context, entries []Access) error {
 	if len(entries) == 0 {
 		return nil
 	}
+	start := time.Now()
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7043105)`); err != nil {
 			return err
@@ -77,8 +78,15 @@ func (db *DB) LogAccess(ctx context.Context, entries []Access) error {
 	if err != nil {
 		return fmt.Errorf("store.LogAccess: %w", err)
 	}
+	if db.accessLogged != nil {
+		db.accessLogged(time.Since(start))
+	}
 	return nil
 }
+
+// ObserveAccessLog has f told how long each append to the access log
+// takes (for the metrics); set it before the store is used.
+func (db *DB) ObserveAccessLog(f func(time.Duration)) { db.accessLogged = f }
 
 const accessColumns = `id, at, actor, role, COALESCE(case_id::text, ''), action, purpose, prev_hash, hash`
 

@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -41,11 +42,28 @@ var migrations embed.FS
 type DB struct {
 	pool  *pgxpool.Pool
 	texts TextSealer
+	// accessLogged, when set, is told how long each access-log append took.
+	accessLogged func(time.Duration)
+}
+
+// Option sets the pool up before it connects.
+type Option func(*pgxpool.Config)
+
+// WithTracer traces the pool's queries (tracing.QueryTracer); nil: none.
+func WithTracer(t pgx.QueryTracer) Option {
+	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = t }
 }
 
 // Open connects to databaseURL and applies any pending migrations.
-func Open(ctx context.Context, databaseURL string) (*DB, error) {
-	pool, err := pgxpool.New(ctx, databaseURL)
+func Open(ctx context.Context, databaseURL string, opts ...Option) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	for _, o := range opts {
+		o(cfg)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: %w", err)
 	}
