@@ -22,10 +22,12 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/authz"
 	"github.com/rots-vlaanderen/roundtable/internal/disclosure"
 	"github.com/rots-vlaanderen/roundtable/internal/metrics"
+	"github.com/rots-vlaanderen/roundtable/internal/ratelimit"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/services/adminservice"
 	"github.com/rots-vlaanderen/roundtable/services/auditservice"
 	"github.com/rots-vlaanderen/roundtable/services/caseservice"
+	"github.com/rots-vlaanderen/roundtable/services/changeservice"
 	"github.com/rots-vlaanderen/roundtable/services/consultationservice"
 	"github.com/rots-vlaanderen/roundtable/services/directoryservice"
 	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
@@ -46,6 +48,9 @@ type Deps struct {
 	Log     *slog.Logger
 	// Metrics, when set, counts and times every call.
 	Metrics *metrics.Metrics
+	// Limits bound each caller's changing calls, feed reads and calls in
+	// flight; zero is no limit.
+	Limits ratelimit.Config
 }
 
 // New assembles the API: every ROTS service behind one chain of
@@ -57,8 +62,10 @@ func New(d Deps) (*grpc.Server, *health.Server) {
 	access := &authz.Interceptor{Verifier: d.Verifier, DB: db, Log: log}
 	// Malformed requests are refused before the access rules look at them,
 	// so the answer does not depend on what exists; request_ids are bound
-	// to their caller once the caller is known.
-	chain := []grpc.UnaryServerInterceptor{logCalls(log), recoverPanics(log), rpc.WellFormed(), access.Unary(), rpc.Idempotency(db, log)}
+	// to their caller once the caller is known. The limits follow the
+	// caller's authentication and come before the claim, so a refused call
+	// writes nothing.
+	chain := []grpc.UnaryServerInterceptor{logCalls(log), recoverPanics(log), rpc.WellFormed(), access.Unary(), ratelimit.New(d.Limits).Unary(), rpc.Idempotency(db, log)}
 	if d.Metrics != nil {
 		chain = append([]grpc.UnaryServerInterceptor{d.Metrics.Unary()}, chain...)
 	}
@@ -67,6 +74,7 @@ func New(d Deps) (*grpc.Server, *health.Server) {
 	// Signals freeze the dashboard's figures, after its disclosure control.
 	reports := reportservice.New(db, log, d.Control)
 	rotsv1.RegisterCaseServiceServer(srv, cases)
+	rotsv1.RegisterChangeServiceServer(srv, changeservice.New(db, log))
 	rotsv1.RegisterAdminServiceServer(srv, adminservice.New(db, log))
 	rotsv1.RegisterNotificationServiceServer(srv, notificationservice.New(db, log))
 	rotsv1.RegisterAuditServiceServer(srv, auditservice.New(db, log))

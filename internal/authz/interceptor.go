@@ -163,24 +163,10 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 		same := inRegion(region) && p.Region != ""
 		return Relation{SameRegion: same, SameOrg: same && strings.TrimSpace(r.GetSubmittingOrganisation().GetName()) == p.Organisation}, "", nil
 	case *rotsv1.ListCasesRequest:
-		if !narrowRegion(p, &r.Region) {
-			return Relation{}, "", nil
-		}
-		switch p.Role {
-		case auth.Submitter:
-			if r.GetSubmittingOrganisation() != "" && r.GetSubmittingOrganisation() != p.Organisation {
-				return Relation{}, "", nil
-			}
-			r.SubmittingOrganisation = p.Organisation
-		case auth.Partner:
-			// The cases the partner's organisation is invited to, while the
-			// consent holds: what relateCase lets them open one by one.
-			if p.Organisation == "" || r.GetInvitedOrganisation() != "" && r.GetInvitedOrganisation() != p.Organisation {
-				return Relation{}, "", nil
-			}
-			r.InvitedOrganisation = p.Organisation
-		}
-		return Relation{SameRegion: true, SameOrg: true, Invited: true}, "", nil
+		return narrowCases(p, &r.Region, &r.SubmittingOrganisation, &r.InvitedOrganisation), "", nil
+	case *rotsv1.ListChangesRequest:
+		// The feed of the cases ListCases would list.
+		return narrowCases(p, &r.Region, &r.SubmittingOrganisation, &r.InvitedOrganisation), "", nil
 	case *rotsv1.ListCaseEventsRequest:
 		return i.relateCase(ctx, p, "parent", r.GetParent())
 	case *rotsv1.UpdateAgreementRequest:
@@ -253,6 +239,29 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 		return i.relateCase(ctx, p, "name", r.GetName())
 	}
 	return Relation{}, "", nil
+}
+
+// narrowCases limits a listing of cases to the caller's scope: their
+// region; a submitter's own organisation; for a partner, the cases their
+// organisation is invited to while the consent holds, what relateCase lets
+// them open one by one. A listing that asks for more relates to nothing.
+func narrowCases(p auth.Principal, region *rotsv1.Region, submitting, invited *string) Relation {
+	if !narrowRegion(p, region) {
+		return Relation{}
+	}
+	switch p.Role {
+	case auth.Submitter:
+		if *submitting != "" && *submitting != p.Organisation {
+			return Relation{}
+		}
+		*submitting = p.Organisation
+	case auth.Partner:
+		if p.Organisation == "" || *invited != "" && *invited != p.Organisation {
+			return Relation{}
+		}
+		*invited = p.Organisation
+	}
+	return Relation{SameRegion: true, SameOrg: true, Invited: true}
 }
 
 // relateSignal relates the caller to the signal named "signals/{id}": in
@@ -360,6 +369,13 @@ func (i *Interceptor) logAccess(ctx context.Context, p auth.Principal, method, c
 	case *rotsv1.ListCasesResponse:
 		for _, c := range r.GetCases() {
 			ids = append(ids, strings.TrimPrefix(c.GetName(), "cases/"))
+		}
+	case *rotsv1.ListChangesResponse:
+		// One entry per case the page read, as a listing of cases.
+		for _, c := range r.GetChanges() {
+			if id := strings.TrimPrefix(c.GetCase(), "cases/"); !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
 		}
 	case interface{ GetCase() *rotsv1.Case }:
 		ids = []string{strings.TrimPrefix(r.GetCase().GetName(), "cases/")}

@@ -91,6 +91,12 @@ var Rules = map[string]map[string]Access{
 		auth.Submitter: {Org, Full}, auth.Coordinator: {Region, Full},
 		auth.Partner: {Invited, NeedToKnow}, auth.Manager: {Region, Statistical},
 	},
+	// The change feed shows the cases ListCases shows, narrowed the same
+	// way (see relate).
+	svc + "ChangeService/ListChanges": {
+		auth.Submitter: {Org, Full}, auth.Coordinator: {Region, Full},
+		auth.Partner: {Invited, NeedToKnow}, auth.Manager: {Region, Statistical},
+	},
 	svc + "CaseService/ListCaseEvents": {
 		auth.Submitter: {Org, Full}, auth.Coordinator: {Region, Full},
 		auth.Partner: {Invited, NeedToKnow}, auth.Manager: {Region, Statistical},

@@ -19,6 +19,7 @@ var matrix = map[string]map[string]string{
 	"CaseService/GetCase":                      {"submitter": "org/full", "coordinator": "region/full", "partner": "invited/needtoknow", "manager": "region/statistical"},
 	"CaseService/ListCases":                    {"submitter": "org/full", "coordinator": "region/full", "partner": "invited/needtoknow", "manager": "region/statistical"},
 	"CaseService/ListCaseEvents":               {"submitter": "org/full", "coordinator": "region/full", "partner": "invited/needtoknow", "manager": "region/statistical"},
+	"ChangeService/ListChanges":                {"submitter": "org/full", "coordinator": "region/full", "partner": "invited/needtoknow", "manager": "region/statistical"},
 	"CaseService/DecideIntake":                 {"coordinator": "region/full"},
 	"CaseService/AnswerQuestion":               {"submitter": "org/full", "coordinator": "region/full"},
 	"CaseService/RecordConsult":                {"coordinator": "region/full"},

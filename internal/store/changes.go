@@ -61,6 +61,10 @@ type ChangeFilter struct {
 	InvitedOrg string
 }
 
+// ChangesKept is how long the feed keeps a change by default: a mirror
+// that stops reading for longer resyncs.
+const ChangesKept = 30 * 24 * time.Hour
+
 // ErrChangesPruned means the position is older than the feed keeps: the
 // changes after it were deleted, and the reader must resync.
 var ErrChangesPruned = errors.New("the changes after this position are no longer kept")

@@ -95,9 +95,15 @@ type ListChangesRequest struct {
 	Region Region `protobuf:"varint,3,opt,name=region,proto3,enum=rots.v1.Region" json:"region,omitempty"`
 	// With no page_token: return no changes, only the token of the present
 	// end of the feed, to follow from there after reading the cases.
-	StartFromNow  bool `protobuf:"varint,4,opt,name=start_from_now,json=startFromNow,proto3" json:"start_from_now,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	StartFromNow bool `protobuf:"varint,4,opt,name=start_from_now,json=startFromNow,proto3" json:"start_from_now,omitempty"`
+	// Only cases of this organisation (exact name); a submitter's feed is
+	// always their own organisation's.
+	SubmittingOrganisation string `protobuf:"bytes,5,opt,name=submitting_organisation,json=submittingOrganisation,proto3" json:"submitting_organisation,omitempty"`
+	// Only cases shared with this partner organisation, as ListCases; a
+	// partner's feed is always this, for their own organisation.
+	InvitedOrganisation string `protobuf:"bytes,6,opt,name=invited_organisation,json=invitedOrganisation,proto3" json:"invited_organisation,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *ListChangesRequest) Reset() {
@@ -156,6 +162,20 @@ func (x *ListChangesRequest) GetStartFromNow() bool {
 		return x.StartFromNow
 	}
 	return false
+}
+
+func (x *ListChangesRequest) GetSubmittingOrganisation() string {
+	if x != nil {
+		return x.SubmittingOrganisation
+	}
+	return ""
+}
+
+func (x *ListChangesRequest) GetInvitedOrganisation() string {
+	if x != nil {
+		return x.InvitedOrganisation
+	}
+	return ""
 }
 
 type ListChangesResponse struct {
@@ -342,13 +362,15 @@ var File_rots_v1_change_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_change_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1crots/v1/change_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\"\x9f\x01\n" +
+	"\x1crots/v1/change_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\"\x8b\x02\n" +
 	"\x12ListChangesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x02 \x01(\tR\tpageToken\x12'\n" +
 	"\x06region\x18\x03 \x01(\x0e2\x0f.rots.v1.RegionR\x06region\x12$\n" +
-	"\x0estart_from_now\x18\x04 \x01(\bR\fstartFromNow\"l\n" +
+	"\x0estart_from_now\x18\x04 \x01(\bR\fstartFromNow\x127\n" +
+	"\x17submitting_organisation\x18\x05 \x01(\tR\x16submittingOrganisation\x121\n" +
+	"\x14invited_organisation\x18\x06 \x01(\tR\x13invitedOrganisation\"l\n" +
 	"\x13ListChangesResponse\x12-\n" +
 	"\achanges\x18\x01 \x03(\v2\x13.rots.v1.CaseChangeR\achanges\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb0\x03\n" +
