@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"net/url"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -20,17 +23,21 @@ import (
 // env is a running cluster on its own database, and this process's
 // connections to it.
 type env struct {
-	cl    *rotsdproc.Cluster
-	dbURL string
-	drop  func()
+	topology string
+	cl       *rotsdproc.Cluster
+	dbURL    string
+	drop     func()
+	// pgDatabases are the databases the cluster writes to: the service's,
+	// and on PostgreSQL the Temporal server's two.
+	pgDatabases []string
 
-	conn  *grpc.ClientConn
-	cases rotsv1.CaseServiceClient
-	inbox rotsv1.NotificationServiceClient
-	pool  *pgxpool.Pool // for the floors and the generator
-	db    *store.DB     // the service's store, with the cluster's keys
-	tc    client.Client // with the cluster's payload encryption
-	floor worker.Worker // runs the floors' empty workflows
+	conn   *grpc.ClientConn
+	cases  rotsv1.CaseServiceClient
+	inbox  rotsv1.NotificationServiceClient
+	pool   *pgxpool.Pool   // for the floors and the generator
+	db     *store.DB       // the service's store, with the cluster's keys
+	tc     client.Client   // with the cluster's payload encryption
+	floors []worker.Worker // run the floors' workflows, as many as the cluster has workers
 
 	submitter, coordinator, manager string // tokens
 }
@@ -39,8 +46,12 @@ type env struct {
 // process, on the cluster's Temporal server.
 const floorQueue = "bench-floor"
 
-func (e *env) connect(ctx context.Context) error {
+func (e *env) connect(ctx context.Context, temporalDB string) error {
 	var err error
+	e.pgDatabases = []string{databaseName(e.dbURL)}
+	if temporalDB != "" {
+		e.pgDatabases = append(e.pgDatabases, databaseName(temporalDB), databaseName(temporalDB)+"_visibility")
+	}
 	if e.conn, err = e.cl.Dial(); err != nil {
 		return err
 	}
@@ -51,6 +62,9 @@ func (e *env) connect(ctx context.Context) error {
 		return err
 	}
 	cfg.MaxConns = 64
+	// Told apart from the cluster's own connections when counting the
+	// CPU of PostgreSQL's backends.
+	cfg.ConnConfig.RuntimeParams["application_name"] = benchApp
 	if e.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return err
 	}
@@ -61,12 +75,15 @@ func (e *env) connect(ctx context.Context) error {
 	if e.tc, err = e.cl.TemporalClient(ctx); err != nil {
 		return err
 	}
-	e.floor = worker.New(e.tc, floorQueue, worker.Options{})
-	e.floor.RegisterWorkflowWithOptions(emptyWorkflow, workflow.RegisterOptions{Name: "Empty"})
-	e.floor.RegisterWorkflowWithOptions(waiterWorkflow, workflow.RegisterOptions{Name: "Waiter"})
-	e.floor.RegisterWorkflowWithOptions(sleeperWorkflow, workflow.RegisterOptions{Name: "Sleeper"})
-	if err := e.floor.Start(); err != nil {
-		return err
+	for range len(e.cl.Workers) {
+		w := worker.New(e.tc, floorQueue, worker.Options{})
+		w.RegisterWorkflowWithOptions(emptyWorkflow, workflow.RegisterOptions{Name: "Empty"})
+		w.RegisterWorkflowWithOptions(waiterWorkflow, workflow.RegisterOptions{Name: "Waiter"})
+		w.RegisterWorkflowWithOptions(sleeperWorkflow, workflow.RegisterOptions{Name: "Sleeper"})
+		if err := w.Start(); err != nil {
+			return err
+		}
+		e.floors = append(e.floors, w)
 	}
 	e.submitter = e.cl.Token(auth.Submitter, "limburg", rotsdproc.SampleOrg)
 	e.coordinator = e.cl.Token(auth.Coordinator, "limburg", "")
@@ -75,8 +92,8 @@ func (e *env) connect(ctx context.Context) error {
 }
 
 func (e *env) close() {
-	if e.floor != nil {
-		e.floor.Stop()
+	for _, w := range e.floors {
+		w.Stop()
 	}
 	if e.tc != nil {
 		e.tc.Close()
@@ -111,12 +128,32 @@ func waiterWorkflow(ctx workflow.Context) error {
 }
 
 // sleeperWorkflow is the floor of a deadline: a timer until due, and
-// nothing else. It returns the workflow's clock when it woke.
-func sleeperWorkflow(ctx workflow.Context, due time.Time) (time.Time, error) {
+// nothing else. It notes the workflow's clock when it woke in wakes (this
+// process runs it: no call to the server to learn it).
+func sleeperWorkflow(ctx workflow.Context, due time.Time) error {
 	if err := workflow.Sleep(ctx, due.Sub(workflow.Now(ctx))); err != nil {
-		return time.Time{}, err
+		return err
 	}
-	return workflow.Now(ctx), nil
+	if !workflow.IsReplaying(ctx) {
+		wakes.Store(workflow.GetInfo(ctx).WorkflowExecution.ID, workflow.Now(ctx))
+	}
+	return nil
+}
+
+// wakes is when each sleeper woke, by workflow ID.
+var wakes sync.Map
+
+// benchApp is the application_name of this process's PostgreSQL
+// connections.
+const benchApp = "rots-bench"
+
+// databaseName is the database of a PostgreSQL URL.
+func databaseName(dbURL string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return ""
+	}
+	return strings.Trim(u.Path, "/")
 }
 
 // failed turns a series' failures into an error: a benchmark that failed

@@ -4,7 +4,8 @@
 // figure is printed beside its floor and the ratio, as Markdown.
 //
 //	go run ./internal/testbed/bench                 everything, about 50 minutes
-//	go run ./internal/testbed/bench -only intake    one scenario: intake, command, reads, web, open
+//	go run ./internal/testbed/bench -only intake    one scenario: intake, command, load, reads, web, open, rate
+//	go run ./internal/testbed/bench -topology both  on the dev server and the production topology, side by side
 //	go run ./internal/testbed/bench -quick          small sizes: checks the harness only
 package main
 
@@ -15,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -45,6 +47,18 @@ type config struct {
 	openCases   int
 	deadlineDay time.Duration
 	dueWithin   time.Duration
+	// Load: clients that submit and accept for loadFor; phaseSample
+	// commands (here and of the one-client series) are looked up in their
+	// histories.
+	loadClients int
+	loadFor     time.Duration
+	phaseSample int
+	// Timers' sustained rate: deadlines due at each rate for rateWindow,
+	// on a cluster whose working day is rateDay (long, so that no later
+	// rung falls due meanwhile).
+	rates      []int
+	rateWindow time.Duration
+	rateDay    time.Duration
 }
 
 var full = config{
@@ -55,6 +69,8 @@ var full = config{
 	// Opening ten thousand cases takes five to seven minutes here; their
 	// deadline falls due after it.
 	openCases: 10_000, deadlineDay: 150 * time.Second, dueWithin: time.Minute,
+	loadClients: 64, loadFor: time.Minute, phaseSample: 200,
+	rates: []int{25, 50, 100, 150, 200}, rateWindow: 15 * time.Second, rateDay: time.Hour,
 }
 
 var quick = config{
@@ -63,13 +79,16 @@ var quick = config{
 	readSizes:    []int{300}, readCalls: 50,
 	webCalls: 50, webConcurrency: []int{1, 4},
 	openCases: 30, deadlineDay: 3 * time.Second, dueWithin: time.Second,
+	loadClients: 4, loadFor: 3 * time.Second, phaseSample: 10,
+	rates: []int{5, 10}, rateWindow: 2 * time.Second, rateDay: time.Hour,
 }
 
-var scenarios = []string{"intake", "command", "reads", "web", "open"}
+var scenarios = []string{"intake", "command", "load", "reads", "web", "open", "rate"}
 
 func main() {
 	small := flag.Bool("quick", false, "small sizes: checks that the harness works, measures nothing worth reporting")
 	only := flag.String("only", strings.Join(scenarios, ","), "scenarios to run: "+strings.Join(scenarios, ", "))
+	topology := flag.String("topology", dev, "where to run them: dev, production or both (side by side); reads and web run on the first only")
 	webProfile := flag.String("webprofile", "", "write a CPU profile of the web pages (served by this process) to this file")
 	flag.Parse()
 	cfg := full
@@ -77,19 +96,40 @@ func main() {
 		cfg = quick
 	}
 	cfg.webProfile = *webProfile
+	topos := []string{*topology}
+	if *topology == "both" {
+		topos = topologies
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, cfg, strings.Split(*only, ","), os.Stdout); err != nil {
+	if err := run(ctx, cfg, strings.Split(*only, ","), topos, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-// run runs the chosen scenarios and writes their tables to out.
-func run(ctx context.Context, cfg config, chosen []string, out io.Writer) error {
+// figures is what the scenarios measured on one topology; the tables print
+// them side by side once every topology has run.
+type figures struct {
+	topology string
+	intake   []intakeRow
+	command  *commandFigures
+	load     *loadFigures
+	open     *openFigures
+	rate     *rateFigures
+}
+
+// run runs the chosen scenarios on each topology and writes their tables
+// to out.
+func run(ctx context.Context, cfg config, chosen, topos []string, out io.Writer) error {
 	for _, s := range chosen {
 		if !slices.Contains(scenarios, s) {
 			return fmt.Errorf("unknown scenario %q", s)
+		}
+	}
+	for _, t := range topos {
+		if !slices.Contains(topologies, t) {
+			return fmt.Errorf("unknown topology %q: dev, production or both", t)
 		}
 	}
 	release, err := rotsdproc.Exclusive()
@@ -107,74 +147,134 @@ func run(ctx context.Context, cfg config, chosen []string, out io.Writer) error 
 		return err
 	}
 	host, _ := os.Hostname()
-	fmt.Fprintf(out, "Measured %s on %s (%d cores).\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), host, runtime.NumCPU())
+	fmt.Fprintf(out, "Measured %s on %s (%d cores), load average %s at the start.\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), host, runtime.NumCPU(), loadAverage())
 
-	if slices.ContainsFunc(chosen, func(s string) bool { return s != "open" }) {
-		e, err := startEnv(ctx, bin, dir+"/steady", 0)
-		if err != nil {
-			return err
+	var all []*figures
+	for i, topo := range topos {
+		f := &figures{topology: topo}
+		all = append(all, f)
+		steady := slices.ContainsFunc(chosen, func(s string) bool {
+			return s == "intake" || s == "command" || s == "load" || (i == 0 && (s == "reads" || s == "web"))
+		})
+		// One cluster at a time, each on fresh databases.
+		if steady {
+			if err := withEnv(ctx, bin, dir, topo, "steady", 0, func(e *env) error {
+				return e.steady(ctx, cfg, chosen, i == 0, f, out)
+			}); err != nil {
+				return err
+			}
 		}
-		err = e.steady(ctx, cfg, chosen, out)
-		e.close() // before the open cases: one cluster at a time
-		if err != nil {
-			return err
+		if slices.Contains(chosen, "open") {
+			if err := withEnv(ctx, bin, dir, topo, "open", cfg.deadlineDay, func(e *env) (err error) {
+				f.open, err = e.open(ctx, cfg)
+				return err
+			}); err != nil {
+				return fmt.Errorf("open (%s): %w", topo, err)
+			}
+		}
+		if slices.Contains(chosen, "rate") {
+			if err := withEnv(ctx, bin, dir, topo, "rate", cfg.rateDay, func(e *env) (err error) {
+				f.rate, err = e.rate(ctx, cfg)
+				return err
+			}); err != nil {
+				return fmt.Errorf("rate (%s): %w", topo, err)
+			}
 		}
 	}
-	if slices.Contains(chosen, "open") {
-		e, err := startEnv(ctx, bin, dir+"/open", cfg.deadlineDay)
-		if err != nil {
-			return err
-		}
-		defer e.close()
-		if err := e.open(ctx, cfg, out); err != nil {
-			return fmt.Errorf("open: %w", err)
-		}
-	}
+	printIntake(out, cfg, all)
+	printCommand(out, cfg, all)
+	printLoad(out, cfg, all)
+	printOpen(out, cfg, all)
+	printRate(out, cfg, all)
+	fmt.Fprintf(out, "\nFinished %s, load average %s.\n", time.Now().UTC().Format("15:04 MST"), loadAverage())
 	return nil
 }
 
-// steady runs the chosen scenarios that need real working days.
-func (e *env) steady(ctx context.Context, cfg config, chosen []string, out io.Writer) error {
-	for _, s := range []string{"intake", "command", "reads", "web"} {
+// steady runs the chosen scenarios that need real working days; reads and
+// web only when first (they measure PostgreSQL and the API, not the
+// topology).
+func (e *env) steady(ctx context.Context, cfg config, chosen []string, first bool, f *figures, out io.Writer) error {
+	for _, s := range []string{"intake", "command", "load", "reads", "web"} {
 		if !slices.Contains(chosen, s) {
 			continue
 		}
 		var err error
 		switch s {
 		case "intake":
-			err = e.intake(ctx, cfg, out)
+			f.intake, err = e.intake(ctx, cfg)
 		case "command":
-			err = e.command(ctx, cfg, out)
+			f.command, err = e.command(ctx, cfg)
+		case "load":
+			f.load, err = e.load(ctx, cfg)
 		case "reads":
-			err = e.reads(ctx, cfg, out)
+			if first {
+				err = e.reads(ctx, cfg, out)
+			}
 		case "web":
-			err = e.pages(ctx, cfg, out)
+			if first {
+				err = e.pages(ctx, cfg, out)
+			}
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", s, err)
+			return fmt.Errorf("%s (%s): %w", s, e.topology, err)
 		}
 	}
 	return nil
 }
 
+// withEnv starts a cluster on the topology on fresh databases, runs fn on
+// it and stops it.
+func withEnv(ctx context.Context, bin, dir, topology, name string, deadlineDay time.Duration, fn func(*env) error) error {
+	e, err := startEnv(ctx, bin, filepath.Join(dir, topology+"-"+name), topology, deadlineDay)
+	if err != nil {
+		return fmt.Errorf("%s cluster: %w", topology, err)
+	}
+	defer e.close()
+	return fn(e)
+}
+
 // startEnv starts a cluster on a fresh database.
-func startEnv(ctx context.Context, bin, dir string, deadlineDay time.Duration) (*env, error) {
+func startEnv(ctx context.Context, bin, dir, topology string, deadlineDay time.Duration) (*env, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	dbURL, drop, err := storetest.NewDatabase(ctx)
-	if err != nil {
+	e := &env{topology: topology, drop: func() {}}
+	var err error
+	if e.dbURL, e.drop, err = storetest.NewDatabase(ctx); err != nil {
 		return nil, err
 	}
-	cl, err := rotsdproc.StartCluster(ctx, rotsdproc.Options{Bin: bin, Dir: dir, DatabaseURL: dbURL, DeadlineDay: deadlineDay})
-	if err != nil {
-		drop()
+	var temporalDB string
+	if topology == production {
+		var dropTemporal func()
+		if temporalDB, dropTemporal, err = temporalDatabase(); err != nil {
+			e.drop()
+			return nil, err
+		}
+		dropRots := e.drop
+		e.drop = func() { dropRots(); dropTemporal() }
+	}
+	o := topologyOptions(rotsdproc.Options{Bin: bin, Dir: dir, DatabaseURL: e.dbURL, DeadlineDay: deadlineDay}, topology, temporalDB)
+	if e.cl, err = rotsdproc.StartCluster(ctx, o); err != nil {
+		e.drop()
 		return nil, err
 	}
-	e := &env{cl: cl, dbURL: dbURL, drop: drop}
-	if err := e.connect(ctx); err != nil {
+	if err := e.connect(ctx, temporalDB); err != nil {
 		e.close()
 		return nil, err
 	}
 	return e, nil
+}
+
+// loadAverage is the machine's load over the last 1, 5 and 15 minutes.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }

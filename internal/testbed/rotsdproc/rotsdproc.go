@@ -115,6 +115,9 @@ func (p *Proc) Restart() error {
 	return p.start()
 }
 
+// Pid is the process id of the latest run, for reading its /proc.
+func (p *Proc) Pid() int { return p.cmd.Process.Pid }
+
 // RSS is the process's resident memory in bytes, from /proc.
 func (p *Proc) RSS() (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
