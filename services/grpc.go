@@ -51,6 +51,9 @@ type Deps struct {
 	// Limits bound each caller's changing calls, feed reads and calls in
 	// flight; zero is no limit.
 	Limits ratelimit.Config
+	// ServerOptions are added to the server's (the tracing's stats
+	// handler).
+	ServerOptions []grpc.ServerOption
 }
 
 // New assembles the API: every ROTS service behind one chain of
@@ -69,7 +72,7 @@ func New(d Deps) (*grpc.Server, *health.Server) {
 	if d.Metrics != nil {
 		chain = append([]grpc.UnaryServerInterceptor{d.Metrics.Unary()}, chain...)
 	}
-	srv := grpc.NewServer(grpc.ForceServerCodecV2(rpc.Codec()), grpc.ChainUnaryInterceptor(chain...))
+	srv := grpc.NewServer(append([]grpc.ServerOption{grpc.ForceServerCodecV2(rpc.Codec()), grpc.ChainUnaryInterceptor(chain...)}, d.ServerOptions...)...)
 	cases := caseservice.New(db, d.Temporal, log)
 	// Signals freeze the dashboard's figures, after its disclosure control.
 	reports := reportservice.New(db, log, d.Control)
