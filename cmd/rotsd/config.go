@@ -14,6 +14,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/devtemporal"
 	"github.com/rots-vlaanderen/roundtable/internal/disclosure"
 	"github.com/rots-vlaanderen/roundtable/internal/notify"
+	"github.com/rots-vlaanderen/roundtable/internal/ratelimit"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 )
 
@@ -40,6 +41,10 @@ type config struct {
 	MetricsListen     string        // /metrics for Prometheus; empty: off
 	ShutdownTimeout   time.Duration // how long a stop waits for calls and tasks in flight
 	Web               webConfig
+	// Limits bound each caller's calls (internal/ratelimit); zero is none.
+	Limits ratelimit.Config
+	// ChangeRetention is how long the change feed keeps a change.
+	ChangeRetention time.Duration
 	// serve only: a secured Temporal cluster, and the namespace.
 	TemporalTLS        temporalTLS
 	TemporalAPIKey     string
@@ -118,6 +123,10 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 		fs.DurationVar(&c.NamespaceRetention, "temporal-namespace-retention", 30*24*time.Hour, "with -temporal-register-namespace: how long Temporal keeps a closed case's (encrypted) history")
 		c.TemporalAPIKey, _ = lookup("TEMPORAL_API_KEY")
 	}
+	fs.Float64Var(&c.Limits.Rate, "rate-limit", 0, "changing calls and change-feed reads a second per caller (token subject), on average; over it RESOURCE_EXHAUSTED with a retry delay (HTTP 429); 0: no limit")
+	fs.IntVar(&c.Limits.Burst, "rate-burst", 20, "with -rate-limit: how many such calls a caller may make at once after a quiet spell")
+	fs.IntVar(&c.Limits.MaxConcurrent, "max-concurrent-calls", 0, "calls of one caller in flight at once; one more is RESOURCE_EXHAUSTED; 0: no bound")
+	fs.DurationVar(&c.ChangeRetention, "change-retention", store.ChangesKept, "how long the change feed (ListChanges) keeps a change; an older page token must resync")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "on a stop, how long the API and the worker finish what they have before they cut it off")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", env("ROTS_METRICS_LISTEN", ""), "address of /metrics for Prometheus, e.g. 127.0.0.1:9094 (not 9090, the API's); empty: off (ROTS_METRICS_LISTEN)")
 	fs.StringVar(&c.HealthListen, "health-listen", env("ROTS_HEALTH_LISTEN", ""), "address of /healthz and /readyz over HTTP, e.g. 127.0.0.1:9093; empty: off (ROTS_HEALTH_LISTEN)")
@@ -238,6 +247,12 @@ func (c *config) validate() error {
 	}
 	if c.RegisterNamespace && c.NamespaceRetention < 24*time.Hour {
 		errs = append(errs, fmt.Errorf("namespace retention %s: at least a day", c.NamespaceRetention))
+	}
+	if c.Limits.Rate < 0 || c.Limits.Burst < 1 || c.Limits.MaxConcurrent < 0 {
+		errs = append(errs, fmt.Errorf("limits: -rate-limit %g and -max-concurrent-calls %d must not be negative, -rate-burst %d at least 1", c.Limits.Rate, c.Limits.MaxConcurrent, c.Limits.Burst))
+	}
+	if c.ChangeRetention < time.Hour {
+		errs = append(errs, fmt.Errorf("change retention %s: at least an hour", c.ChangeRetention))
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown timeout %s: must be positive", c.ShutdownTimeout))

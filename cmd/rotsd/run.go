@@ -175,7 +175,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		srv, hs := services.New(services.Deps{DB: db, Temporal: tc, Verifier: verifier, Control: control, Log: log, Metrics: met})
+		srv, hs := services.New(services.Deps{DB: db, Temporal: tc, Verifier: verifier, Control: control, Log: log, Metrics: met, Limits: cfg.Limits})
 		apiAddr = lis.Addr().String()
 		serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), net.ErrClosed) },
 			func() { hs.Shutdown(); stopWithin(srv, cfg.ShutdownTimeout) })
@@ -227,6 +227,7 @@ func startWorker(ctx context.Context, g *errgroup.Group, cfg *config, db *store.
 	}
 	g.Go(func() error { workflows.RunRelay(ctx, db, tc, 5*time.Second, log); return nil })
 	g.Go(func() error { db.RunPruner(ctx, time.Hour, log); return nil })
+	g.Go(func() error { db.RunChangePruner(ctx, time.Hour, cfg.ChangeRetention, log); return nil })
 	return w.Stop, nil
 }
 
