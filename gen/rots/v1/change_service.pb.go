@@ -7,6 +7,7 @@
 package rotsv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -362,7 +363,7 @@ var File_rots_v1_change_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_change_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1crots/v1/change_service.proto\x12\arots.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\"\x8b\x02\n" +
+	"\x1crots/v1/change_service.proto\x12\arots.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\"\x8b\x02\n" +
 	"\x12ListChangesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -394,9 +395,9 @@ const file_rots_v1_change_service_proto_rawDesc = "" +
 	"\x11CHANGE_KIND_STAGE\x10\x01\x12\x1a\n" +
 	"\x16CHANGE_KIND_ESCALATION\x10\x02\x12\x19\n" +
 	"\x15CHANGE_KIND_AGREEMENT\x10\x03\x12\x17\n" +
-	"\x13CHANGE_KIND_CONSENT\x10\x042Y\n" +
-	"\rChangeService\x12H\n" +
-	"\vListChanges\x12\x1b.rots.v1.ListChangesRequest\x1a\x1c.rots.v1.ListChangesResponseB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"\x13CHANGE_KIND_CONSENT\x10\x042n\n" +
+	"\rChangeService\x12]\n" +
+	"\vListChanges\x12\x1b.rots.v1.ListChangesRequest\x1a\x1c.rots.v1.ListChangesResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\v/v1/changesB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_change_service_proto_rawDescOnce sync.Once
