@@ -39,6 +39,7 @@ type config struct {
 	ReportThreshold   int           // report counts below it are suppressed
 	HealthListen      string        // /healthz and /readyz over HTTP; empty: off
 	MetricsListen     string        // /metrics for Prometheus; empty: off
+	HTTPListen        string        // the API as JSON over HTTP and /openapi.yaml; empty: off
 	ShutdownTimeout   time.Duration // how long a stop waits for calls and tasks in flight
 	Web               webConfig
 	// Limits bound each caller's calls (internal/ratelimit); zero is none.
@@ -129,6 +130,11 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 	fs.DurationVar(&c.ChangeRetention, "change-retention", store.ChangesKept, "how long the change feed (ListChanges) keeps a change; an older page token must resync")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "on a stop, how long the API and the worker finish what they have before they cut it off")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", env("ROTS_METRICS_LISTEN", ""), "address of /metrics for Prometheus, e.g. 127.0.0.1:9094 (not 9090, the API's); empty: off (ROTS_METRICS_LISTEN)")
+	httpListen := ""
+	if mode == "dev" {
+		httpListen = "127.0.0.1:8081"
+	}
+	fs.StringVar(&c.HTTPListen, "http-listen", env("ROTS_HTTP_LISTEN", httpListen), "address of the API as JSON over HTTP, with its OpenAPI document at /openapi.yaml; needs the role api or all; empty: off (ROTS_HTTP_LISTEN)")
 	fs.StringVar(&c.HealthListen, "health-listen", env("ROTS_HEALTH_LISTEN", ""), "address of /healthz and /readyz over HTTP, e.g. 127.0.0.1:9093; empty: off (ROTS_HEALTH_LISTEN)")
 	fs.StringVar(&c.SMTP.Host, "smtp-host", env("ROTS_SMTP_HOST", ""), "SMTP server for notification mail; none sends no mail (ROTS_SMTP_HOST)")
 	fs.IntVar(&c.SMTP.Port, "smtp-port", 587, "SMTP port (ROTS_SMTP_PORT)")
@@ -235,6 +241,11 @@ func (c *config) validate() error {
 	if c.HealthListen != "" {
 		if _, _, err := net.SplitHostPort(c.HealthListen); err != nil {
 			errs = append(errs, fmt.Errorf("health address %q: %w", c.HealthListen, err))
+		}
+	}
+	if c.HTTPListen != "" {
+		if _, _, err := net.SplitHostPort(c.HTTPListen); err != nil {
+			errs = append(errs, fmt.Errorf("HTTP address %q: %w", c.HTTPListen, err))
 		}
 	}
 	if c.MetricsListen != "" {

@@ -180,13 +180,19 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), net.ErrClosed) },
 			func() { hs.Shutdown(); stopWithin(srv, cfg.ShutdownTimeout) })
 	}
+	var httpURL string
+	if cfg.api() && cfg.HTTPListen != "" {
+		if httpURL, err = startHTTP(ctx, g, cfg, apiAddr, log); err != nil {
+			return err
+		}
+	}
 	var webURL string
 	if cfg.web() {
 		if webURL, err = startWeb(ctx, g, cfg, apiAddr, db, verifier, log); err != nil {
 			return err
 		}
 	}
-	log.Info("rotsd ready", readyAttrs(cfg, apiAddr, temporalAddr, metricsURL, codecURL, healthURL, metricsAddr, webURL)...)
+	log.Info("rotsd ready", readyAttrs(cfg, apiAddr, httpURL, temporalAddr, metricsURL, codecURL, healthURL, metricsAddr, webURL)...)
 	<-ctx.Done()
 	log.Info("rotsd stopping")
 	return g.Wait()
@@ -301,13 +307,16 @@ func ignore(err, normal error) error {
 
 // readyAttrs are the attributes of the "rotsd ready" line: what listens
 // where, then what the worker does.
-func readyAttrs(cfg *config, apiAddr, temporalAddr, metricsURL, codecURL, healthURL, metricsAddr, webURL string) []any {
+func readyAttrs(cfg *config, apiAddr, httpURL, temporalAddr, metricsURL, codecURL, healthURL, metricsAddr, webURL string) []any {
 	var a []any
 	if webURL != "" {
 		a = append(a, "web", webURL)
 	}
 	if apiAddr != "" {
 		a = append(a, "api", apiAddr)
+	}
+	if httpURL != "" {
+		a = append(a, "http", httpURL)
 	}
 	if cfg.Role != "web" {
 		a = append(a, "temporal", temporalAddr)
