@@ -244,12 +244,21 @@ func Status(ctx context.Context, log *slog.Logger, method, what string, err erro
 		errors.As(err, new(*client.WorkflowUpdateServiceTimeoutOrCanceledError)):
 		return status.Error(codes.DeadlineExceeded, "no answer in time; retry with the same request_id")
 	case errors.As(err, &unavail), errors.As(err, &notFound),
-		pgconn.SafeToRetry(err), pgconn.Timeout(err), !errors.As(err, &pgErr) && isConnError(err):
+		pgconn.SafeToRetry(err), pgconn.Timeout(err), !errors.As(err, &pgErr) && isConnError(err),
+		errors.As(err, &pgErr) && serverAway(pgErr):
 		log.WarnContext(ctx, "backend unavailable", "method", method, "err", err)
 		return status.Error(codes.Unavailable, "a backend is unavailable; retry with the same request_id")
 	}
 	log.ErrorContext(ctx, "internal error", "method", method, "err", err)
 	return status.Error(codes.Internal, "internal error")
+}
+
+// serverAway reports whether PostgreSQL refused because it is not there to
+// serve: shutting down, crashed or starting up again, its recovery not yet
+// done (class 57P, as in "the database system is starting up"), or the
+// connection failed (class 08).
+func serverAway(e *pgconn.PgError) bool {
+	return strings.HasPrefix(e.Code, "57P") || strings.HasPrefix(e.Code, "08")
 }
 
 // isConnError reports whether err is the connection to PostgreSQL failing

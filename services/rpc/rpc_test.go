@@ -35,6 +35,8 @@ func TestStatus(t *testing.T) {
 		{"connection cut mid-query", fmt.Errorf("store.GetCase(%q): %w", "x", io.ErrUnexpectedEOF), codes.Unavailable},
 		{"connection reset", fmt.Errorf("store.GetCase(%q): %w", "x", syscall.ECONNRESET), codes.Unavailable},
 		{"statement refused", fmt.Errorf("store.Submit: %w", &pgconn.PgError{Code: "23514"}), codes.Internal},
+		{"server starting up after a crash", fmt.Errorf("store.ClaimRequest: %w", &pgconn.PgError{Code: "57P03", Message: "the database system is starting up"}), codes.Unavailable},
+		{"server shutting down", fmt.Errorf("store.GetCase(%q): %w", "x", &pgconn.PgError{Code: "57P01"}), codes.Unavailable},
 		{"our deadline", fmt.Errorf("update: %w", context.DeadlineExceeded), codes.DeadlineExceeded},
 		{"anything else", errors.New("boom"), codes.Internal},
 		{"a status already", status.Error(codes.FailedPrecondition, "not at intake"), codes.FailedPrecondition},

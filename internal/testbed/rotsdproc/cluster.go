@@ -1,6 +1,7 @@
 package rotsdproc
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -12,11 +13,13 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/resolver"
 	"google.golang.org/grpc/resolver/manual"
+	"google.golang.org/grpc/status"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth/devissuer"
@@ -41,6 +44,9 @@ type Options struct {
 	HistoryShards    int
 	// APIs and Workers are how many of each run; 0 means one.
 	APIs, Workers int
+	// ServeBin, when set, is the rotsd of the APIs and workers instead of
+	// Bin: an older one, for a rolling upgrade.
+	ServeBin string
 }
 
 // Cluster is a Temporal server, APIs and workers, each a process of its
@@ -55,11 +61,16 @@ type Cluster struct {
 	Codec                 encryption.Codec
 	issuer                *devissuer.Issuer
 	issuerSrv             *http.Server
+	// serve is the arguments of `rotsd serve` in a role, for processes
+	// started later (StartWorker, StartAPI, StartWeb).
+	serve func(role, listen string) []string
+	opts  Options
+	webs  []*Proc
 }
 
 // StartCluster starts the three processes and waits until each is ready.
 func StartCluster(ctx context.Context, o Options) (_ *Cluster, err error) {
-	c := &Cluster{}
+	c := &Cluster{opts: o}
 	defer func() {
 		if err != nil {
 			c.Close()
@@ -97,18 +108,14 @@ func StartCluster(ctx context.Context, o Options) (_ *Cluster, err error) {
 		return nil, err
 	}
 
-	serve := func(role, listen string) []string {
+	c.serve = func(role, listen string) []string {
 		return []string{"serve", "-role", role, "-listen", listen, "-database-url", o.DatabaseURL,
 			"-temporal-address", c.TemporalAddr, "-oidc-issuer", c.issuer.URL, "-key-file", keyFile,
 			"-deadline-day", o.DeadlineDay.String()}
 	}
-	for i := range max(o.Workers, 1) {
-		w, err := Start(o.Bin, o.Dir, numbered("worker", i), serve("worker", "127.0.0.1:0")...)
-		if err != nil {
-			return nil, err
-		}
-		c.Workers = append(c.Workers, w)
-		if err := w.WaitLog(ctx, ReadyLine); err != nil {
+	serveBin := cmp.Or(o.ServeBin, o.Bin)
+	for range max(o.Workers, 1) {
+		if _, err := c.StartWorker(ctx, serveBin); err != nil {
 			return nil, err
 		}
 	}
@@ -119,7 +126,7 @@ func StartCluster(ctx context.Context, o Options) (_ *Cluster, err error) {
 			return nil, err
 		}
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		api, err := Start(o.Bin, o.Dir, numbered("api", i), serve("api", addr)...)
+		api, err := Start(serveBin, o.Dir, numbered("api", i), c.serve("api", addr)...)
 		if err != nil {
 			return nil, err
 		}
@@ -176,6 +183,9 @@ func (c *Cluster) WaitAPI(ctx context.Context) error {
 		}
 		err = c.APIs[i].waitUntil(ctx, "serving", 50*time.Millisecond, func() error {
 			resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
+			if status.Code(err) == codes.Unimplemented {
+				return nil // an older rotsd, without the health service, answers
+			}
 			if err == nil && resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 				err = fmt.Errorf("health: %s", resp.GetStatus())
 			}
@@ -233,7 +243,7 @@ func (c *Cluster) TemporalClient(ctx context.Context) (client.Client, error) {
 
 // Close stops every process that runs, the APIs and workers first.
 func (c *Cluster) Close() {
-	for _, p := range append(append(slices.Clone(c.APIs), c.Workers...), c.Temporal) {
+	for _, p := range append(append(append(slices.Clone(c.webs), c.APIs...), c.Workers...), c.Temporal) {
 		if p != nil && p.Running() {
 			p.Stop()
 		}
