@@ -41,6 +41,7 @@ var registers = []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) err
 	rotsv1.RegisterDirectoryServiceHandler,
 	rotsv1.RegisterReportServiceHandler,
 	rotsv1.RegisterSignalServiceHandler,
+	rotsv1.RegisterChangeServiceHandler,
 }
 
 // New returns the HTTP handler: GET /openapi.yaml without a token, and
