@@ -124,9 +124,9 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 		fs.DurationVar(&c.NamespaceRetention, "temporal-namespace-retention", 30*24*time.Hour, "with -temporal-register-namespace: how long Temporal keeps a closed case's (encrypted) history")
 		c.TemporalAPIKey, _ = lookup("TEMPORAL_API_KEY")
 	}
-	fs.Float64Var(&c.Limits.Rate, "rate-limit", 0, "changing calls and change-feed reads a second per caller (token subject), on average; over it RESOURCE_EXHAUSTED with a retry delay (HTTP 429); 0: no limit")
-	fs.IntVar(&c.Limits.Burst, "rate-burst", 20, "with -rate-limit: how many such calls a caller may make at once after a quiet spell")
-	fs.IntVar(&c.Limits.MaxConcurrent, "max-concurrent-calls", 0, "calls of one caller in flight at once; one more is RESOURCE_EXHAUSTED; 0: no bound")
+	fs.Float64Var(&c.Limits.Rate, "rate-limit", 0, "changing calls and change-feed reads a second per caller (token subject), on average; over it RESOURCE_EXHAUSTED with a retry delay (HTTP 429); 0: no limit (ROTS_RATE_LIMIT)")
+	fs.IntVar(&c.Limits.Burst, "rate-burst", 20, "with -rate-limit: how many such calls a caller may make at once after a quiet spell (ROTS_RATE_BURST)")
+	fs.IntVar(&c.Limits.MaxConcurrent, "max-concurrent-calls", 0, "calls of one caller in flight at once; one more is RESOURCE_EXHAUSTED; 0: no bound (ROTS_MAX_CONCURRENT_CALLS)")
 	fs.DurationVar(&c.ChangeRetention, "change-retention", store.ChangesKept, "how long the change feed (ListChanges) keeps a change; an older page token must resync")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "on a stop, how long the API and the worker finish what they have before they cut it off")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", env("ROTS_METRICS_LISTEN", ""), "address of /metrics for Prometheus, e.g. 127.0.0.1:9094 (not 9090, the API's); empty: off (ROTS_METRICS_LISTEN)")
@@ -154,6 +154,7 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 	if v, ok := lookup("ROTS_DEADLINE_DAY"); ok {
 		c.DeadlineDay, dayErr = time.ParseDuration(v)
 	}
+	limitErr := limitsFromEnv(&c.Limits, lookup)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -161,13 +162,34 @@ func loadConfig(mode string, args []string, lookup func(string) (string, bool)) 
 	if *acmRoles != "" {
 		c.Auth.ACMRoles, acmErr = auth.ParseACMRoles(*acmRoles)
 	}
-	if err := errors.Join(portErr, dayErr, thresholdErr, acmErr); err != nil {
+	if err := errors.Join(portErr, dayErr, thresholdErr, acmErr, limitErr); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	return c, c.validate()
+}
+
+// limitsFromEnv reads the limits' environment variables, which the flags
+// override.
+func limitsFromEnv(l *ratelimit.Config, lookup func(string) (string, bool)) error {
+	var errs []error
+	if v, ok := lookup("ROTS_RATE_LIMIT"); ok {
+		var err error
+		if l.Rate, err = strconv.ParseFloat(v, 64); err != nil {
+			errs = append(errs, fmt.Errorf("ROTS_RATE_LIMIT: %w", err))
+		}
+	}
+	for name, n := range map[string]*int{"ROTS_RATE_BURST": &l.Burst, "ROTS_MAX_CONCURRENT_CALLS": &l.MaxConcurrent} {
+		if v, ok := lookup(name); ok {
+			var err error
+			if *n, err = strconv.Atoi(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // validate reports every problem at once.
