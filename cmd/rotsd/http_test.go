@@ -98,6 +98,9 @@ func replayCasePath(t *testing.T, api *httpAPI, tokens devTokens) {
 	// No token: 401, as a google.rpc.Status.
 	code, st := api.call("CaseService_SubmitCase", "", nil, submit)
 	wantStatus(t, "no token", code, st, http.StatusUnauthorized, 16)
+	if got := api.lastHeader.Get("WWW-Authenticate"); got != `Bearer realm="rots"` {
+		t.Errorf("no token: WWW-Authenticate %q", got)
+	}
 
 	// Bad input: 400 with a BadRequest naming each field.
 	bad := with(submit, "attestation", map[string]any{"clb_stuck": true})
@@ -206,6 +209,8 @@ type httpAPI struct {
 	t      *testing.T
 	base   string
 	routes map[string]route // by operationId
+	// lastHeader is the header of the latest answer.
+	lastHeader http.Header
 }
 
 type route struct{ method, path string }
@@ -283,6 +288,7 @@ func (a *httpAPI) call(operationID, token string, params map[string]string, body
 		a.t.Fatalf("%s %s: %v", r.method, path, err)
 	}
 	defer resp.Body.Close()
+	a.lastHeader = resp.Header
 	var out map[string]any
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		a.t.Fatalf("%s %s: %d, not JSON: %v", r.method, path, resp.StatusCode, err)

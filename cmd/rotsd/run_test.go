@@ -77,7 +77,7 @@ func TestStartAndStopLogNoError(t *testing.T) {
 	for _, run := range []string{"start", "restart"} {
 		cfg, err := loadConfig("dev", []string{"-listen", "127.0.0.1:0", "-dev-issuer", "127.0.0.1:0", "-database-url", dbURL,
 			"-data-dir", dataDir, "-temporal-port", strconv.Itoa(temporalPort), "-health-listen", health, "-metrics-listen", metricsAddr,
-			"-web-listen", "127.0.0.1:" + strconv.Itoa(webPort), "-web-base-url", webURL}, lookupIn(nil))
+			"-web-listen", "127.0.0.1:" + strconv.Itoa(webPort), "-web-base-url", webURL, "-http-listen", "127.0.0.1:0"}, lookupIn(nil))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +120,7 @@ func TestStartAndStopLogNoError(t *testing.T) {
 			t.Fatalf("%s: %d ready lines, want 1:\n%s", run, len(ready), logs)
 		}
 		for key, want := range map[string]string{"temporal": "127.0.0.1:" + strconv.Itoa(temporalPort), "api": "127.0.0.1:", "issuer": "http://127.0.0.1:",
-			"health": "http://" + health, "web": webURL} {
+			"health": "http://" + health, "web": webURL, "http": "http://127.0.0.1:"} {
 			if got, _ := ready[0][key].(string); !strings.HasPrefix(got, want) {
 				t.Errorf("%s: ready line's %s = %q, want %s…", run, key, got, want)
 			}

@@ -67,6 +67,12 @@ func New(ctx context.Context, conn *grpc.ClientConn) (http.Handler, error) {
 		}),
 		// The API's response metadata (none today) stays in the server.
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
+		// Errors as google.rpc.Status with the HTTP status of their code,
+		// as the runtime writes them, but a 401's challenge says Bearer
+		// (RFC 6750) instead of the runtime's copy of the message.
+		runtime.WithErrorHandler(func(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+			runtime.DefaultHTTPErrorHandler(ctx, mux, m, bearerChallenge{w}, r, err)
+		}),
 	)
 	for _, register := range registers {
 		if err := register(ctx, mux, conn); err != nil {
@@ -83,4 +89,14 @@ func New(ctx context.Context, conn *grpc.ClientConn) (http.Handler, error) {
 		mux.ServeHTTP(w, r)
 	}))
 	return root, nil
+}
+
+// bearerChallenge sets the WWW-Authenticate of a 401 as it goes out.
+type bearerChallenge struct{ http.ResponseWriter }
+
+func (b bearerChallenge) WriteHeader(code int) {
+	if code == http.StatusUnauthorized {
+		b.Header().Set("WWW-Authenticate", `Bearer realm="rots"`)
+	}
+	b.ResponseWriter.WriteHeader(code)
 }
