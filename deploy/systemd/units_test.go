@@ -26,8 +26,8 @@ func TestUnitsVerify(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	units, err := filepath.Glob("*.service")
-	if err != nil || len(units) != 3 {
-		t.Fatalf("units %v, %v; want three", units, err)
+	if err != nil || len(units) != 4 {
+		t.Fatalf("units %v, %v; want four", units, err)
 	}
 	for _, unit := range units {
 		b, err := os.ReadFile(unit)
