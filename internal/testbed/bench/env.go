@@ -61,7 +61,11 @@ func (e *env) connect(ctx context.Context, temporalDB string) error {
 	if err != nil {
 		return err
 	}
-	cfg.MaxConns = 64
+	// Enough for the floors' concurrency to keep PostgreSQL busy, and few
+	// enough that, with the production topology's Temporal server (two
+	// pools of 20), the cluster and other tests stay under the server's
+	// hundred connections.
+	cfg.MaxConns = 24
 	// Told apart from the cluster's own connections when counting the
 	// CPU of PostgreSQL's backends.
 	cfg.ConnConfig.RuntimeParams["application_name"] = benchApp
