@@ -9,16 +9,20 @@ import (
 	"context"
 	_ "embed"
 	"net/http"
+	"strconv"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	// The BadRequest details of an error are written as JSON by type URL:
 	// their type must be linked in.
 	_ "google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/authz"
+	"github.com/rots-vlaanderen/roundtable/internal/ratelimit"
 )
 
 // OpenAPI is the OpenAPI (2.0) document of every HTTP route, generated from
@@ -69,8 +73,13 @@ func New(ctx context.Context, conn *grpc.ClientConn) (http.Handler, error) {
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
 		// Errors as google.rpc.Status with the HTTP status of their code,
 		// as the runtime writes them, but a 401's challenge says Bearer
-		// (RFC 6750) instead of the runtime's copy of the message.
+		// (RFC 6750) instead of the runtime's copy of the message, and a
+		// 429 says when to retry (Retry-After, from the RetryInfo of the
+		// per-caller limits).
 		runtime.WithErrorHandler(func(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+			if d, ok := ratelimit.RetryAfter(err); ok && status.Code(err) == codes.ResourceExhausted {
+				w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(d)))
+			}
 			runtime.DefaultHTTPErrorHandler(ctx, mux, m, bearerChallenge{w}, r, err)
 		}),
 	)
