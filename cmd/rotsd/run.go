@@ -28,6 +28,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/metrics"
 	"github.com/rots-vlaanderen/roundtable/internal/seed/directoryseed"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
+	"github.com/rots-vlaanderen/roundtable/internal/tracing"
 	"github.com/rots-vlaanderen/roundtable/services"
 	"github.com/rots-vlaanderen/roundtable/web"
 	"github.com/rots-vlaanderen/roundtable/workflows"
@@ -46,6 +47,21 @@ func devTemporalConfig(dataDir, namespace string, port int, log *slog.Logger) de
 // and finishes those in flight, the worker stops, then the embedded
 // Temporal server. An ordinary stop logs no error and returns nil.
 func run(ctx context.Context, cfg *config, log *slog.Logger) error {
+	// Traces, when an OTLP endpoint is set; lines logged in a traced call
+	// carry its trace ID. The exporter is flushed last, after everything
+	// traced has stopped.
+	log = slog.New(tracing.LogHandler(log.Handler()))
+	tr, err := tracing.Start(ctx, cfg.Role)
+	if err != nil {
+		return fmt.Errorf("run: tracing: %w", err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := tr.Shutdown(sctx); err != nil {
+			log.Warn("flushing the traces", "err", err)
+		}
+	}()
 	temporalAddr := cfg.TemporalAddress
 	// For the "rotsd ready" line: where everything listens.
 	var apiAddr, metricsURL, codecURL string
@@ -70,11 +86,16 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		defer stop()
 	}
 
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.WithTracer(tr.QueryTracer()))
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
 	defer db.Close()
+	var met *metrics.Metrics
+	if cfg.MetricsListen != "" {
+		met = metrics.New(db, log)
+		db.ObserveAccessLog(met.AccessLogAppended)
+	}
 	if cfg.Mode == "dev" {
 		// A newcomer finds partners at a table with no set-up: the
 		// fictional Limburg sociale kaart, added once.
@@ -98,6 +119,10 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
+	interceptors, err := tr.TemporalInterceptors()
+	if err != nil {
+		return fmt.Errorf("run: tracing: %w", err)
+	}
 	opts := client.Options{
 		HostPort:  temporalAddr,
 		Namespace: cfg.TemporalNamespace,
@@ -107,6 +132,10 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		DataConverter:     codec.DataConverter(),
 		ConnectionOptions: conn,
 		Credentials:       creds,
+		Interceptors:      interceptors,
+	}
+	if met != nil {
+		opts.MetricsHandler = met.TemporalHandler()
 	}
 	// The web application alone needs no Temporal: it calls the API.
 	var tc client.Client
@@ -133,10 +162,8 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), http.ErrServerClosed) },
 			func() { srv.Shutdown(context.WithoutCancel(ctx)) })
 	}
-	var met *metrics.Metrics
 	var metricsAddr string
 	if cfg.MetricsListen != "" {
-		met = metrics.New(db, log)
 		lis, err := net.Listen("tcp", cfg.MetricsListen)
 		if err != nil {
 			return fmt.Errorf("run: metrics: %w", err)
@@ -160,7 +187,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 			func() { srv.Shutdown(context.WithoutCancel(ctx)) })
 	}
 	if cfg.worker() {
-		stop, err := startWorker(ctx, g, cfg, db, tc, log)
+		stop, err := startWorker(ctx, g, cfg, db, tc, met, log)
 		if err != nil {
 			return err
 		}
@@ -175,7 +202,8 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		srv, hs := services.New(services.Deps{DB: db, Temporal: tc, Verifier: verifier, Control: control, Log: log, Metrics: met, Limits: cfg.Limits})
+		srv, hs := services.New(services.Deps{DB: db, Temporal: tc, Verifier: verifier, Control: control, Log: log, Metrics: met, Limits: cfg.Limits,
+			ServerOptions: tr.ServerOptions()})
 		apiAddr = lis.Addr().String()
 		serveUntilDone(ctx, g, func() error { return ignore(srv.Serve(lis), net.ErrClosed) },
 			func() { hs.Shutdown(); stopWithin(srv, cfg.ShutdownTimeout) })
@@ -188,7 +216,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 	var webURL string
 	if cfg.web() {
-		if webURL, err = startWeb(ctx, g, cfg, apiAddr, db, verifier, log); err != nil {
+		if webURL, err = startWeb(ctx, g, cfg, apiAddr, db, verifier, tr, log); err != nil {
 			return err
 		}
 	}
@@ -204,12 +232,15 @@ const namespaceWait = 30 * time.Second
 // startWorker starts the case workflows' worker, the outbox relay and the
 // pruning of request claims; stop stops the worker, which finishes the
 // tasks it runs.
-func startWorker(ctx context.Context, g *errgroup.Group, cfg *config, db *store.DB, tc client.Client, log *slog.Logger) (stop func(), err error) {
+func startWorker(ctx context.Context, g *errgroup.Group, cfg *config, db *store.DB, tc client.Client, met *metrics.Metrics, log *slog.Logger) (stop func(), err error) {
 	mailer := cfg.mailer()
 	if mailer != nil {
 		mailer.Log = log.With("component", "mail")
 	}
 	acts := &workflows.Activities{DB: db, Mailer: mailer, DayLength: cfg.DeadlineDay, WebBaseURL: cfg.Web.BaseURL}
+	if met != nil {
+		acts.Observer = met
+	}
 	// A namespace registered a moment ago reaches every Temporal service
 	// only when each refreshes its cache: a worker started then is told it
 	// does not exist. It waits for it, as long as a start may take.
@@ -240,12 +271,12 @@ func startWorker(ctx context.Context, g *errgroup.Group, cfg *config, db *store.
 // startWeb serves the web application, a client of the API at cfg.Web.API
 // or, without one, of this process's own at apiAddr. It returns where
 // people reach it.
-func startWeb(ctx context.Context, g *errgroup.Group, cfg *config, apiAddr string, db *store.DB, verifier *auth.Verifier, log *slog.Logger) (string, error) {
+func startWeb(ctx context.Context, g *errgroup.Group, cfg *config, apiAddr string, db *store.DB, verifier *auth.Verifier, tr *tracing.Tracing, log *slog.Logger) (string, error) {
 	target := cfg.Web.API
 	if target == "" {
 		target = apiAddr
 	}
-	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(target, append(tr.DialOptions(), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 	if err != nil {
 		return "", fmt.Errorf("run: web: %w", err)
 	}
