@@ -18,7 +18,7 @@ func TestQuick(t *testing.T) {
 	}
 	t.Log(out.String())
 	for _, heading := range []string{"### 1. Intake", "### 2. Stage command", "### 3. Reads", "### 6. Web pages", "### 4. Open cases", "### 5. Timers",
-		"### 7. Stage commands under load", "### 8. Timers' sustained rate"} {
+		"### 7. Stage commands under load", "### 8. Timers' sustained rate", "### 9. A flooding client"} {
 		if !strings.Contains(out.String(), heading) {
 			t.Errorf("no %q table in the output", heading)
 		}

@@ -83,7 +83,7 @@ var quick = config{
 	rates: []int{5, 10}, rateWindow: 2 * time.Second, rateDay: time.Hour,
 }
 
-var scenarios = []string{"intake", "command", "load", "reads", "web", "open", "rate"}
+var scenarios = []string{"intake", "command", "load", "reads", "web", "open", "rate", "flood"}
 
 func main() {
 	small := flag.Bool("quick", false, "small sizes: checks that the harness works, measures nothing worth reporting")
@@ -171,6 +171,11 @@ func run(ctx context.Context, cfg config, chosen, topos []string, out io.Writer)
 				return err
 			}); err != nil {
 				return fmt.Errorf("open (%s): %w", topo, err)
+			}
+		}
+		if slices.Contains(chosen, "flood") && i == 0 {
+			if err := runFlood(ctx, cfg, bin, dir, topo, out); err != nil {
+				return err
 			}
 		}
 		if slices.Contains(chosen, "rate") {
