@@ -58,8 +58,16 @@ func (s *Server) GetDashboard(ctx context.Context, req *rotsv1.GetDashboardReque
 	return &rotsv1.GetDashboardResponse{Dashboard: dash}, nil
 }
 
+// scopeRequest is a request for a scope and period: the dashboard's or
+// the kernkwadrant's.
+type scopeRequest interface {
+	GetRegion() rotsv1.Region
+	GetFromMonth() string
+	GetToMonth() string
+}
+
 // validate checks the scope and period, reporting every problem at once.
-func validate(req *rotsv1.GetDashboardRequest) (string, Period, error) {
+func validate(req scopeRequest) (string, Period, error) {
 	var v rpc.Violations
 	region := ""
 	if req.GetRegion() != rotsv1.Region_REGION_UNSPECIFIED {

@@ -23,6 +23,151 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// KernkwadrantVerdict is what a cell of the kernkwadrant is.
+type KernkwadrantVerdict int32
+
+const (
+	KernkwadrantVerdict_KERNKWADRANT_VERDICT_UNSPECIFIED KernkwadrantVerdict = 0
+	// Demand met by offers the tables used, with short waits.
+	KernkwadrantVerdict_KERNKWADRANT_VERDICT_STRENGTH KernkwadrantVerdict = 1
+	// Demand with no offer, or gaps recorded at tables, or long waits.
+	KernkwadrantVerdict_KERNKWADRANT_VERDICT_GAP KernkwadrantVerdict = 2
+	// Offer in the directory that no case asked for.
+	KernkwadrantVerdict_KERNKWADRANT_VERDICT_BLIND_SPOT KernkwadrantVerdict = 3
+	// Demand and offer, but neither a strength nor a gap.
+	KernkwadrantVerdict_KERNKWADRANT_VERDICT_MIXED KernkwadrantVerdict = 4
+	// A figure the rule needs is suppressed: no verdict, so that none tells
+	// what the hidden figure is.
+	KernkwadrantVerdict_KERNKWADRANT_VERDICT_NOT_ENOUGH_DATA KernkwadrantVerdict = 5
+	// No demand and no offer.
+	KernkwadrantVerdict_KERNKWADRANT_VERDICT_NONE KernkwadrantVerdict = 6
+)
+
+// Enum value maps for KernkwadrantVerdict.
+var (
+	KernkwadrantVerdict_name = map[int32]string{
+		0: "KERNKWADRANT_VERDICT_UNSPECIFIED",
+		1: "KERNKWADRANT_VERDICT_STRENGTH",
+		2: "KERNKWADRANT_VERDICT_GAP",
+		3: "KERNKWADRANT_VERDICT_BLIND_SPOT",
+		4: "KERNKWADRANT_VERDICT_MIXED",
+		5: "KERNKWADRANT_VERDICT_NOT_ENOUGH_DATA",
+		6: "KERNKWADRANT_VERDICT_NONE",
+	}
+	KernkwadrantVerdict_value = map[string]int32{
+		"KERNKWADRANT_VERDICT_UNSPECIFIED":     0,
+		"KERNKWADRANT_VERDICT_STRENGTH":        1,
+		"KERNKWADRANT_VERDICT_GAP":             2,
+		"KERNKWADRANT_VERDICT_BLIND_SPOT":      3,
+		"KERNKWADRANT_VERDICT_MIXED":           4,
+		"KERNKWADRANT_VERDICT_NOT_ENOUGH_DATA": 5,
+		"KERNKWADRANT_VERDICT_NONE":            6,
+	}
+)
+
+func (x KernkwadrantVerdict) Enum() *KernkwadrantVerdict {
+	p := new(KernkwadrantVerdict)
+	*p = x
+	return p
+}
+
+func (x KernkwadrantVerdict) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (KernkwadrantVerdict) Descriptor() protoreflect.EnumDescriptor {
+	return file_rots_v1_report_service_proto_enumTypes[0].Descriptor()
+}
+
+func (KernkwadrantVerdict) Type() protoreflect.EnumType {
+	return &file_rots_v1_report_service_proto_enumTypes[0]
+}
+
+func (x KernkwadrantVerdict) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use KernkwadrantVerdict.Descriptor instead.
+func (KernkwadrantVerdict) EnumDescriptor() ([]byte, []int) {
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{0}
+}
+
+// KernkwadrantReason is one finding behind a verdict.
+type KernkwadrantReason int32
+
+const (
+	KernkwadrantReason_KERNKWADRANT_REASON_UNSPECIFIED KernkwadrantReason = 0
+	// No active offer in the directory for the scope, theme and age band.
+	KernkwadrantReason_KERNKWADRANT_REASON_NO_OFFER KernkwadrantReason = 1
+	// Tables recorded gaps for the theme and age band.
+	KernkwadrantReason_KERNKWADRANT_REASON_GAPS_RECORDED KernkwadrantReason = 2
+	// The median wait is over long_wait_days.
+	KernkwadrantReason_KERNKWADRANT_REASON_LONG_WAIT KernkwadrantReason = 3
+	// The median wait is at most short_wait_days.
+	KernkwadrantReason_KERNKWADRANT_REASON_SHORT_WAIT KernkwadrantReason = 4
+	// At least min_met_percent of the demand met by an offer used.
+	KernkwadrantReason_KERNKWADRANT_REASON_MET_BY_OFFERS_USED KernkwadrantReason = 5
+	// Less than min_met_percent of the demand met by an offer used.
+	KernkwadrantReason_KERNKWADRANT_REASON_LITTLE_MET KernkwadrantReason = 6
+	// No case asked for the theme and age band.
+	KernkwadrantReason_KERNKWADRANT_REASON_NO_DEMAND KernkwadrantReason = 7
+	// A figure the rule needs is suppressed.
+	KernkwadrantReason_KERNKWADRANT_REASON_SUPPRESSED KernkwadrantReason = 8
+)
+
+// Enum value maps for KernkwadrantReason.
+var (
+	KernkwadrantReason_name = map[int32]string{
+		0: "KERNKWADRANT_REASON_UNSPECIFIED",
+		1: "KERNKWADRANT_REASON_NO_OFFER",
+		2: "KERNKWADRANT_REASON_GAPS_RECORDED",
+		3: "KERNKWADRANT_REASON_LONG_WAIT",
+		4: "KERNKWADRANT_REASON_SHORT_WAIT",
+		5: "KERNKWADRANT_REASON_MET_BY_OFFERS_USED",
+		6: "KERNKWADRANT_REASON_LITTLE_MET",
+		7: "KERNKWADRANT_REASON_NO_DEMAND",
+		8: "KERNKWADRANT_REASON_SUPPRESSED",
+	}
+	KernkwadrantReason_value = map[string]int32{
+		"KERNKWADRANT_REASON_UNSPECIFIED":        0,
+		"KERNKWADRANT_REASON_NO_OFFER":           1,
+		"KERNKWADRANT_REASON_GAPS_RECORDED":      2,
+		"KERNKWADRANT_REASON_LONG_WAIT":          3,
+		"KERNKWADRANT_REASON_SHORT_WAIT":         4,
+		"KERNKWADRANT_REASON_MET_BY_OFFERS_USED": 5,
+		"KERNKWADRANT_REASON_LITTLE_MET":         6,
+		"KERNKWADRANT_REASON_NO_DEMAND":          7,
+		"KERNKWADRANT_REASON_SUPPRESSED":         8,
+	}
+)
+
+func (x KernkwadrantReason) Enum() *KernkwadrantReason {
+	p := new(KernkwadrantReason)
+	*p = x
+	return p
+}
+
+func (x KernkwadrantReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (KernkwadrantReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_rots_v1_report_service_proto_enumTypes[1].Descriptor()
+}
+
+func (KernkwadrantReason) Type() protoreflect.EnumType {
+	return &file_rots_v1_report_service_proto_enumTypes[1]
+}
+
+func (x KernkwadrantReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use KernkwadrantReason.Descriptor instead.
+func (KernkwadrantReason) EnumDescriptor() ([]byte, []int) {
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{1}
+}
+
 // ReportTable says what a count table counts. Unless said otherwise the
 // population is the cases submitted in the period (month of submission in
 // Brussels time), each in its current state, and the columns are the
@@ -106,11 +251,11 @@ func (x ReportTable) String() string {
 }
 
 func (ReportTable) Descriptor() protoreflect.EnumDescriptor {
-	return file_rots_v1_report_service_proto_enumTypes[0].Descriptor()
+	return file_rots_v1_report_service_proto_enumTypes[2].Descriptor()
 }
 
 func (ReportTable) Type() protoreflect.EnumType {
-	return &file_rots_v1_report_service_proto_enumTypes[0]
+	return &file_rots_v1_report_service_proto_enumTypes[2]
 }
 
 func (x ReportTable) Number() protoreflect.EnumNumber {
@@ -119,7 +264,385 @@ func (x ReportTable) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReportTable.Descriptor instead.
 func (ReportTable) EnumDescriptor() ([]byte, []int) {
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{2}
+}
+
+type GetKernkwadrantRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The scope: one region, or REGION_UNSPECIFIED for all of Flanders. For a
+	// regional manager or a coordinator an unspecified region means their own.
+	Region Region `protobuf:"varint,1,opt,name=region,proto3,enum=rots.v1.Region" json:"region,omitempty"`
+	// The first month of the period, "YYYY-MM".
+	FromMonth string `protobuf:"bytes,2,opt,name=from_month,json=fromMonth,proto3" json:"from_month,omitempty"`
+	// The last month of the period, "YYYY-MM", included; at most 120 months
+	// after from_month.
+	ToMonth       string `protobuf:"bytes,3,opt,name=to_month,json=toMonth,proto3" json:"to_month,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetKernkwadrantRequest) Reset() {
+	*x = GetKernkwadrantRequest{}
+	mi := &file_rots_v1_report_service_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetKernkwadrantRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetKernkwadrantRequest) ProtoMessage() {}
+
+func (x *GetKernkwadrantRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_report_service_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetKernkwadrantRequest.ProtoReflect.Descriptor instead.
+func (*GetKernkwadrantRequest) Descriptor() ([]byte, []int) {
 	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *GetKernkwadrantRequest) GetRegion() Region {
+	if x != nil {
+		return x.Region
+	}
+	return Region_REGION_UNSPECIFIED
+}
+
+func (x *GetKernkwadrantRequest) GetFromMonth() string {
+	if x != nil {
+		return x.FromMonth
+	}
+	return ""
+}
+
+func (x *GetKernkwadrantRequest) GetToMonth() string {
+	if x != nil {
+		return x.ToMonth
+	}
+	return ""
+}
+
+type GetKernkwadrantResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kernkwadrant  *Kernkwadrant          `protobuf:"bytes,1,opt,name=kernkwadrant,proto3" json:"kernkwadrant,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetKernkwadrantResponse) Reset() {
+	*x = GetKernkwadrantResponse{}
+	mi := &file_rots_v1_report_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetKernkwadrantResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetKernkwadrantResponse) ProtoMessage() {}
+
+func (x *GetKernkwadrantResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_report_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetKernkwadrantResponse.ProtoReflect.Descriptor instead.
+func (*GetKernkwadrantResponse) Descriptor() ([]byte, []int) {
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GetKernkwadrantResponse) GetKernkwadrant() *Kernkwadrant {
+	if x != nil {
+		return x.Kernkwadrant
+	}
+	return nil
+}
+
+// Kernkwadrant is demand against offer for one scope and period. Demand is
+// the cases submitted in the period (a case with several themes counts
+// under each); offer is the directory's active offers for the scope, and
+// the offers the tables of those cases used.
+type Kernkwadrant struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The scope; REGION_UNSPECIFIED means all of Flanders.
+	Region    Region `protobuf:"varint,1,opt,name=region,proto3,enum=rots.v1.Region" json:"region,omitempty"`
+	FromMonth string `protobuf:"bytes,2,opt,name=from_month,json=fromMonth,proto3" json:"from_month,omitempty"`
+	ToMonth   string `protobuf:"bytes,3,opt,name=to_month,json=toMonth,proto3" json:"to_month,omitempty"`
+	// Counts below this were suppressed.
+	Threshold   int32                  `protobuf:"varint,4,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	ComputeTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=compute_time,json=computeTime,proto3" json:"compute_time,omitempty"`
+	// The rule: a strength needs a median wait of at most short_wait_days
+	// working days and at least min_met_percent of the demand met by an
+	// offer the tables used; a median wait over long_wait_days makes a gap.
+	ShortWaitDays int32 `protobuf:"varint,6,opt,name=short_wait_days,json=shortWaitDays,proto3" json:"short_wait_days,omitempty"`
+	LongWaitDays  int32 `protobuf:"varint,7,opt,name=long_wait_days,json=longWaitDays,proto3" json:"long_wait_days,omitempty"`
+	MinMetPercent int32 `protobuf:"varint,8,opt,name=min_met_percent,json=minMetPercent,proto3" json:"min_met_percent,omitempty"`
+	// One per theme and age band, themes in the order of Theme, "UNDER_12"
+	// before "TWELVE_AND_OVER".
+	Cells []*KernkwadrantCell `protobuf:"bytes,9,rep,name=cells,proto3" json:"cells,omitempty"`
+	// Demand by theme (rows) and school level (columns), protected as a
+	// count table of its own; its row totals are the demand per theme.
+	SchoolLevels  *CountTable `protobuf:"bytes,10,opt,name=school_levels,json=schoolLevels,proto3" json:"school_levels,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Kernkwadrant) Reset() {
+	*x = Kernkwadrant{}
+	mi := &file_rots_v1_report_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Kernkwadrant) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Kernkwadrant) ProtoMessage() {}
+
+func (x *Kernkwadrant) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_report_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Kernkwadrant.ProtoReflect.Descriptor instead.
+func (*Kernkwadrant) Descriptor() ([]byte, []int) {
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Kernkwadrant) GetRegion() Region {
+	if x != nil {
+		return x.Region
+	}
+	return Region_REGION_UNSPECIFIED
+}
+
+func (x *Kernkwadrant) GetFromMonth() string {
+	if x != nil {
+		return x.FromMonth
+	}
+	return ""
+}
+
+func (x *Kernkwadrant) GetToMonth() string {
+	if x != nil {
+		return x.ToMonth
+	}
+	return ""
+}
+
+func (x *Kernkwadrant) GetThreshold() int32 {
+	if x != nil {
+		return x.Threshold
+	}
+	return 0
+}
+
+func (x *Kernkwadrant) GetComputeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ComputeTime
+	}
+	return nil
+}
+
+func (x *Kernkwadrant) GetShortWaitDays() int32 {
+	if x != nil {
+		return x.ShortWaitDays
+	}
+	return 0
+}
+
+func (x *Kernkwadrant) GetLongWaitDays() int32 {
+	if x != nil {
+		return x.LongWaitDays
+	}
+	return 0
+}
+
+func (x *Kernkwadrant) GetMinMetPercent() int32 {
+	if x != nil {
+		return x.MinMetPercent
+	}
+	return 0
+}
+
+func (x *Kernkwadrant) GetCells() []*KernkwadrantCell {
+	if x != nil {
+		return x.Cells
+	}
+	return nil
+}
+
+func (x *Kernkwadrant) GetSchoolLevels() *CountTable {
+	if x != nil {
+		return x.SchoolLevels
+	}
+	return nil
+}
+
+// KernkwadrantCell is one theme and age band.
+type KernkwadrantCell struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Stored names: "ABSENCE", "UNDER_12".
+	Theme   string `protobuf:"bytes,1,opt,name=theme,proto3" json:"theme,omitempty"`
+	AgeBand string `protobuf:"bytes,2,opt,name=age_band,json=ageBand,proto3" json:"age_band,omitempty"`
+	// Cases asking: met plus not_met, published only when both are.
+	Demand *Figure `protobuf:"bytes,3,opt,name=demand,proto3" json:"demand,omitempty"`
+	// Cases whose table used a directory offer for this theme.
+	Met *Figure `protobuf:"bytes,4,opt,name=met,proto3" json:"met,omitempty"`
+	// Cases without such an offer (yet).
+	NotMet *Figure `protobuf:"bytes,5,opt,name=not_met,json=notMet,proto3" json:"not_met,omitempty"`
+	// Median working days from submission to the first suitable offer (the
+	// consult's advice or the table's outcome), over the cases that reached
+	// it; published only beside a published demand and when at least
+	// threshold cases reached it.
+	MedianWaitDays *Figure `protobuf:"bytes,6,opt,name=median_wait_days,json=medianWaitDays,proto3" json:"median_wait_days,omitempty"`
+	// Gaps recorded at tables in the period (the dashboard's gap table).
+	Gaps *Figure `protobuf:"bytes,7,opt,name=gaps,proto3" json:"gaps,omitempty"`
+	// Active offers of the directory for the scope, theme and age band (an
+	// offer for all ages counts in both bands). Offers are not people: never
+	// suppressed.
+	Offers *Figure `protobuf:"bytes,8,opt,name=offers,proto3" json:"offers,omitempty"`
+	// Distinct directory offers the met cases' tables used; published only
+	// beside a published met.
+	OffersUsed *Figure             `protobuf:"bytes,9,opt,name=offers_used,json=offersUsed,proto3" json:"offers_used,omitempty"`
+	Verdict    KernkwadrantVerdict `protobuf:"varint,10,opt,name=verdict,proto3,enum=rots.v1.KernkwadrantVerdict" json:"verdict,omitempty"`
+	// The findings behind the verdict.
+	Reasons       []KernkwadrantReason `protobuf:"varint,11,rep,packed,name=reasons,proto3,enum=rots.v1.KernkwadrantReason" json:"reasons,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KernkwadrantCell) Reset() {
+	*x = KernkwadrantCell{}
+	mi := &file_rots_v1_report_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KernkwadrantCell) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KernkwadrantCell) ProtoMessage() {}
+
+func (x *KernkwadrantCell) ProtoReflect() protoreflect.Message {
+	mi := &file_rots_v1_report_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KernkwadrantCell.ProtoReflect.Descriptor instead.
+func (*KernkwadrantCell) Descriptor() ([]byte, []int) {
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *KernkwadrantCell) GetTheme() string {
+	if x != nil {
+		return x.Theme
+	}
+	return ""
+}
+
+func (x *KernkwadrantCell) GetAgeBand() string {
+	if x != nil {
+		return x.AgeBand
+	}
+	return ""
+}
+
+func (x *KernkwadrantCell) GetDemand() *Figure {
+	if x != nil {
+		return x.Demand
+	}
+	return nil
+}
+
+func (x *KernkwadrantCell) GetMet() *Figure {
+	if x != nil {
+		return x.Met
+	}
+	return nil
+}
+
+func (x *KernkwadrantCell) GetNotMet() *Figure {
+	if x != nil {
+		return x.NotMet
+	}
+	return nil
+}
+
+func (x *KernkwadrantCell) GetMedianWaitDays() *Figure {
+	if x != nil {
+		return x.MedianWaitDays
+	}
+	return nil
+}
+
+func (x *KernkwadrantCell) GetGaps() *Figure {
+	if x != nil {
+		return x.Gaps
+	}
+	return nil
+}
+
+func (x *KernkwadrantCell) GetOffers() *Figure {
+	if x != nil {
+		return x.Offers
+	}
+	return nil
+}
+
+func (x *KernkwadrantCell) GetOffersUsed() *Figure {
+	if x != nil {
+		return x.OffersUsed
+	}
+	return nil
+}
+
+func (x *KernkwadrantCell) GetVerdict() KernkwadrantVerdict {
+	if x != nil {
+		return x.Verdict
+	}
+	return KernkwadrantVerdict_KERNKWADRANT_VERDICT_UNSPECIFIED
+}
+
+func (x *KernkwadrantCell) GetReasons() []KernkwadrantReason {
+	if x != nil {
+		return x.Reasons
+	}
+	return nil
 }
 
 type GetDashboardRequest struct {
@@ -138,7 +661,7 @@ type GetDashboardRequest struct {
 
 func (x *GetDashboardRequest) Reset() {
 	*x = GetDashboardRequest{}
-	mi := &file_rots_v1_report_service_proto_msgTypes[0]
+	mi := &file_rots_v1_report_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -150,7 +673,7 @@ func (x *GetDashboardRequest) String() string {
 func (*GetDashboardRequest) ProtoMessage() {}
 
 func (x *GetDashboardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_report_service_proto_msgTypes[0]
+	mi := &file_rots_v1_report_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -163,7 +686,7 @@ func (x *GetDashboardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDashboardRequest.ProtoReflect.Descriptor instead.
 func (*GetDashboardRequest) Descriptor() ([]byte, []int) {
-	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{0}
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GetDashboardRequest) GetRegion() Region {
@@ -196,7 +719,7 @@ type GetDashboardResponse struct {
 
 func (x *GetDashboardResponse) Reset() {
 	*x = GetDashboardResponse{}
-	mi := &file_rots_v1_report_service_proto_msgTypes[1]
+	mi := &file_rots_v1_report_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -208,7 +731,7 @@ func (x *GetDashboardResponse) String() string {
 func (*GetDashboardResponse) ProtoMessage() {}
 
 func (x *GetDashboardResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_report_service_proto_msgTypes[1]
+	mi := &file_rots_v1_report_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -221,7 +744,7 @@ func (x *GetDashboardResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDashboardResponse.ProtoReflect.Descriptor instead.
 func (*GetDashboardResponse) Descriptor() ([]byte, []int) {
-	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{1}
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetDashboardResponse) GetDashboard() *Dashboard {
@@ -244,7 +767,7 @@ type Figure struct {
 
 func (x *Figure) Reset() {
 	*x = Figure{}
-	mi := &file_rots_v1_report_service_proto_msgTypes[2]
+	mi := &file_rots_v1_report_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -256,7 +779,7 @@ func (x *Figure) String() string {
 func (*Figure) ProtoMessage() {}
 
 func (x *Figure) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_report_service_proto_msgTypes[2]
+	mi := &file_rots_v1_report_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -269,7 +792,7 @@ func (x *Figure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Figure.ProtoReflect.Descriptor instead.
 func (*Figure) Descriptor() ([]byte, []int) {
-	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{2}
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Figure) GetValue() int64 {
@@ -306,7 +829,7 @@ type Dashboard struct {
 
 func (x *Dashboard) Reset() {
 	*x = Dashboard{}
-	mi := &file_rots_v1_report_service_proto_msgTypes[3]
+	mi := &file_rots_v1_report_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -318,7 +841,7 @@ func (x *Dashboard) String() string {
 func (*Dashboard) ProtoMessage() {}
 
 func (x *Dashboard) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_report_service_proto_msgTypes[3]
+	mi := &file_rots_v1_report_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -331,7 +854,7 @@ func (x *Dashboard) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dashboard.ProtoReflect.Descriptor instead.
 func (*Dashboard) Descriptor() ([]byte, []int) {
-	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{3}
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Dashboard) GetRegion() Region {
@@ -405,7 +928,7 @@ type CountTable struct {
 
 func (x *CountTable) Reset() {
 	*x = CountTable{}
-	mi := &file_rots_v1_report_service_proto_msgTypes[4]
+	mi := &file_rots_v1_report_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -417,7 +940,7 @@ func (x *CountTable) String() string {
 func (*CountTable) ProtoMessage() {}
 
 func (x *CountTable) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_report_service_proto_msgTypes[4]
+	mi := &file_rots_v1_report_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -430,7 +953,7 @@ func (x *CountTable) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountTable.ProtoReflect.Descriptor instead.
 func (*CountTable) Descriptor() ([]byte, []int) {
-	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{4}
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CountTable) GetTable() ReportTable {
@@ -483,7 +1006,7 @@ type CountRow struct {
 
 func (x *CountRow) Reset() {
 	*x = CountRow{}
-	mi := &file_rots_v1_report_service_proto_msgTypes[5]
+	mi := &file_rots_v1_report_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -495,7 +1018,7 @@ func (x *CountRow) String() string {
 func (*CountRow) ProtoMessage() {}
 
 func (x *CountRow) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_report_service_proto_msgTypes[5]
+	mi := &file_rots_v1_report_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -508,7 +1031,7 @@ func (x *CountRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountRow.ProtoReflect.Descriptor instead.
 func (*CountRow) Descriptor() ([]byte, []int) {
-	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{5}
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CountRow) GetLabel() string {
@@ -548,7 +1071,7 @@ type DurationTable struct {
 
 func (x *DurationTable) Reset() {
 	*x = DurationTable{}
-	mi := &file_rots_v1_report_service_proto_msgTypes[6]
+	mi := &file_rots_v1_report_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -560,7 +1083,7 @@ func (x *DurationTable) String() string {
 func (*DurationTable) ProtoMessage() {}
 
 func (x *DurationTable) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_report_service_proto_msgTypes[6]
+	mi := &file_rots_v1_report_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -573,7 +1096,7 @@ func (x *DurationTable) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DurationTable.ProtoReflect.Descriptor instead.
 func (*DurationTable) Descriptor() ([]byte, []int) {
-	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{6}
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *DurationTable) GetColumns() []string {
@@ -604,7 +1127,7 @@ type DurationRow struct {
 
 func (x *DurationRow) Reset() {
 	*x = DurationRow{}
-	mi := &file_rots_v1_report_service_proto_msgTypes[7]
+	mi := &file_rots_v1_report_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -616,7 +1139,7 @@ func (x *DurationRow) String() string {
 func (*DurationRow) ProtoMessage() {}
 
 func (x *DurationRow) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_report_service_proto_msgTypes[7]
+	mi := &file_rots_v1_report_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -629,7 +1152,7 @@ func (x *DurationRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DurationRow.ProtoReflect.Descriptor instead.
 func (*DurationRow) Descriptor() ([]byte, []int) {
-	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{7}
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *DurationRow) GetLabel() string {
@@ -670,7 +1193,7 @@ type Duration struct {
 
 func (x *Duration) Reset() {
 	*x = Duration{}
-	mi := &file_rots_v1_report_service_proto_msgTypes[8]
+	mi := &file_rots_v1_report_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -682,7 +1205,7 @@ func (x *Duration) String() string {
 func (*Duration) ProtoMessage() {}
 
 func (x *Duration) ProtoReflect() protoreflect.Message {
-	mi := &file_rots_v1_report_service_proto_msgTypes[8]
+	mi := &file_rots_v1_report_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -695,7 +1218,7 @@ func (x *Duration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Duration.ProtoReflect.Descriptor instead.
 func (*Duration) Descriptor() ([]byte, []int) {
-	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{8}
+	return file_rots_v1_report_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Duration) GetCount() *Figure {
@@ -723,7 +1246,41 @@ var File_rots_v1_report_service_proto protoreflect.FileDescriptor
 
 const file_rots_v1_report_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1crots/v1/report_service.proto\x12\arots.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\"x\n" +
+	"\x1crots/v1/report_service.proto\x12\arots.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12rots/v1/case.proto\"{\n" +
+	"\x16GetKernkwadrantRequest\x12'\n" +
+	"\x06region\x18\x01 \x01(\x0e2\x0f.rots.v1.RegionR\x06region\x12\x1d\n" +
+	"\n" +
+	"from_month\x18\x02 \x01(\tR\tfromMonth\x12\x19\n" +
+	"\bto_month\x18\x03 \x01(\tR\atoMonth\"T\n" +
+	"\x17GetKernkwadrantResponse\x129\n" +
+	"\fkernkwadrant\x18\x01 \x01(\v2\x15.rots.v1.KernkwadrantR\fkernkwadrant\"\xaf\x03\n" +
+	"\fKernkwadrant\x12'\n" +
+	"\x06region\x18\x01 \x01(\x0e2\x0f.rots.v1.RegionR\x06region\x12\x1d\n" +
+	"\n" +
+	"from_month\x18\x02 \x01(\tR\tfromMonth\x12\x19\n" +
+	"\bto_month\x18\x03 \x01(\tR\atoMonth\x12\x1c\n" +
+	"\tthreshold\x18\x04 \x01(\x05R\tthreshold\x12=\n" +
+	"\fcompute_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\vcomputeTime\x12&\n" +
+	"\x0fshort_wait_days\x18\x06 \x01(\x05R\rshortWaitDays\x12$\n" +
+	"\x0elong_wait_days\x18\a \x01(\x05R\flongWaitDays\x12&\n" +
+	"\x0fmin_met_percent\x18\b \x01(\x05R\rminMetPercent\x12/\n" +
+	"\x05cells\x18\t \x03(\v2\x19.rots.v1.KernkwadrantCellR\x05cells\x128\n" +
+	"\rschool_levels\x18\n" +
+	" \x01(\v2\x13.rots.v1.CountTableR\fschoolLevels\"\xe3\x03\n" +
+	"\x10KernkwadrantCell\x12\x14\n" +
+	"\x05theme\x18\x01 \x01(\tR\x05theme\x12\x19\n" +
+	"\bage_band\x18\x02 \x01(\tR\aageBand\x12'\n" +
+	"\x06demand\x18\x03 \x01(\v2\x0f.rots.v1.FigureR\x06demand\x12!\n" +
+	"\x03met\x18\x04 \x01(\v2\x0f.rots.v1.FigureR\x03met\x12(\n" +
+	"\anot_met\x18\x05 \x01(\v2\x0f.rots.v1.FigureR\x06notMet\x129\n" +
+	"\x10median_wait_days\x18\x06 \x01(\v2\x0f.rots.v1.FigureR\x0emedianWaitDays\x12#\n" +
+	"\x04gaps\x18\a \x01(\v2\x0f.rots.v1.FigureR\x04gaps\x12'\n" +
+	"\x06offers\x18\b \x01(\v2\x0f.rots.v1.FigureR\x06offers\x120\n" +
+	"\voffers_used\x18\t \x01(\v2\x0f.rots.v1.FigureR\n" +
+	"offersUsed\x126\n" +
+	"\averdict\x18\n" +
+	" \x01(\x0e2\x1c.rots.v1.KernkwadrantVerdictR\averdict\x125\n" +
+	"\areasons\x18\v \x03(\x0e2\x1b.rots.v1.KernkwadrantReasonR\areasons\"x\n" +
 	"\x13GetDashboardRequest\x12'\n" +
 	"\x06region\x18\x01 \x01(\x0e2\x0f.rots.v1.RegionR\x06region\x12\x1d\n" +
 	"\n" +
@@ -768,7 +1325,25 @@ const file_rots_v1_report_service_proto_rawDesc = "" +
 	"\x05count\x18\x01 \x01(\v2\x0f.rots.v1.FigureR\x05count\x120\n" +
 	"\vmedian_days\x18\x02 \x01(\v2\x0f.rots.v1.FigureR\n" +
 	"medianDays\x12*\n" +
-	"\bp90_days\x18\x03 \x01(\v2\x0f.rots.v1.FigureR\ap90Days*\xb6\x03\n" +
+	"\bp90_days\x18\x03 \x01(\v2\x0f.rots.v1.FigureR\ap90Days*\x8a\x02\n" +
+	"\x13KernkwadrantVerdict\x12$\n" +
+	" KERNKWADRANT_VERDICT_UNSPECIFIED\x10\x00\x12!\n" +
+	"\x1dKERNKWADRANT_VERDICT_STRENGTH\x10\x01\x12\x1c\n" +
+	"\x18KERNKWADRANT_VERDICT_GAP\x10\x02\x12#\n" +
+	"\x1fKERNKWADRANT_VERDICT_BLIND_SPOT\x10\x03\x12\x1e\n" +
+	"\x1aKERNKWADRANT_VERDICT_MIXED\x10\x04\x12(\n" +
+	"$KERNKWADRANT_VERDICT_NOT_ENOUGH_DATA\x10\x05\x12\x1d\n" +
+	"\x19KERNKWADRANT_VERDICT_NONE\x10\x06*\xe0\x02\n" +
+	"\x12KernkwadrantReason\x12#\n" +
+	"\x1fKERNKWADRANT_REASON_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cKERNKWADRANT_REASON_NO_OFFER\x10\x01\x12%\n" +
+	"!KERNKWADRANT_REASON_GAPS_RECORDED\x10\x02\x12!\n" +
+	"\x1dKERNKWADRANT_REASON_LONG_WAIT\x10\x03\x12\"\n" +
+	"\x1eKERNKWADRANT_REASON_SHORT_WAIT\x10\x04\x12*\n" +
+	"&KERNKWADRANT_REASON_MET_BY_OFFERS_USED\x10\x05\x12\"\n" +
+	"\x1eKERNKWADRANT_REASON_LITTLE_MET\x10\x06\x12!\n" +
+	"\x1dKERNKWADRANT_REASON_NO_DEMAND\x10\a\x12\"\n" +
+	"\x1eKERNKWADRANT_REASON_SUPPRESSED\x10\b*\xb6\x03\n" +
 	"\vReportTable\x12\x1c\n" +
 	"\x18REPORT_TABLE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bREPORT_TABLE_CASES_BY_STAGE\x10\x01\x12\"\n" +
@@ -782,9 +1357,10 @@ const file_rots_v1_report_service_proto_rawDesc = "" +
 	"\x1dREPORT_TABLE_OPEN_ESCALATIONS\x10\t\x12#\n" +
 	"\x1fREPORT_TABLE_OVERDUE_AGREEMENTS\x10\n" +
 	"\x12\x15\n" +
-	"\x11REPORT_TABLE_GAPS\x10\v2s\n" +
+	"\x11REPORT_TABLE_GAPS\x10\v2\xe3\x01\n" +
 	"\rReportService\x12b\n" +
-	"\fGetDashboard\x12\x1c.rots.v1.GetDashboardRequest\x1a\x1d.rots.v1.GetDashboardResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/dashboardB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
+	"\fGetDashboard\x12\x1c.rots.v1.GetDashboardRequest\x1a\x1d.rots.v1.GetDashboardResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/dashboard\x12n\n" +
+	"\x0fGetKernkwadrant\x12\x1f.rots.v1.GetKernkwadrantRequest\x1a .rots.v1.GetKernkwadrantResponse\"\x18\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/kernkwadrantB:Z8github.com/rots-vlaanderen/roundtable/gen/rots/v1;rotsv1b\x06proto3"
 
 var (
 	file_rots_v1_report_service_proto_rawDescOnce sync.Once
@@ -798,48 +1374,71 @@ func file_rots_v1_report_service_proto_rawDescGZIP() []byte {
 	return file_rots_v1_report_service_proto_rawDescData
 }
 
-var file_rots_v1_report_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_rots_v1_report_service_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_rots_v1_report_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_rots_v1_report_service_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_rots_v1_report_service_proto_goTypes = []any{
-	(ReportTable)(0),              // 0: rots.v1.ReportTable
-	(*GetDashboardRequest)(nil),   // 1: rots.v1.GetDashboardRequest
-	(*GetDashboardResponse)(nil),  // 2: rots.v1.GetDashboardResponse
-	(*Figure)(nil),                // 3: rots.v1.Figure
-	(*Dashboard)(nil),             // 4: rots.v1.Dashboard
-	(*CountTable)(nil),            // 5: rots.v1.CountTable
-	(*CountRow)(nil),              // 6: rots.v1.CountRow
-	(*DurationTable)(nil),         // 7: rots.v1.DurationTable
-	(*DurationRow)(nil),           // 8: rots.v1.DurationRow
-	(*Duration)(nil),              // 9: rots.v1.Duration
-	(Region)(0),                   // 10: rots.v1.Region
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(KernkwadrantVerdict)(0),        // 0: rots.v1.KernkwadrantVerdict
+	(KernkwadrantReason)(0),         // 1: rots.v1.KernkwadrantReason
+	(ReportTable)(0),                // 2: rots.v1.ReportTable
+	(*GetKernkwadrantRequest)(nil),  // 3: rots.v1.GetKernkwadrantRequest
+	(*GetKernkwadrantResponse)(nil), // 4: rots.v1.GetKernkwadrantResponse
+	(*Kernkwadrant)(nil),            // 5: rots.v1.Kernkwadrant
+	(*KernkwadrantCell)(nil),        // 6: rots.v1.KernkwadrantCell
+	(*GetDashboardRequest)(nil),     // 7: rots.v1.GetDashboardRequest
+	(*GetDashboardResponse)(nil),    // 8: rots.v1.GetDashboardResponse
+	(*Figure)(nil),                  // 9: rots.v1.Figure
+	(*Dashboard)(nil),               // 10: rots.v1.Dashboard
+	(*CountTable)(nil),              // 11: rots.v1.CountTable
+	(*CountRow)(nil),                // 12: rots.v1.CountRow
+	(*DurationTable)(nil),           // 13: rots.v1.DurationTable
+	(*DurationRow)(nil),             // 14: rots.v1.DurationRow
+	(*Duration)(nil),                // 15: rots.v1.Duration
+	(Region)(0),                     // 16: rots.v1.Region
+	(*timestamppb.Timestamp)(nil),   // 17: google.protobuf.Timestamp
 }
 var file_rots_v1_report_service_proto_depIdxs = []int32{
-	10, // 0: rots.v1.GetDashboardRequest.region:type_name -> rots.v1.Region
-	4,  // 1: rots.v1.GetDashboardResponse.dashboard:type_name -> rots.v1.Dashboard
-	10, // 2: rots.v1.Dashboard.region:type_name -> rots.v1.Region
-	11, // 3: rots.v1.Dashboard.compute_time:type_name -> google.protobuf.Timestamp
-	5,  // 4: rots.v1.Dashboard.tables:type_name -> rots.v1.CountTable
-	7,  // 5: rots.v1.Dashboard.durations:type_name -> rots.v1.DurationTable
-	0,  // 6: rots.v1.CountTable.table:type_name -> rots.v1.ReportTable
-	6,  // 7: rots.v1.CountTable.rows:type_name -> rots.v1.CountRow
-	3,  // 8: rots.v1.CountTable.column_totals:type_name -> rots.v1.Figure
-	3,  // 9: rots.v1.CountTable.total:type_name -> rots.v1.Figure
-	3,  // 10: rots.v1.CountRow.cells:type_name -> rots.v1.Figure
-	3,  // 11: rots.v1.CountRow.total:type_name -> rots.v1.Figure
-	8,  // 12: rots.v1.DurationTable.rows:type_name -> rots.v1.DurationRow
-	9,  // 13: rots.v1.DurationRow.cells:type_name -> rots.v1.Duration
-	9,  // 14: rots.v1.DurationRow.total:type_name -> rots.v1.Duration
-	3,  // 15: rots.v1.Duration.count:type_name -> rots.v1.Figure
-	3,  // 16: rots.v1.Duration.median_days:type_name -> rots.v1.Figure
-	3,  // 17: rots.v1.Duration.p90_days:type_name -> rots.v1.Figure
-	1,  // 18: rots.v1.ReportService.GetDashboard:input_type -> rots.v1.GetDashboardRequest
-	2,  // 19: rots.v1.ReportService.GetDashboard:output_type -> rots.v1.GetDashboardResponse
-	19, // [19:20] is the sub-list for method output_type
-	18, // [18:19] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	16, // 0: rots.v1.GetKernkwadrantRequest.region:type_name -> rots.v1.Region
+	5,  // 1: rots.v1.GetKernkwadrantResponse.kernkwadrant:type_name -> rots.v1.Kernkwadrant
+	16, // 2: rots.v1.Kernkwadrant.region:type_name -> rots.v1.Region
+	17, // 3: rots.v1.Kernkwadrant.compute_time:type_name -> google.protobuf.Timestamp
+	6,  // 4: rots.v1.Kernkwadrant.cells:type_name -> rots.v1.KernkwadrantCell
+	11, // 5: rots.v1.Kernkwadrant.school_levels:type_name -> rots.v1.CountTable
+	9,  // 6: rots.v1.KernkwadrantCell.demand:type_name -> rots.v1.Figure
+	9,  // 7: rots.v1.KernkwadrantCell.met:type_name -> rots.v1.Figure
+	9,  // 8: rots.v1.KernkwadrantCell.not_met:type_name -> rots.v1.Figure
+	9,  // 9: rots.v1.KernkwadrantCell.median_wait_days:type_name -> rots.v1.Figure
+	9,  // 10: rots.v1.KernkwadrantCell.gaps:type_name -> rots.v1.Figure
+	9,  // 11: rots.v1.KernkwadrantCell.offers:type_name -> rots.v1.Figure
+	9,  // 12: rots.v1.KernkwadrantCell.offers_used:type_name -> rots.v1.Figure
+	0,  // 13: rots.v1.KernkwadrantCell.verdict:type_name -> rots.v1.KernkwadrantVerdict
+	1,  // 14: rots.v1.KernkwadrantCell.reasons:type_name -> rots.v1.KernkwadrantReason
+	16, // 15: rots.v1.GetDashboardRequest.region:type_name -> rots.v1.Region
+	10, // 16: rots.v1.GetDashboardResponse.dashboard:type_name -> rots.v1.Dashboard
+	16, // 17: rots.v1.Dashboard.region:type_name -> rots.v1.Region
+	17, // 18: rots.v1.Dashboard.compute_time:type_name -> google.protobuf.Timestamp
+	11, // 19: rots.v1.Dashboard.tables:type_name -> rots.v1.CountTable
+	13, // 20: rots.v1.Dashboard.durations:type_name -> rots.v1.DurationTable
+	2,  // 21: rots.v1.CountTable.table:type_name -> rots.v1.ReportTable
+	12, // 22: rots.v1.CountTable.rows:type_name -> rots.v1.CountRow
+	9,  // 23: rots.v1.CountTable.column_totals:type_name -> rots.v1.Figure
+	9,  // 24: rots.v1.CountTable.total:type_name -> rots.v1.Figure
+	9,  // 25: rots.v1.CountRow.cells:type_name -> rots.v1.Figure
+	9,  // 26: rots.v1.CountRow.total:type_name -> rots.v1.Figure
+	14, // 27: rots.v1.DurationTable.rows:type_name -> rots.v1.DurationRow
+	15, // 28: rots.v1.DurationRow.cells:type_name -> rots.v1.Duration
+	15, // 29: rots.v1.DurationRow.total:type_name -> rots.v1.Duration
+	9,  // 30: rots.v1.Duration.count:type_name -> rots.v1.Figure
+	9,  // 31: rots.v1.Duration.median_days:type_name -> rots.v1.Figure
+	9,  // 32: rots.v1.Duration.p90_days:type_name -> rots.v1.Figure
+	7,  // 33: rots.v1.ReportService.GetDashboard:input_type -> rots.v1.GetDashboardRequest
+	3,  // 34: rots.v1.ReportService.GetKernkwadrant:input_type -> rots.v1.GetKernkwadrantRequest
+	8,  // 35: rots.v1.ReportService.GetDashboard:output_type -> rots.v1.GetDashboardResponse
+	4,  // 36: rots.v1.ReportService.GetKernkwadrant:output_type -> rots.v1.GetKernkwadrantResponse
+	35, // [35:37] is the sub-list for method output_type
+	33, // [33:35] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_rots_v1_report_service_proto_init() }
@@ -848,14 +1447,14 @@ func file_rots_v1_report_service_proto_init() {
 		return
 	}
 	file_rots_v1_case_proto_init()
-	file_rots_v1_report_service_proto_msgTypes[2].OneofWrappers = []any{}
+	file_rots_v1_report_service_proto_msgTypes[6].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rots_v1_report_service_proto_rawDesc), len(file_rots_v1_report_service_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   9,
+			NumEnums:      3,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,7 +19,8 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ReportService_GetDashboard_FullMethodName = "/rots.v1.ReportService/GetDashboard"
+	ReportService_GetDashboard_FullMethodName    = "/rots.v1.ReportService/GetDashboard"
+	ReportService_GetKernkwadrant_FullMethodName = "/rots.v1.ReportService/GetKernkwadrant"
 )
 
 // ReportServiceClient is the client API for ReportService service.
@@ -42,6 +43,13 @@ type ReportServiceClient interface {
 	// manager sees their own region only; a manager for all of Flanders any
 	// region or Flanders as a whole.
 	GetDashboard(ctx context.Context, in *GetDashboardRequest, opts ...grpc.CallOption) (*GetDashboardResponse, error)
+	// GetKernkwadrant returns demand against offer (the kernkwadrant) of a
+	// scope and period: per theme and age band, what the cases asked, what
+	// the directory offers and what the tables used, and a verdict. The
+	// counts pass the same disclosure control as the dashboard's, and a
+	// verdict is worked out from the published figures only. Managers as
+	// for GetDashboard; coordinators (the tandem) for their own region.
+	GetKernkwadrant(ctx context.Context, in *GetKernkwadrantRequest, opts ...grpc.CallOption) (*GetKernkwadrantResponse, error)
 }
 
 type reportServiceClient struct {
@@ -56,6 +64,16 @@ func (c *reportServiceClient) GetDashboard(ctx context.Context, in *GetDashboard
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetDashboardResponse)
 	err := c.cc.Invoke(ctx, ReportService_GetDashboard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reportServiceClient) GetKernkwadrant(ctx context.Context, in *GetKernkwadrantRequest, opts ...grpc.CallOption) (*GetKernkwadrantResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetKernkwadrantResponse)
+	err := c.cc.Invoke(ctx, ReportService_GetKernkwadrant_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -82,6 +100,13 @@ type ReportServiceServer interface {
 	// manager sees their own region only; a manager for all of Flanders any
 	// region or Flanders as a whole.
 	GetDashboard(context.Context, *GetDashboardRequest) (*GetDashboardResponse, error)
+	// GetKernkwadrant returns demand against offer (the kernkwadrant) of a
+	// scope and period: per theme and age band, what the cases asked, what
+	// the directory offers and what the tables used, and a verdict. The
+	// counts pass the same disclosure control as the dashboard's, and a
+	// verdict is worked out from the published figures only. Managers as
+	// for GetDashboard; coordinators (the tandem) for their own region.
+	GetKernkwadrant(context.Context, *GetKernkwadrantRequest) (*GetKernkwadrantResponse, error)
 	mustEmbedUnimplementedReportServiceServer()
 }
 
@@ -94,6 +119,9 @@ type UnimplementedReportServiceServer struct{}
 
 func (UnimplementedReportServiceServer) GetDashboard(context.Context, *GetDashboardRequest) (*GetDashboardResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetDashboard not implemented")
+}
+func (UnimplementedReportServiceServer) GetKernkwadrant(context.Context, *GetKernkwadrantRequest) (*GetKernkwadrantResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetKernkwadrant not implemented")
 }
 func (UnimplementedReportServiceServer) mustEmbedUnimplementedReportServiceServer() {}
 func (UnimplementedReportServiceServer) testEmbeddedByValue()                       {}
@@ -134,6 +162,24 @@ func _ReportService_GetDashboard_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReportService_GetKernkwadrant_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetKernkwadrantRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReportServiceServer).GetKernkwadrant(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReportService_GetKernkwadrant_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReportServiceServer).GetKernkwadrant(ctx, req.(*GetKernkwadrantRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ReportService_ServiceDesc is the grpc.ServiceDesc for ReportService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -144,6 +190,10 @@ var ReportService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetDashboard",
 			Handler:    _ReportService_GetDashboard_Handler,
+		},
+		{
+			MethodName: "GetKernkwadrant",
+			Handler:    _ReportService_GetKernkwadrant_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

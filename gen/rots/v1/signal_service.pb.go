@@ -115,6 +115,9 @@ const (
 	// Times in each stage and to a suitable offer, in working days, for the
 	// whole scope: stays measured, median and 90th percentile.
 	SignalFigureSection_SIGNAL_FIGURE_SECTION_TIMES SignalFigureSection = 12
+	// The kernkwadrant (ReportService.GetKernkwadrant): per theme and age
+	// band the demand, the offer, the wait and the verdict.
+	SignalFigureSection_SIGNAL_FIGURE_SECTION_KERNKWADRANT SignalFigureSection = 13
 )
 
 // Enum value maps for SignalFigureSection.
@@ -133,6 +136,7 @@ var (
 		10: "SIGNAL_FIGURE_SECTION_OVERDUE_AGREEMENTS",
 		11: "SIGNAL_FIGURE_SECTION_GAPS",
 		12: "SIGNAL_FIGURE_SECTION_TIMES",
+		13: "SIGNAL_FIGURE_SECTION_KERNKWADRANT",
 	}
 	SignalFigureSection_value = map[string]int32{
 		"SIGNAL_FIGURE_SECTION_UNSPECIFIED":        0,
@@ -148,6 +152,7 @@ var (
 		"SIGNAL_FIGURE_SECTION_OVERDUE_AGREEMENTS": 10,
 		"SIGNAL_FIGURE_SECTION_GAPS":               11,
 		"SIGNAL_FIGURE_SECTION_TIMES":              12,
+		"SIGNAL_FIGURE_SECTION_KERNKWADRANT":       13,
 	}
 )
 
@@ -1590,7 +1595,7 @@ const file_rots_v1_signal_service_proto_rawDesc = "" +
 	"\x18SIGNAL_STATE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12SIGNAL_STATE_DRAFT\x10\x01\x12\x19\n" +
 	"\x15SIGNAL_STATE_APPROVED\x10\x02\x12\x15\n" +
-	"\x11SIGNAL_STATE_SENT\x10\x03*\x90\x04\n" +
+	"\x11SIGNAL_STATE_SENT\x10\x03*\xb8\x04\n" +
 	"\x13SignalFigureSection\x12%\n" +
 	"!SIGNAL_FIGURE_SECTION_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bSIGNAL_FIGURE_SECTION_STAGE\x10\x01\x12\"\n" +
@@ -1605,7 +1610,8 @@ const file_rots_v1_signal_service_proto_rawDesc = "" +
 	"(SIGNAL_FIGURE_SECTION_OVERDUE_AGREEMENTS\x10\n" +
 	"\x12\x1e\n" +
 	"\x1aSIGNAL_FIGURE_SECTION_GAPS\x10\v\x12\x1f\n" +
-	"\x1bSIGNAL_FIGURE_SECTION_TIMES\x10\f*w\n" +
+	"\x1bSIGNAL_FIGURE_SECTION_TIMES\x10\f\x12&\n" +
+	"\"SIGNAL_FIGURE_SECTION_KERNKWADRANT\x10\r*w\n" +
 	"\x12SignalExportFormat\x12$\n" +
 	" SIGNAL_EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18SIGNAL_EXPORT_FORMAT_CSV\x10\x01\x12\x1d\n" +
