@@ -31,6 +31,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/services/consultationservice"
 	"github.com/rots-vlaanderen/roundtable/services/directoryservice"
 	"github.com/rots-vlaanderen/roundtable/services/notificationservice"
+	"github.com/rots-vlaanderen/roundtable/services/practiceservice"
 	"github.com/rots-vlaanderen/roundtable/services/reportservice"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 	"github.com/rots-vlaanderen/roundtable/services/signalservice"
@@ -83,6 +84,7 @@ func New(d Deps) (*grpc.Server, *health.Server) {
 	rotsv1.RegisterAuditServiceServer(srv, auditservice.New(db, log))
 	rotsv1.RegisterConsultationServiceServer(srv, consultationservice.New(cases, db, log))
 	rotsv1.RegisterDirectoryServiceServer(srv, directoryservice.New(db, log))
+	rotsv1.RegisterPracticeServiceServer(srv, practiceservice.New(db, log))
 	rotsv1.RegisterReportServiceServer(srv, reports)
 	rotsv1.RegisterSignalServiceServer(srv, signalservice.New(db, signalservice.DashboardFigures{Reports: reports}, log))
 	hs := health.NewServer()

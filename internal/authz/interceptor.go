@@ -19,6 +19,7 @@ import (
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/directory"
+	"github.com/rots-vlaanderen/roundtable/internal/practices"
 	"github.com/rots-vlaanderen/roundtable/internal/signals"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
@@ -211,9 +212,6 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 		// A regional manager's dashboard is of their region; no region means
 		// theirs, and all of Flanders only for a Flemish manager.
 		return Relation{SameRegion: narrowRegion(p, &r.Region)}, "", nil
-	case *rotsv1.GetKernkwadrantRequest:
-		// As the dashboard: a regional caller's own region.
-		return Relation{SameRegion: narrowRegion(p, &r.Region)}, "", nil
 	case *rotsv1.SearchOffersRequest:
 		return Relation{SameRegion: narrowRegion(p, &r.Region)}, "", nil
 	case *rotsv1.GetOrganisationRequest:
@@ -234,6 +232,18 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 			return Relation{}, "", nil
 		}
 		return Relation{SameRegion: narrowRegion(p, &r.Region)}, "", nil
+	case *rotsv1.CreatePracticeRequest:
+		return i.relateCase(ctx, p, "case", r.GetCase())
+	case *rotsv1.ListPracticesRequest:
+		// Published practices are for all of Flanders; those in review for
+		// their region's coordinators.
+		return Relation{SameRegion: !r.GetInReview() || narrowRegion(p, &r.Region)}, "", nil
+	case *rotsv1.GetPracticeRequest:
+		return i.relatePractice(ctx, p, "name", r.GetName(), true)
+	case *rotsv1.UpdatePracticeRequest:
+		return i.relatePractice(ctx, p, "practice.name", r.GetPractice().GetName(), false)
+	case *rotsv1.ReviewPracticeRequest:
+		return i.relatePractice(ctx, p, "name", r.GetName(), false)
 	case *rotsv1.UpdateSignalRequest:
 		return i.relateSignal(ctx, p, "signal.name", r.GetSignal().GetName())
 	case *rotsv1.GetSignalRequest, *rotsv1.ApproveSignalRequest, *rotsv1.MarkSignalSentRequest, *rotsv1.ExportSignalRequest:
@@ -276,6 +286,17 @@ func (i *Interceptor) relateSignal(ctx context.Context, p auth.Principal, field,
 		return Relation{}, "", err
 	}
 	return Relation{SameRegion: p.Region == "" || p.Region == region}, "", nil
+}
+
+// relatePractice relates the caller to the practice named
+// "practices/{id}": in scope in its region, or anywhere once published
+// when published counts (reading it).
+func (i *Interceptor) relatePractice(ctx context.Context, p auth.Principal, field, name string, published bool) (Relation, string, error) {
+	_, scope, err := lookUp(ctx, i.Log, field, name, "practice", practices.New(i.DB).ScopeOf)
+	if err != nil {
+		return Relation{}, "", err
+	}
+	return Relation{SameRegion: p.Region == "" || p.Region == scope.Region || published && scope.State == practices.Published}, "", nil
 }
 
 // lookUp reads what read gives for the resource named "{kind}s/{uuid}" in

@@ -126,9 +126,6 @@ var Rules = map[string]map[string]Access{
 	// The managers' dashboard: aggregate figures only, of the manager's
 	// region, or any region or all of Flanders for a Flemish manager.
 	svc + "ReportService/GetDashboard": {auth.Manager: {Region, Statistical}},
-	// The kernkwadrant: aggregate figures as the dashboard's, for the
-	// managers as the dashboard and for the tandem of a region.
-	svc + "ReportService/GetKernkwadrant": {auth.Manager: {Region, Statistical}, auth.Coordinator: {Region, Statistical}},
 	// The partner directory (sociale kaart): read in one's region, changed
 	// by admins.
 	svc + "DirectoryService/GetOrganisation":        directoryReaders(false),
@@ -141,6 +138,15 @@ var Rules = map[string]map[string]Access{
 	svc + "DirectoryService/CreateOffer":            {auth.Admin: {Anyone, Full}},
 	svc + "DirectoryService/UpdateOffer":            {auth.Admin: {Anyone, Full}},
 	svc + "DirectoryService/DeactivateOffer":        {auth.Admin: {Anyone, Full}},
+	// Good practices: written from a case by its region's coordinators,
+	// reviewed by another coordinator of the region, read when published
+	// by every coordinator in Flanders (see relatePractice).
+	svc + "PracticeService/CreatePractice": {auth.Coordinator: {Region, Full}},
+	svc + "PracticeService/GetPractice":    {auth.Coordinator: {Region, Full}},
+	svc + "PracticeService/ListPractices":  {auth.Coordinator: {Region, Full}},
+	svc + "PracticeService/UpdatePractice": {auth.Coordinator: {Region, Full}},
+	svc + "PracticeService/ReviewPractice": {auth.Coordinator: {Region, Full}},
+	svc + "PracticeService/SuggestOffers":  {auth.Coordinator: {Region, Full}},
 	// Signals to government: managers, of the signal's region or of all of
 	// Flanders. Signals hold counts only, no personal data.
 	svc + "SignalService/CreateSignal":   signalManagers,

@@ -161,6 +161,20 @@ var fields = map[string]string{
 	"offer.organisation_display_name":      "Organisatie",
 	"offer.organisation_active":            "Organisatie actief",
 
+	// PracticeService: the good practices.
+	"practice":                    "Goede praktijk",
+	"practice.name":               "Goede praktijk",
+	"practice.title":              "Titel",
+	"practice.offer":              "Het aanbod dat werkte",
+	"practice.agreements":         "Soort afspraken",
+	"practice.difference":         "Wat het verschil maakte",
+	"practice.organisation_kinds": "Betrokken soorten organisaties",
+	"practice.themes":             "Thema's",
+	"practice.age_band":           "Leeftijd",
+	"practice.school_level":       "Onderwijsniveau",
+	"practice.directory_offers":   "Gebruikt aanbod uit de sociale kaart",
+	"in_review":                   "Ter nazicht",
+
 	"from_month": "Eerste maand",
 	"to_month":   "Laatste maand",
 
@@ -311,6 +325,18 @@ var descriptions = []description{
 	d("must be a month YYYY-MM from 2000 on, got %q", "geef een maand als jaar en maand, zoals 2026-01, vanaf 2000 (nu ${1})"),
 	d("must not be before from_month", "mag niet voor de eerste maand liggen"),
 	d("the period may span at most %d months, got %d", "de periode telt hoogstens ${1} maanden (nu ${2})"),
+
+	// services/practiceservice
+	d("must not name the young person, their school or municipality, or a person of the case or the directory; write in general terms",
+		"noemt de jongere, de school, de gemeente of een persoon uit het dossier of de sociale kaart; schrijf in algemene termen"),
+	d("must not hold a date finer than a month (a day); write the month, e.g. maart 2026, or a duration",
+		"bevat een datum met een dag; schrijf enkel de maand, zoals maart 2026, of een duur"),
+	d("choose at least one theme", "kies minstens één thema"),
+	d("must be PUBLISH or SEND_BACK", choose("rots.v1.PracticeDecision", "PUBLISH", "SEND_BACK")),
+	d("must name a directory offer like organisations/…/offers/…", "is geen aanbod uit de sociale kaart"),
+	d("goes only with in_review: published practices are for every region", "kan enkel bij de praktijken ter nazicht"),
+	d("at most %d kinds", "hoogstens ${1} soorten"),
+	d("at most %d offers", "hoogstens ${1} aanbiedingen"),
 
 	// services/signalservice
 	d("choose at least one section of figures", "kies minstens één tabel"),

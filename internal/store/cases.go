@@ -646,6 +646,9 @@ func (db *DB) Anonymise(ctx context.Context, caseID string, at time.Time) error 
 			`UPDATE agreements SET action = '', person = '', blocked_reason = '' WHERE case_id = $1`,
 			`UPDATE table_participants SET name = '', email = '', role = '' WHERE case_id = $1`,
 			`UPDATE gaps SET needed = '', recorded_by = '' WHERE case_id = $1`,
+			// A good practice written from the case stays as published; only
+			// its link to the case goes.
+			`UPDATE practices SET case_id = NULL WHERE case_id = $1`,
 			`DELETE FROM notifications WHERE case_id = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, caseID); err != nil {

@@ -43,6 +43,7 @@ var registers = []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) err
 	rotsv1.RegisterNotificationServiceHandler,
 	rotsv1.RegisterAuditServiceHandler,
 	rotsv1.RegisterDirectoryServiceHandler,
+	rotsv1.RegisterPracticeServiceHandler,
 	rotsv1.RegisterReportServiceHandler,
 	rotsv1.RegisterSignalServiceHandler,
 	rotsv1.RegisterChangeServiceHandler,
