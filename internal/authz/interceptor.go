@@ -212,6 +212,9 @@ func (i *Interceptor) relate(ctx context.Context, p auth.Principal, req any) (Re
 		// A regional manager's dashboard is of their region; no region means
 		// theirs, and all of Flanders only for a Flemish manager.
 		return Relation{SameRegion: narrowRegion(p, &r.Region)}, "", nil
+	case *rotsv1.GetKernkwadrantRequest:
+		// As the dashboard: a regional caller's own region.
+		return Relation{SameRegion: narrowRegion(p, &r.Region)}, "", nil
 	case *rotsv1.SearchOffersRequest:
 		return Relation{SameRegion: narrowRegion(p, &r.Region)}, "", nil
 	case *rotsv1.GetOrganisationRequest:

@@ -126,6 +126,9 @@ var Rules = map[string]map[string]Access{
 	// The managers' dashboard: aggregate figures only, of the manager's
 	// region, or any region or all of Flanders for a Flemish manager.
 	svc + "ReportService/GetDashboard": {auth.Manager: {Region, Statistical}},
+	// The kernkwadrant: aggregate figures as the dashboard's, for the
+	// managers as the dashboard and for the tandem of a region.
+	svc + "ReportService/GetKernkwadrant": {auth.Manager: {Region, Statistical}, auth.Coordinator: {Region, Statistical}},
 	// The partner directory (sociale kaart): read in one's region, changed
 	// by admins.
 	svc + "DirectoryService/GetOrganisation":        directoryReaders(false),

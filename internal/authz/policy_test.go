@@ -41,6 +41,7 @@ var matrix = map[string]map[string]string{
 	"AuditService/ListAccessLog":               {"auditor": "any/full"},
 	"AuditService/VerifyAccessLog":             {"auditor": "any/full"},
 	"ReportService/GetDashboard":               {"manager": "region/statistical"},
+	"ReportService/GetKernkwadrant":            {"manager": "region/statistical", "coordinator": "region/statistical"},
 	"DirectoryService/GetOrganisation":         {"coordinator": "region/full", "partner": "region/full", "manager": "region/full", "admin": "any/full"},
 	"DirectoryService/ListOrganisations":       {"coordinator": "region/full", "partner": "region/full", "manager": "region/full", "admin": "any/full"},
 	"DirectoryService/GetOffer":                {"submitter": "region/full", "coordinator": "region/full", "partner": "region/full", "manager": "region/full", "admin": "any/full"},

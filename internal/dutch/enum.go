@@ -38,7 +38,17 @@ var enumNames = map[protoreflect.FullName]map[string]string{
 		"STAGE": "fase", "AGE_BAND": "leeftijd", "SCHOOL_LEVEL": "onderwijsniveau", "THEME": "thema",
 		"ORGANISATION_KIND": "soort aanmelder", "CLOSURE_REASON": "reden van afsluiten", "SUBMITTED_BY_MONTH": "aanmeldingen per maand",
 		"CLOSED_BY_MONTH": "afgesloten per maand", "ESCALATIONS": "lopende escalaties", "OVERDUE_AGREEMENTS": "afspraken over hun termijn",
-		"GAPS": "hiaten", "TIMES": "doorlooptijden",
+		"GAPS": "hiaten", "TIMES": "doorlooptijden", "KERNKWADRANT": "kernkwadrant (vraag en aanbod)",
+	},
+	"rots.v1.KernkwadrantVerdict": {
+		"STRENGTH": "sterkte", "GAP": "hiaat", "BLIND_SPOT": "blinde vlek", "MIXED": "gemengd",
+		"NOT_ENOUGH_DATA": "te weinig gegevens", "NONE": "geen vraag en geen aanbod",
+	},
+	"rots.v1.KernkwadrantReason": {
+		"NO_OFFER": "geen aanbod in de sociale kaart", "GAPS_RECORDED": "hiaten gemeld aan overlegtafels",
+		"LONG_WAIT": "lange wachttijd", "SHORT_WAIT": "korte wachttijd",
+		"MET_BY_OFFERS_USED": "vraag beantwoord met gebruikt aanbod", "LITTLE_MET": "weinig vraag beantwoord met gebruikt aanbod",
+		"NO_DEMAND": "geen vraag", "SUPPRESSED": "een cijfer is verborgen",
 	},
 	"rots.v1.PracticeState":    {"IN_REVIEW": "ter nazicht", "SENT_BACK": "teruggestuurd", "PUBLISHED": "gepubliceerd"},
 	"rots.v1.PracticeDecision": {"PUBLISH": "publiceren", "SEND_BACK": "terugsturen"},
