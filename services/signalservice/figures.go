@@ -73,7 +73,12 @@ func (d DashboardFigures) Figures(ctx context.Context, q FigureQuery) ([]signals
 	var tables []signals.FigureTable
 	for _, name := range q.Sections {
 		section := vocab.FromStored[rotsv1.SignalFigureSection](name)
-		t, err := fromDashboard(dash, section)
+		var t signals.FigureTable
+		if section == rotsv1.SignalFigureSection_SIGNAL_FIGURE_SECTION_KERNKWADRANT {
+			t, err = d.kernkwadrantTable(ctx, q)
+		} else {
+			t, err = fromDashboard(dash, section)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -177,6 +182,10 @@ var sectionMeta = map[rotsv1.SignalFigureSection]tableMeta{
 	rotsv1.SignalFigureSection_SIGNAL_FIGURE_SECTION_GAPS: {
 		"Hiaten in het regionale aanbod", "hiaten", "Thema",
 		"Wat een overlegtafel nodig had en in de regio niet of te laat vond, in de periode. Aantallen, nooit dossiers.",
+	},
+	rotsv1.SignalFigureSection_SIGNAL_FIGURE_SECTION_KERNKWADRANT: {
+		"Kernkwadrant: vraag en aanbod", "dossiers", "Thema, leeftijd: oordeel",
+		"Per thema en leeftijd: de vraag van de dossiers aangemeld in de periode, het aanbod in de sociale kaart en wat de tafels gebruikten; een oordeel enkel uit de getoonde cijfers.",
 	},
 	rotsv1.SignalFigureSection_SIGNAL_FIGURE_SECTION_TIMES: {
 		"Doorlooptijden", "werkdagen", "Fase",

@@ -54,7 +54,7 @@ const (
 	monthLayout = "2006-01"
 	maxTitle    = 200
 	maxText     = 20000
-	maxSections = 12
+	maxSections = 13
 )
 
 // status maps a store error to a gRPC status.
