@@ -104,8 +104,13 @@ func logCalls(log *slog.Logger) grpc.UnaryServerInterceptor {
 		resp, err := handler(ctx, req)
 		code := status.Code(err)
 		level := slog.LevelInfo
-		if code == codes.Internal || code == codes.Unknown || code == codes.Unavailable {
+		switch code {
+		case codes.Internal, codes.Unknown, codes.Unavailable:
 			level = slog.LevelWarn
+		case codes.ResourceExhausted:
+			// Refused over a caller's limits: a flood would write a line
+			// for each; the metrics count them by method and code.
+			level = slog.LevelDebug
 		}
 		log.Log(ctx, level, "rpc", "method", info.FullMethod, "code", code.String(), "ms", time.Since(start).Milliseconds())
 		return resp, err
