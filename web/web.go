@@ -167,6 +167,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// The pages of the other roles, each in its own file.
 	s.partnerRoutes(mux)
 	s.managerRoutes(mux)
+	s.kernkwadrantRoutes(mux)
 	s.signalRoutes(mux)
 	s.adminRoutes(mux)
 	s.auditorRoutes(mux)
