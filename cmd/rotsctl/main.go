@@ -72,6 +72,7 @@ var commands = []command{
 	{"audit", "-case <dossier> | -actor <wie>", "het toegangslogboek", (*client).audit, false},
 	{name: "", summary: "Cijfers"},
 	{"report", "[-region …] [-year 2026 | -from 2026-01 -to 2026-06]", "het dashboard van de managers", (*client).report, false},
+	{"kernkwadrant", "[-region …] [-year 2026 | -from 2026-01 -to 2026-06]", "vraag en aanbod per thema en leeftijd", (*client).kernkwadrant, false},
 	{"signal", "create|edit|approve|sent|export|list|show …", "signalen aan de overheid (rotsctl signal help)", (*client).signal, false},
 }
 

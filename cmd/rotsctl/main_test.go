@@ -62,7 +62,7 @@ func TestHelp(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"submit", "-h"}, {"help", "submit"}, {"show", "-h"}, {"intake", "ROTS-1A2B3C4D", "-h"}, {"list", "-help"},
-		{"login", "-h"}, {"inbox", "-h"}, {"report", "-h"}, {"signal", "help"}, {"signal", "approve", "-h"},
+		{"login", "-h"}, {"inbox", "-h"}, {"report", "-h"}, {"kernkwadrant", "-h"}, {"signal", "help"}, {"signal", "approve", "-h"},
 		{"help", "signal", "create"}, {"policy", "-h"}, {"policy", "set", "limburg", "-h"}, {"audit", "-h"}, {"export", "-h"},
 	} {
 		code, out, errOut := rotsctl(t, args...)
