@@ -51,7 +51,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	// carry its trace ID. The exporter is flushed last, after everything
 	// traced has stopped.
 	log = slog.New(tracing.LogHandler(log.Handler()))
-	tr, err := tracing.Start(ctx, cfg.Role)
+	tr, err := tracing.Start(ctx, cfg.Role, log)
 	if err != nil {
 		return fmt.Errorf("run: tracing: %w", err)
 	}

@@ -9,6 +9,7 @@ package tracing
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -39,8 +40,9 @@ func Enabled() bool {
 
 // Start exports traces when Enabled, as service OTEL_SERVICE_NAME or
 // "rotsd-<role>". The exporter reads the other standard OTEL_ variables
-// (headers, certificates, timeouts) itself.
-func Start(ctx context.Context, role string) (*Tracing, error) {
+// (headers, certificates, timeouts) itself; what it cannot send is logged
+// to log as a warning.
+func Start(ctx context.Context, role string, log *slog.Logger) (*Tracing, error) {
 	if !Enabled() {
 		return &Tracing{}, nil
 	}
@@ -59,6 +61,7 @@ func Start(ctx context.Context, role string) (*Tracing, error) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
 	// W3C trace context only: baggage could carry anything a client puts
 	// in it.
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { log.Warn("tracing", "err", err) }))
 	otel.SetTextMapPropagator(propagation.TraceContext{})
 	otel.SetTracerProvider(tp)
 	return &Tracing{tp: tp}, nil

@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m, &dbURL)) }
 func TestOff(t *testing.T) {
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
 	t.Setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "")
-	tr, err := Start(context.Background(), "api")
+	tr, err := Start(context.Background(), "api", slog.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
