@@ -45,8 +45,9 @@ func (c Config) Off() bool { return c.Rate <= 0 && c.MaxConcurrent <= 0 }
 // about as long as a call takes.
 const busyRetry = 100 * time.Millisecond
 
-// forgetAfter is how long a caller's state is kept after their last call;
-// a full bucket is the same as none.
+// forgetAfter is how long a caller's state is kept after their last call
+// at least; by then their bucket has refilled, and a full bucket is the
+// same as none.
 const forgetAfter = 10 * time.Minute
 
 // feedMethod is the change feed, limited as the changing calls are.
@@ -139,8 +140,12 @@ func (l *Limiter) sweep(now time.Time) {
 		return
 	}
 	l.lastSweep = now
+	idle := forgetAfter
+	if l.cfg.Rate > 0 {
+		idle = max(idle, time.Duration(float64(max(l.cfg.Burst, 1))/l.cfg.Rate*float64(time.Second)))
+	}
 	for k, c := range l.callers {
-		if c.inFlight == 0 && now.Sub(c.seen) > forgetAfter {
+		if c.inFlight == 0 && now.Sub(c.seen) > idle {
 			delete(l.callers, k)
 		}
 	}
