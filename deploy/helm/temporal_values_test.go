@@ -17,9 +17,9 @@ type temporalValues struct {
 		Config       struct {
 			LogLevel    string `json:"logLevel"`
 			Persistence struct {
-				DefaultStore     string                    `json:"defaultStore"`
-				VisibilityStore  string                    `json:"visibilityStore"`
-				NumHistoryShards int                       `json:"numHistoryShards"`
+				DefaultStore     string                   `json:"defaultStore"`
+				VisibilityStore  string                   `json:"visibilityStore"`
+				NumHistoryShards int                      `json:"numHistoryShards"`
 				Datastores       map[string]temporalStore `json:"datastores"`
 			} `json:"persistence"`
 			Namespaces struct {
