@@ -179,8 +179,8 @@ func sum(a, b *rotsv1.Figure) *rotsv1.Figure {
 // else, so that a verdict cannot tell more than the figures beside it. It
 // only uses what anyone knows of a suppressed count besides: that it is at
 // least 1, since zeros are published. That does not hold when the demand
-// table was hidden whole (demandProtected false): then no verdict needs the
-// demand.
+// table was hidden whole (demandProtected false): then only recorded gaps
+// (the gap table is never hidden whole) give a verdict, a gap.
 //
 //  1. No demand (a published 0): a blind spot if the directory has an
 //     offer, else nothing.
@@ -203,7 +203,12 @@ func Verdict(cell *rotsv1.KernkwadrantCell, demandProtected bool) (rotsv1.Kernkw
 		noDemand  = rotsv1.KernkwadrantReason_KERNKWADRANT_REASON_NO_DEMAND
 		hidden    = rotsv1.KernkwadrantReason_KERNKWADRANT_REASON_SUPPRESSED
 	)
+	gapsRecorded := cell.Gaps.GetSuppressed() || cell.Gaps.GetValue() > 0
 	if !demandProtected {
+		// A gap recorded at a table was demand; nothing else can be said.
+		if gapsRecorded {
+			return rotsv1.KernkwadrantVerdict_KERNKWADRANT_VERDICT_GAP, []rotsv1.KernkwadrantReason{gapsSeen}
+		}
 		return rotsv1.KernkwadrantVerdict_KERNKWADRANT_VERDICT_NOT_ENOUGH_DATA, []rotsv1.KernkwadrantReason{hidden}
 	}
 	offers := cell.GetOffers().GetValue()
@@ -217,7 +222,7 @@ func Verdict(cell *rotsv1.KernkwadrantCell, demandProtected bool) (rotsv1.Kernkw
 	if offers == 0 {
 		reasons = append(reasons, noOffer)
 	}
-	if cell.Gaps.GetSuppressed() || cell.Gaps.GetValue() > 0 {
+	if gapsRecorded {
 		reasons = append(reasons, gapsSeen)
 	}
 	median, medianShown := cell.MedianWaitDays.GetValue(), cell.MedianWaitDays.Value != nil

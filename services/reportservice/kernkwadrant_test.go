@@ -309,3 +309,48 @@ func checkKernkwadrantProtected(t *testing.T, s *Server, k *rotsv1.Kernkwadrant)
 		}
 	}
 }
+
+// TestKernkwadrantOnGeneratedCases runs the kernkwadrant of every region
+// and of Flanders, year by year, on generated cases (a few dozen per region
+// and year, so that much is small): nothing small shows, no hidden part of
+// a theme's demand can be had from the dashboard's total, and each verdict
+// is the rule's on the figures shown.
+func TestKernkwadrantOnGeneratedCases(t *testing.T) {
+	t.Parallel()
+	db := loadSmall(t)
+	s := newServer(t, db, 10)
+	verdicts := map[rotsv1.KernkwadrantVerdict]int{}
+	blank := 0 // scopes whose demand table disagreed with the dashboard's and went whole
+	for year := 2021; year <= 2026; year++ {
+		for r := range len(rotsv1.Region_name) {
+			resp, err := s.GetKernkwadrant(context.Background(), &rotsv1.GetKernkwadrantRequest{
+				Region: rotsv1.Region(r), FromMonth: fmt.Sprintf("%d-01", year), ToMonth: fmt.Sprintf("%d-12", year)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := resp.GetKernkwadrant()
+			checkKernkwadrantProtected(t, s, k)
+			zeros := 0 // zeros are shown unless the table is hidden whole
+			for _, c := range k.GetCells() {
+				if c.GetMet().Value != nil && c.GetMet().GetValue() == 0 {
+					zeros++
+				}
+			}
+			if zeros == 0 {
+				blank++
+			}
+			for _, c := range k.GetCells() {
+				verdicts[c.GetVerdict()]++
+				v, reasons := Verdict(c, zeros > 0)
+				if v != c.GetVerdict() || !slices.Equal(reasons, c.GetReasons()) {
+					t.Errorf("%d %s %s/%s: %s, the rule on the figures shown says %s", year, rotsv1.Region(r), c.GetTheme(), c.GetAgeBand(),
+						verdictText(c.GetVerdict(), c.GetReasons()), verdictText(v, reasons))
+				}
+			}
+		}
+	}
+	t.Logf("verdicts over %d scopes and years: %v; demand hidden whole in %d", 6*len(rotsv1.Region_name), verdicts, blank)
+	if verdicts[rotsv1.KernkwadrantVerdict_KERNKWADRANT_VERDICT_GAP] == 0 || verdicts[rotsv1.KernkwadrantVerdict_KERNKWADRANT_VERDICT_NOT_ENOUGH_DATA] == 0 {
+		t.Errorf("the generated cases make no gap or no hidden cell: %v", verdicts)
+	}
+}
