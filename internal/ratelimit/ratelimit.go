@@ -50,6 +50,12 @@ const busyRetry = 100 * time.Millisecond
 // same as none.
 const forgetAfter = 10 * time.Minute
 
+// maxHold bounds how long a refusal is held back before it is sent (never
+// longer than its retry delay): a client that calls again at once, ignoring
+// the delay, then sends a few calls a second instead of thousands, each
+// costing the API a token check. A client that waits as told loses nothing.
+const maxHold = 250 * time.Millisecond
+
 // feedMethod is the change feed, limited as the changing calls are.
 const feedMethod = "/rots.v1.ChangeService/ListChanges"
 
@@ -81,8 +87,14 @@ func (l *Limiter) Unary() grpc.UnaryServerInterceptor {
 		if !ok || l.cfg.Off() {
 			return handler(ctx, req)
 		}
-		release, err := l.admit(p.Subject, limited(info.FullMethod, req))
+		release, retry, err := l.admit(p.Subject, limited(info.FullMethod, req))
 		if err != nil {
+			hold := time.NewTimer(min(retry, maxHold))
+			defer hold.Stop()
+			select {
+			case <-hold.C:
+			case <-ctx.Done():
+			}
 			return nil, err
 		}
 		defer release()
@@ -102,7 +114,7 @@ func limited(method string, req any) bool {
 }
 
 // admit lets a call of the caller in, or says why not and when to retry.
-func (l *Limiter) admit(subject string, counts bool) (release func(), err error) {
+func (l *Limiter) admit(subject string, counts bool) (release func(), retry time.Duration, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -117,13 +129,13 @@ func (l *Limiter) admit(subject string, counts bool) (release func(), err error)
 	}
 	c.seen = now
 	if l.cfg.MaxConcurrent > 0 && c.inFlight >= l.cfg.MaxConcurrent {
-		return nil, exhausted(busyRetry, "too many calls at once from this caller (at most %d); retry", l.cfg.MaxConcurrent)
+		return nil, busyRetry, exhausted(busyRetry, "too many calls at once from this caller (at most %d); retry", l.cfg.MaxConcurrent)
 	}
 	if counts && c.bucket != nil {
 		r := c.bucket.ReserveN(now, 1)
 		if d := r.DelayFrom(now); d > 0 {
 			r.CancelAt(now)
-			return nil, exhausted(d, "too many changing calls or feed reads from this caller (%g a second); retry after %s", l.cfg.Rate, d.Round(time.Millisecond))
+			return nil, d, exhausted(d, "too many changing calls or feed reads from this caller (%g a second); retry after %s", l.cfg.Rate, d.Round(time.Millisecond))
 		}
 	}
 	c.inFlight++
@@ -131,7 +143,7 @@ func (l *Limiter) admit(subject string, counts bool) (release func(), err error)
 		l.mu.Lock()
 		c.inFlight--
 		l.mu.Unlock()
-	}, nil
+	}, 0, nil
 }
 
 // sweep forgets callers idle for a while, at most once a minute.

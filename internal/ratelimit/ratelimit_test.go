@@ -98,14 +98,21 @@ func wantExhausted(t *testing.T, err error) time.Duration {
 // delay; another caller, and the flooding caller's reads, pass.
 func TestFloodingCallerIsLimitedOthersAreNot(t *testing.T) {
 	cs, feed, _ := serve(t, ratelimit.Config{Rate: 0.01, Burst: 5})
+	// Twenty at once: refusals are held back a moment before they go.
+	errs := make([]error, 20)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Go(func() {
+			if i%2 == 0 {
+				_, errs[i] = cs.DecideIntake(as("flood"), &rotsv1.DecideIntakeRequest{})
+			} else {
+				_, errs[i] = feed.ListChanges(as("flood"), &rotsv1.ListChangesRequest{})
+			}
+		})
+	}
+	wg.Wait()
 	var refused int
-	for i := range 20 {
-		var err error
-		if i%2 == 0 {
-			_, err = cs.DecideIntake(as("flood"), &rotsv1.DecideIntakeRequest{})
-		} else {
-			_, err = feed.ListChanges(as("flood"), &rotsv1.ListChangesRequest{})
-		}
+	for _, err := range errs {
 		if err != nil {
 			d := wantExhausted(t, err)
 			if d > 100*time.Second {
