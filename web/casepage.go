@@ -28,6 +28,10 @@ type caseData struct {
 	Offers    []*rotsv1.Offer
 	Searched  bool
 	failed    *form
+
+	// Suggestions are the offers and practices that fit the case, on the
+	// consult's and the table's forms.
+	Suggestions []suggestion
 }
 
 type eventRow struct{ What, Summary, Actor, When, ISO string }
@@ -79,6 +83,7 @@ var notices = map[string]string{
 	"heropenen":    "De overlegtafel komt opnieuw samen.",
 	"afsluiten":    "Het dossier is afgesloten.",
 	"hiaat":        "Het hiaat in het aanbod is vastgelegd.",
+	"praktijk":     "De goede praktijk is beschreven. Een andere coördinator van de regio kijkt ze na voor ze zichtbaar wordt.",
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *visit) {
@@ -130,6 +135,9 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, v *visit, stat
 			d.Events = append(d.Events, eventRow{What: dutch.Event(e.GetKind()), Summary: e.GetSummary(), Actor: e.GetActor(),
 				When: dutch.DateTime(t), ISO: t.Format(time.RFC3339)})
 		}
+	}
+	if d.Coord && d.Is(vocab.StageConsult, vocab.StageTable) {
+		d.Suggestions = s.suggestionsFor(v.ctx, name)
 	}
 	if extra != nil {
 		extra(&d)

@@ -95,7 +95,7 @@ var commands = map[string]command{
 		return err
 	},
 	"uitkomst": func(s *Server, ctx context.Context, name string, f *form) error {
-		req := &rotsv1.RecordTableOutcomeRequest{RequestId: f.RequestID, Name: name, Offer: f.Get("offer")}
+		req := &rotsv1.RecordTableOutcomeRequest{RequestId: f.RequestID, Name: name, Offer: f.Get("offer"), Offers: f.Values["offers"]}
 		for i := range f.Rows("agreements", 0) {
 			at := func(field string) string {
 				return strings.TrimSpace(f.Get("agreements[" + strconv.Itoa(i) + "]." + field))
@@ -125,6 +125,7 @@ var commands = map[string]command{
 			Reason: enumOf[rotsv1.ClosureReason](f.Get("reason")), Note: f.Get("note")})
 		return err
 	},
+	"praktijk": writePractice,
 	"hiaat": func(s *Server, ctx context.Context, name string, f *form) error {
 		weeks, _ := f.number("gap.waiting_weeks", "Vul een aantal weken in, bijvoorbeeld 12.")
 		if f.Err("gap.waiting_weeks") != "" {
@@ -175,6 +176,12 @@ func (s *Server) caseCommand(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	if f.addRow() {
+		s.showCase(w, r, v, http.StatusOK, f, "", "", nil)
+		return
+	}
+	if f.Values.Get("overnemen") != "" {
+		// A suggestion taken into the consult's or the table's form.
+		s.takeSuggestion(v.ctx, f, name)
 		s.showCase(w, r, v, http.StatusOK, f, "", "", nil)
 		return
 	}

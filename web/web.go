@@ -97,6 +97,7 @@ type Server struct {
 	reports   rotsv1.ReportServiceClient
 	signals   rotsv1.SignalServiceClient
 	audit     rotsv1.AuditServiceClient
+	practices rotsv1.PracticeServiceClient
 	now       func() time.Time
 }
 
@@ -123,6 +124,7 @@ func New(cfg Config, api grpc.ClientConnInterface, db *store.DB, verifier *auth.
 		reports:   rotsv1.NewReportServiceClient(api),
 		signals:   rotsv1.NewSignalServiceClient(api),
 		audit:     rotsv1.NewAuditServiceClient(api),
+		practices: rotsv1.NewPracticeServiceClient(api),
 		now:       time.Now,
 	}, nil
 }
@@ -171,6 +173,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.signalRoutes(mux)
 	s.adminRoutes(mux)
 	s.auditorRoutes(mux)
+	s.practiceRoutes(mux)
 }
 
 // home sends each role to where its work is.

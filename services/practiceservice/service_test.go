@@ -79,7 +79,9 @@ func (w *world) call(token, method string, req any) (any, error) {
 		"CreatePractice": func(ctx context.Context, r any) (any, error) {
 			return w.s.CreatePractice(ctx, r.(*rotsv1.CreatePracticeRequest))
 		},
-		"GetPractice": func(ctx context.Context, r any) (any, error) { return w.s.GetPractice(ctx, r.(*rotsv1.GetPracticeRequest)) },
+		"GetPractice": func(ctx context.Context, r any) (any, error) {
+			return w.s.GetPractice(ctx, r.(*rotsv1.GetPracticeRequest))
+		},
 		"ListPractices": func(ctx context.Context, r any) (any, error) {
 			return w.s.ListPractices(ctx, r.(*rotsv1.ListPracticesRequest))
 		},

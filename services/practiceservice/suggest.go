@@ -230,11 +230,7 @@ func (s *Server) SuggestOffers(ctx context.Context, req *rotsv1.SuggestOffersReq
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	n, err := s.need(ctx, caseID)
-	if err != nil {
-		return nil, s.status(ctx, "SuggestOffers", err)
-	}
-	ranked, err := s.rank(ctx, n)
+	ranked, err := s.Suggest(ctx, caseID)
 	if err != nil {
 		return nil, s.status(ctx, "SuggestOffers", err)
 	}
@@ -249,6 +245,17 @@ func (s *Server) SuggestOffers(ctx context.Context, req *rotsv1.SuggestOffersReq
 		resp.Suggestions = append(resp.Suggestions, sg)
 	}
 	return resp, nil
+}
+
+// Suggest ranks what fits the case, best first: the offers of its region
+// and the published practices (SuggestOffers, and the measurement of the
+// suggestions in internal/testbed/suggestbench).
+func (s *Server) Suggest(ctx context.Context, caseID string) ([]Scored, error) {
+	n, err := s.need(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	return s.rank(ctx, n)
 }
 
 // need is what the case asks for.

@@ -30,7 +30,7 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m, &dbURL)) }
 // and writes nothing); every other method of rots.v1
 // must take a request_id.
 func isRead(name protoreflect.Name) bool {
-	for _, p := range []string{"Get", "List", "Search", "Export", "Verify"} {
+	for _, p := range []string{"Get", "List", "Search", "Export", "Verify", "Suggest"} {
 		if strings.HasPrefix(string(name), p) {
 			return true
 		}
