@@ -30,12 +30,25 @@ func (c *Cluster) StartWorker(ctx context.Context, bin string) (*Proc, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	return w, w.waitUntil(ctx, "polling", 50*time.Millisecond, func() error {
-		if w.logged(ReadyLine) || w.logged(olderReadyLine) {
-			return nil
+	for {
+		err := w.waitUntil(ctx, "polling", 50*time.Millisecond, func() error {
+			if w.logged(ReadyLine) || w.logged(olderReadyLine) {
+				return nil
+			}
+			return errors.New("not ready yet")
+		})
+		// An older rotsd's worker exits when the namespace, registered a
+		// moment ago, has not reached every Temporal service yet; started
+		// again, as systemd's Restart=on-failure does, it finds it. (The
+		// tree's rotsd waits for it itself.)
+		if err == nil || w.Running() || !w.logged("is not found") || ctx.Err() != nil {
+			return w, err
 		}
-		return errors.New("not ready yet")
-	})
+		time.Sleep(time.Second)
+		if err := w.Restart(); err != nil {
+			return w, err
+		}
+	}
 }
 
 // logged reports whether the latest run has logged s so far.
