@@ -129,4 +129,22 @@ func TestManagerKernkwadrant(t *testing.T) {
 	if !bytes.Contains(body, []byte("taal, 12 en ouder;hiaat;")) || !bytes.HasPrefix(body, []byte("\xEF\xBB\xBFThema en leeftijd;Oordeel;Waarom;Vraag;")) {
 		t.Errorf("the CSV file:\n%s", body)
 	}
+
+	// Into a signal: the table frozen with its verdicts.
+	browser.Click(t, tab, "Zet het kernkwadrant in een signaal")
+	b.CheckA11y(t, tab)
+	title := "Vraag en aanbod " + uuid.NewString()[:8]
+	browser.Fill(t, tab, "Titel", title)
+	browser.Fill(t, tab, "Eerste maand", strconv.Itoa(year)+"-01")
+	browser.Fill(t, tab, "Laatste maand", strconv.Itoa(year)+"-12")
+	browser.Click(t, tab, "kernkwadrant (vraag en aanbod)")
+	browser.Click(t, tab, "Signaal opstellen")
+	b.CheckA11y(t, tab)
+	wantText(t, tab, "Het signaal is opgesteld", title, "Kernkwadrant: vraag en aanbod", "Taal, 12 en ouder: hiaat")
+
+	// The tandem of the region has the page in its menu too.
+	tandem := a.signIn(t, "Tom Janssens")
+	browser.Click(t, tandem, "Kernkwadrant")
+	b.CheckA11y(t, tandem)
+	wantText(t, tandem, "Kernkwadrant Oost-Vlaanderen", "Vraag en aanbod per thema en leeftijd")
 }
