@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
+	"github.com/rots-vlaanderen/roundtable/internal/auth/devissuer"
 	"github.com/rots-vlaanderen/roundtable/internal/seed/directoryseed"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/browser"
 )
@@ -94,4 +96,40 @@ func TestTakeASuggestedOfferIntoAnAgreement(t *testing.T) {
 	wantText(t, tab, "De goede praktijk is beschreven")
 	a.visit(t, tab, "/praktijken")
 	wantText(t, tab, "Ter nazicht in uw regio", "Trajectbegeleiding als brug terug naar school")
+	b.CheckA11y(t, tab)
+
+	// The author cannot publish it; a second coordinator of Limburg does.
+	browser.Click(t, tab, "Trajectbegeleiding als brug terug naar school")
+	browser.Click(t, tab, "publiceren")
+	browser.Click(t, tab, "Beslissing vastleggen")
+	wantText(t, tab, "een andere coördinator dan wie ze schreef")
+	tok, err := a.issuer.Token(devissuer.Claims{Subject: "tandem2.limburg@rots.local", Email: "tandem2.limburg@rots.local",
+		Name: "Tweede coördinator", Role: "coordinator", Region: "limburg"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+tok)
+	practices := rotsv1.NewPracticeServiceClient(a.Conn)
+	review, err := practices.ListPractices(second, &rotsv1.ListPracticesRequest{InReview: true, PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var name string
+	for _, p := range review.GetPractices() {
+		if p.GetTitle() == "Trajectbegeleiding als brug terug naar school" {
+			name = p.GetName()
+		}
+	}
+	if _, err := practices.ReviewPractice(second, &rotsv1.ReviewPracticeRequest{RequestId: uuid.NewString(), Name: name,
+		Decision: rotsv1.PracticeDecision_PRACTICE_DECISION_PUBLISH}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The tandem of another region finds it by Dutch full text.
+	other := a.signIn(t, "Tom Janssens")
+	a.visit(t, other, "/praktijken")
+	browser.FillCSS(t, other, "#veld-zoeken-query", "trajectbegeleidingen terugkeer")
+	browser.Click(t, other, "Zoeken")
+	browser.Click(t, other, "Trajectbegeleiding als brug terug naar school")
+	wantText(t, other, "Wat het verschil maakte", "De jongere koos zelf het tempo.", "Limburg")
 }
