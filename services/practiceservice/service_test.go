@@ -475,3 +475,42 @@ func TestSuggestOffersForACase(t *testing.T) {
 	_, err = w.call("anouk", "SuggestOffers", &rotsv1.SuggestOffersRequest{Name: "cases/" + open.ID})
 	wantCode(t, "a coordinator of another region", err, codes.NotFound)
 }
+
+// A retried CreatePractice or ReviewPractice (the same request_id) does
+// the work once and answers as the first time.
+func TestRetriesDoTheWorkOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	req := &rotsv1.CreatePracticeRequest{RequestId: uuid.NewString(), Case: "cases/" + w.closedCase("BACK_AT_SCHOOL").ID, Practice: writeUp()}
+	first, err := w.call("els", "CreatePractice", req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := w.call("els", "CreatePractice", req)
+	if err != nil {
+		t.Fatalf("the retry: %v", err)
+	}
+	name := first.(*rotsv1.CreatePracticeResponse).GetPractice().GetName()
+	if got := again.(*rotsv1.CreatePracticeResponse).GetPractice().GetName(); got != name {
+		t.Errorf("the retry answers %s, want %s", got, name)
+	}
+	review := &rotsv1.ReviewPracticeRequest{RequestId: uuid.NewString(), Name: name, Decision: publish}
+	for range 2 {
+		if _, err := w.call("jan", "ReviewPractice", review); err != nil {
+			t.Fatalf("review (or its retry): %v", err)
+		}
+	}
+	resp, err := w.call("jan", "ListPractices", &rotsv1.ListPracticesRequest{Query: "vertrouwenspersoon", PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range resp.(*rotsv1.ListPracticesResponse).GetPractices() {
+		if strings.Contains(p.GetName(), strings.TrimPrefix(name, "practices/")) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the practice is listed %d times, want once", n)
+	}
+}
