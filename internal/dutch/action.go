@@ -20,6 +20,8 @@ var actions = map[string]string{
 	"UpdateAgreement":      "afspraak bijgewerkt",
 	"RecordAttendance":     "aanwezigheid vastgelegd",
 	"RecordGap":            "hiaat vastgelegd",
+	"CreatePractice":       "goede praktijk beschreven",
+	"SuggestOffers":        "suggesties van aanbod bekeken",
 }
 
 // Action says an RPC of the access log in Dutch: GetCase is "dossier

@@ -21,6 +21,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/authz"
 	"github.com/rots-vlaanderen/roundtable/internal/directory"
+	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 	"github.com/rots-vlaanderen/roundtable/internal/practices"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/rpctest"
@@ -512,5 +513,15 @@ func TestRetriesDoTheWorkOnce(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("the practice is listed %d times, want once", n)
+	}
+}
+
+// The calls that read a case, and so are in its access log, have Dutch
+// words for the auditor's page.
+func TestAccessLogWords(t *testing.T) {
+	for _, m := range []string{"CreatePractice", "SuggestOffers"} {
+		if got := dutch.Action(m); got == m {
+			t.Errorf("dutch.Action(%s) has no Dutch words", m)
+		}
 	}
 }
