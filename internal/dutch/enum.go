@@ -50,6 +50,7 @@ var enumNames = map[protoreflect.FullName]map[string]string{
 		"MET_BY_OFFERS_USED": "vraag beantwoord met gebruikt aanbod", "LITTLE_MET": "weinig vraag beantwoord met gebruikt aanbod",
 		"NO_DEMAND": "geen vraag", "SUPPRESSED": "een cijfer is verborgen",
 	},
+	"rots.v1.ChangeKind":       {"STAGE": "fase", "ESCALATION": "escalatie", "AGREEMENT": "afspraak", "CONSENT": "toestemming"},
 	"rots.v1.PracticeState":    {"IN_REVIEW": "ter nazicht", "SENT_BACK": "teruggestuurd", "PUBLISHED": "gepubliceerd"},
 	"rots.v1.PracticeDecision": {"PUBLISH": "publiceren", "SEND_BACK": "terugsturen"},
 	"rots.v1.PartnerOrganisationKind": {
