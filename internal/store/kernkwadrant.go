@@ -3,10 +3,13 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/rots-vlaanderen/roundtable/internal/calendar"
 )
 
 // KernkwadrantQuery selects the demand and offer of one scope and period.
@@ -48,48 +51,51 @@ type Kernkwadrant struct {
 }
 
 // Kernkwadrant reads demand and offer of a scope and period. It reads the
-// cases of the period (one row per case and theme) and folds them into
-// counts here, because waits are working days, which the calendar counts.
+// cases of the period (their themes, first offer and offers used, nothing
+// that names anyone) and folds them into counts here, because waits are
+// working days, which the calendar counts.
 func (db *DB) Kernkwadrant(ctx context.Context, q KernkwadrantQuery) (*Kernkwadrant, error) {
 	k := &Kernkwadrant{Waits: map[KernkwadrantKey]map[int]int64{}, OffersUsed: map[KernkwadrantKey]int64{}, Offers: map[KernkwadrantKey]int64{}}
-	caseArgs, offerArgs := []any{q.From, q.To}, []any{}
+	// The months of submission in Brussels time, as report_month counts
+	// them, as a range of instants the indexes on submitted_at serve.
+	from := time.Date(q.From.Year(), q.From.Month(), 1, 0, 0, 0, 0, calendar.Brussels)
+	to := time.Date(q.To.Year(), q.To.Month()+1, 1, 0, 0, 0, 0, calendar.Brussels)
+	caseArgs, offerArgs := []any{from, to}, []any{}
 	caseRegion, offerRegion := "", ""
 	if q.Region != "" {
 		caseRegion, caseArgs = " AND c.region = $3", append(caseArgs, q.Region)
 		offerRegion, offerArgs = " AND g.regions @> ARRAY[$1]::text[]", append(offerArgs, q.Region)
 	}
-	demand := map[KernkwadrantDemand]int64{}
-	used := map[KernkwadrantKey]map[string]bool{}
+	type demandCase struct {
+		themes, used []string
+		band, level  string
+		submitted    time.Time
+		offerAt      *time.Time
+	}
+	var cases []demandCase
+	offerThemes := map[string][]string{} // every offer's themes, active or not: a table may have used it before
 	var b pgx.Batch
-	// A used offer counts for a theme when the offer names that theme.
-	b.Queue(`SELECT t.theme, c.age_band, c.yp_school_level, c.submitted_at,
+	b.Queue(`SELECT c.themes, c.age_band, c.yp_school_level, c.submitted_at,
 			(SELECT min(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_stage = 'FOLLOW_UP' AND e.from_stage <> 'FOLLOW_UP'),
-			ARRAY(SELECT o.id::text FROM offers o
-				WHERE o.id::text IN (SELECT split_part(u, '/', 4) FROM unnest(c.offers_used) u) AND t.theme = ANY (o.themes))
-		FROM cases c CROSS JOIN LATERAL (SELECT DISTINCT unnest(c.themes)) t (theme)
-		WHERE report_month(c.submitted_at) BETWEEN $1 AND $2`+caseRegion, caseArgs...).Query(func(rows pgx.Rows) error {
+			c.offers_used
+		FROM cases c WHERE c.submitted_at >= $1 AND c.submitted_at < $2`+caseRegion, caseArgs...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
-			var key KernkwadrantKey
-			var level string
-			var submitted time.Time
-			var offerAt *time.Time
-			var offers []string
-			if err := rows.Scan(&key.Theme, &key.AgeBand, &level, &submitted, &offerAt, &offers); err != nil {
+			var c demandCase
+			if err := rows.Scan(&c.themes, &c.band, &c.level, &c.submitted, &c.offerAt, &c.used); err != nil {
 				return err
 			}
-			demand[KernkwadrantDemand{KernkwadrantKey: key, SchoolLevel: level, Met: len(offers) > 0}]++
-			if offerAt != nil {
-				if k.Waits[key] == nil {
-					k.Waits[key] = map[int]int64{}
-				}
-				k.Waits[key][ReportDays(submitted, *offerAt)]++
+			cases = append(cases, c)
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT id::text, themes FROM offers`).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id string
+			var themes []string
+			if err := rows.Scan(&id, &themes); err != nil {
+				return err
 			}
-			for _, o := range offers {
-				if used[key] == nil {
-					used[key] = map[string]bool{}
-				}
-				used[key][o] = true
-			}
+			offerThemes[id] = themes
 		}
 		return rows.Err()
 	})
@@ -111,6 +117,45 @@ func (db *DB) Kernkwadrant(ctx context.Context, q KernkwadrantQuery) (*Kernkwadr
 	})
 	if err := db.pool.SendBatch(ctx, &b).Close(); err != nil {
 		return nil, fmt.Errorf("store.Kernkwadrant: %w", err)
+	}
+
+	demand := map[KernkwadrantDemand]int64{}
+	used := map[KernkwadrantKey]map[string]bool{}
+	days := map[[2]string]int{} // working days between two dates, counted once
+	for _, c := range cases {
+		wait := -1
+		if c.offerAt != nil {
+			span := [2]string{c.submitted.In(calendar.Brussels).Format(time.DateOnly), c.offerAt.In(calendar.Brussels).Format(time.DateOnly)}
+			n, ok := days[span]
+			if !ok {
+				n = ReportDays(c.submitted, *c.offerAt)
+				days[span] = n
+			}
+			wait = n
+		}
+		for _, theme := range slices.Compact(slices.Sorted(slices.Values(c.themes))) {
+			key := KernkwadrantKey{Theme: theme, AgeBand: c.band}
+			// A used offer counts for a theme when the offer names it;
+			// the table names an offer "organisations/…/offers/<id>".
+			met := false
+			for _, name := range c.used {
+				id := name[strings.LastIndexByte(name, '/')+1:]
+				if slices.Contains(offerThemes[id], theme) {
+					met = true
+					if used[key] == nil {
+						used[key] = map[string]bool{}
+					}
+					used[key][id] = true
+				}
+			}
+			demand[KernkwadrantDemand{KernkwadrantKey: key, SchoolLevel: c.level, Met: met}]++
+			if wait >= 0 {
+				if k.Waits[key] == nil {
+					k.Waits[key] = map[int]int64{}
+				}
+				k.Waits[key][wait]++
+			}
+		}
 	}
 	for d, n := range demand {
 		d.N = n
