@@ -262,6 +262,7 @@ func TestEndToEnd(t *testing.T) {
 		{"malformed input is InvalidArgument naming the field", (*stack).testMalformed},
 		{"access control and the access log", (*stack).testAccess},
 		{"retention anonymises a closed case", (*stack).testRetention},
+		{"a good practice survives its case's anonymisation", (*stack).testPracticeSurvivesRetention},
 		{"a consultation table with a partner", (*stack).testTable},
 		{"a manager's dashboard and a signal to government", (*stack).dashboardAndSignal},
 		{"health and reflection", (*stack).testHealth},
