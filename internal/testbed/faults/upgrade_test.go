@@ -196,9 +196,9 @@ func buildOld(t *testing.T) string {
 	out := filepath.Join(dir, "rotsd-old")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	// -trimpath: the objects do not name the temporary directory, so a
-	// second build finds them in the build cache.
-	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, "./cmd/rotsd")
+	// The flags of rotsdproc.Build (no -trimpath), so that every module
+	// both commits share comes from the build cache.
+	build := exec.CommandContext(ctx, "go", "build", "-o", out, "./cmd/rotsd")
 	build.Dir = dir
 	if b, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build at %.7s: %v\n%s", oldCommit, err, b)
