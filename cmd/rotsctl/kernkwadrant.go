@@ -3,39 +3,21 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/internal/calendar"
 	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 )
 
 // kernkwadrant prints demand against offer per theme and age band, with
 // the verdict and the figures behind it; a hidden figure shows as "x".
 func (c *client) kernkwadrant(ctx context.Context, args []string) error {
-	fs := c.flags("kernkwadrant")
-	region := fs.String("region", "", "een regio ("+strings.Join(regionSlugs(), ", ")+"), of vlaanderen voor heel Vlaanderen; standaard uw gebied")
-	var period periodFlags
-	period.define(fs)
-	if _, err := parseArgs(fs, args, 0); err != nil {
+	region, from, to, err := c.reportScope("kernkwadrant", args)
+	if err != nil {
 		return err
 	}
-	if period == (periodFlags{}) {
-		period.year = strconv.Itoa(time.Now().In(calendar.Brussels).Year())
-	}
-	from, to, err := period.months()
-	if err != nil {
-		return usageErr(err)
-	}
-	req := &rotsv1.GetKernkwadrantRequest{FromMonth: from, ToMonth: to}
-	if *region != "" {
-		if req.Region, err = signalRegion(*region); err != nil {
-			return usageErr(err)
-		}
-	}
+	req := &rotsv1.GetKernkwadrantRequest{Region: region, FromMonth: from, ToMonth: to}
 	resp, err := c.reports.GetKernkwadrant(ctx, req)
 	if err != nil {
 		return err

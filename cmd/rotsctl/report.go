@@ -90,26 +90,11 @@ func durationLabel(s string) string {
 // report prints the managers' dashboard as tables; a hidden figure shows
 // as "x".
 func (c *client) report(ctx context.Context, args []string) error {
-	fs := c.flags("report")
-	region := fs.String("region", "", "een regio ("+strings.Join(regionSlugs(), ", ")+"), of vlaanderen voor heel Vlaanderen; standaard uw gebied")
-	var period periodFlags
-	period.define(fs)
-	if _, err := parseArgs(fs, args, 0); err != nil {
+	region, from, to, err := c.reportScope("report", args)
+	if err != nil {
 		return err
 	}
-	if period == (periodFlags{}) {
-		period.year = strconv.Itoa(time.Now().In(calendar.Brussels).Year())
-	}
-	from, to, err := period.months()
-	if err != nil {
-		return usageErr(err)
-	}
-	req := &rotsv1.GetDashboardRequest{FromMonth: from, ToMonth: to}
-	if *region != "" {
-		if req.Region, err = signalRegion(*region); err != nil {
-			return usageErr(err)
-		}
-	}
+	req := &rotsv1.GetDashboardRequest{Region: region, FromMonth: from, ToMonth: to}
 	resp, err := c.reports.GetDashboard(ctx, req)
 	if err != nil {
 		return err
@@ -212,4 +197,31 @@ func (c *client) printDurations(t *rotsv1.DurationTable) error {
 		fmt.Fprintln(tw, strings.Join(fields, "\t")+"\t")
 	}
 	return tw.Flush()
+}
+
+// reportScope reads the region and period flags of report and
+// kernkwadrant: a region (0: the caller's own area) and the months, this
+// calendar year when no period is given.
+func (c *client) reportScope(name string, args []string) (rotsv1.Region, string, string, error) {
+	fs := c.flags(name)
+	slug := fs.String("region", "", "een regio ("+strings.Join(regionSlugs(), ", ")+"), of vlaanderen voor heel Vlaanderen; standaard uw gebied")
+	var period periodFlags
+	period.define(fs)
+	if _, err := parseArgs(fs, args, 0); err != nil {
+		return 0, "", "", err
+	}
+	if period == (periodFlags{}) {
+		period.year = strconv.Itoa(time.Now().In(calendar.Brussels).Year())
+	}
+	from, to, err := period.months()
+	if err != nil {
+		return 0, "", "", usageErr(err)
+	}
+	var region rotsv1.Region
+	if *slug != "" {
+		if region, err = signalRegion(*slug); err != nil {
+			return 0, "", "", usageErr(err)
+		}
+	}
+	return region, from, to, nil
 }

@@ -50,7 +50,9 @@ func orgFromProto(o *directory.Organisation, po *rotsv1.PartnerOrganisation) {
 	o.Active = po.GetActive()
 }
 
-func offerToProto(f *directory.Offer) *rotsv1.Offer {
+// OfferToProto is a directory offer as the API gives it (also in
+// PracticeService's suggestions).
+func OfferToProto(f *directory.Offer) *rotsv1.Offer {
 	pf := &rotsv1.Offer{
 		Name:                    offerName(f.OrganisationID, f.ID),
 		DisplayName:             f.Name,

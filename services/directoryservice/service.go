@@ -165,7 +165,7 @@ func (s *Server) CreateOffer(ctx context.Context, req *rotsv1.CreateOfferRequest
 	if created {
 		s.log.InfoContext(ctx, "directory offer created", "offer", got.ID, "organisation", orgID, "by", rpc.Actor(ctx))
 	}
-	return &rotsv1.CreateOfferResponse{Offer: offerToProto(got)}, nil
+	return &rotsv1.CreateOfferResponse{Offer: OfferToProto(got)}, nil
 }
 
 // GetOffer returns one offer, active or not.
@@ -179,7 +179,7 @@ func (s *Server) GetOffer(ctx context.Context, req *rotsv1.GetOfferRequest) (*ro
 	if err != nil {
 		return nil, s.status(ctx, "GetOffer", "offer", err)
 	}
-	return &rotsv1.GetOfferResponse{Offer: offerToProto(f)}, nil
+	return &rotsv1.GetOfferResponse{Offer: OfferToProto(f)}, nil
 }
 
 // UpdateOffer changes the fields in the update mask, as UpdateOrganisation.
@@ -192,7 +192,7 @@ func (s *Server) UpdateOffer(ctx context.Context, req *rotsv1.UpdateOfferRequest
 		return nil, err
 	}
 	f, err := s.db.UpdateOffer(ctx, orgID, id, req.GetRequestId(), s.now(), func(f *directory.Offer) error {
-		merged := offerToProto(f)
+		merged := OfferToProto(f)
 		applyMask(merged, req.GetOffer(), paths)
 		var v rpc.Violations
 		validateOffer(&v, "offer.", merged)
@@ -206,7 +206,7 @@ func (s *Server) UpdateOffer(ctx context.Context, req *rotsv1.UpdateOfferRequest
 		return nil, s.status(ctx, "UpdateOffer", "offer", err)
 	}
 	s.log.InfoContext(ctx, "directory offer updated", "offer", id, "fields", strings.Join(paths, ","), "by", rpc.Actor(ctx))
-	return &rotsv1.UpdateOfferResponse{Offer: offerToProto(f)}, nil
+	return &rotsv1.UpdateOfferResponse{Offer: OfferToProto(f)}, nil
 }
 
 // DeactivateOffer takes an offer out of searches. Deactivating twice is
@@ -223,7 +223,7 @@ func (s *Server) DeactivateOffer(ctx context.Context, req *rotsv1.DeactivateOffe
 		return nil, s.status(ctx, "DeactivateOffer", "offer", err)
 	}
 	s.log.InfoContext(ctx, "directory offer deactivated", "offer", id, "by", rpc.Actor(ctx))
-	return &rotsv1.DeactivateOfferResponse{Offer: offerToProto(f)}, nil
+	return &rotsv1.DeactivateOfferResponse{Offer: OfferToProto(f)}, nil
 }
 
 // SearchOffers finds offers best match first, then by ID. The page token
@@ -272,7 +272,7 @@ func (s *Server) SearchOffers(ctx context.Context, req *rotsv1.SearchOffersReque
 		return directory.OfferCursor{Rank: f.Rank, ID: f.ID}
 	})
 	for _, f := range offers {
-		resp.Offers = append(resp.Offers, offerToProto(f))
+		resp.Offers = append(resp.Offers, OfferToProto(f))
 	}
 	return resp, nil
 }

@@ -4,10 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"google.golang.org/protobuf/types/known/timestamppb"
-
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/internal/directory"
 	"github.com/rots-vlaanderen/roundtable/internal/practices"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
@@ -44,36 +41,4 @@ func fromProto(p *practices.Practice, pp *rotsv1.Practice) {
 	p.AgeBand = vocab.Stored(pp.GetAgeBand())
 	p.SchoolLevel = vocab.Stored(pp.GetSchoolLevel())
 	p.DirectoryOffers = pp.GetDirectoryOffers()
-}
-
-// offerToProto is a directory offer as SuggestOffers gives it, as
-// DirectoryService does.
-func offerToProto(f *directory.Offer) *rotsv1.Offer {
-	pf := &rotsv1.Offer{
-		Name:                    "organisations/" + f.OrganisationID + "/offers/" + f.ID,
-		DisplayName:             f.Name,
-		Description:             f.Description,
-		AgeBand:                 vocab.FromStored[rotsv1.AgeBand](f.AgeBand),
-		SchoolLevels:            vocab.FromStoredAll[rotsv1.SchoolLevel](f.SchoolLevels),
-		Themes:                  vocab.FromStoredAll[rotsv1.Theme](f.Themes),
-		HowToReach:              f.HowToReach,
-		Active:                  f.Active,
-		OrganisationDisplayName: f.OrganisationName,
-		OrganisationActive:      f.OrganisationActive,
-	}
-	if f.Capacity != nil {
-		n := int32(*f.Capacity)
-		pf.Capacity = &n
-	}
-	if f.WaitingWeeks != nil {
-		n := int32(*f.WaitingWeeks)
-		pf.WaitingWeeks = &n
-	}
-	if !f.CreatedAt.IsZero() {
-		pf.CreateTime = timestamppb.New(f.CreatedAt)
-	}
-	if !f.UpdatedAt.IsZero() {
-		pf.UpdateTime = timestamppb.New(f.UpdatedAt)
-	}
-	return pf
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/dutch"
 	"github.com/rots-vlaanderen/roundtable/internal/practices"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
+	"github.com/rots-vlaanderen/roundtable/services/directoryservice"
 	"github.com/rots-vlaanderen/roundtable/services/rpc"
 )
 
@@ -238,7 +239,7 @@ func (s *Server) SuggestOffers(ctx context.Context, req *rotsv1.SuggestOffersReq
 	for _, sc := range ranked[:min(size, len(ranked))] {
 		sg := &rotsv1.Suggestion{Score: int32(sc.Score), Reason: sc.Reason}
 		if sc.Offer != nil {
-			sg.Item = &rotsv1.Suggestion_Offer{Offer: offerToProto(sc.Offer)}
+			sg.Item = &rotsv1.Suggestion_Offer{Offer: directoryservice.OfferToProto(sc.Offer)}
 		} else {
 			sg.Item = &rotsv1.Suggestion_Practice{Practice: toProto(sc.Practice)}
 		}

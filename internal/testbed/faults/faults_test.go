@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -23,7 +22,6 @@ import (
 	"google.golang.org/grpc/status"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
-	"github.com/rots-vlaanderen/roundtable/internal/auth"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/eventually"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/rotsdproc"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
@@ -86,45 +84,7 @@ func start(t *testing.T, deadlineDay time.Duration, proxied func(dbURL string) s
 	if proxied != nil {
 		rotsdURL = proxied(dbURL)
 	}
-	dir := t.TempDir()
-	o := rotsdproc.Options{Bin: bin, Dir: dir, DatabaseURL: rotsdURL, DeadlineDay: deadlineDay}
-	for _, f := range topology {
-		f(&o)
-	}
-	cl, err := rotsdproc.StartCluster(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			for _, p := range append(append(slices.Clone(cl.APIs), cl.Workers...), cl.Temporal) {
-				t.Logf("%s errors logged:\n%s", p.Name, p.Errors(10))
-				t.Logf("%s log tail:\n%s", p.Name, p.Tail(3000))
-			}
-		}
-		cl.Close()
-	})
-	conn, err := cl.Dial()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	db, err := pgxpool.New(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	tc, err := cl.TemporalClient(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(tc.Close)
-	return &harness{
-		cl: cl, cases: rotsv1.NewCaseServiceClient(conn), db: db, tc: tc,
-		submitted: map[string]string{}, commanded: map[string][]string{},
-		submitter:   cl.Token(auth.Submitter, "limburg", rotsdproc.SampleOrg),
-		coordinator: cl.Token(auth.Coordinator, "limburg", ""),
-	}
+	return launch(t, rotsdURL, dbURL, "", deadlineDay, topology...)
 }
 
 // retryable is what a well-behaved client retries with the same

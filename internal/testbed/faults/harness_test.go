@@ -27,11 +27,18 @@ func production(temporalURL string) func(*rotsdproc.Options) {
 // already in dir.
 func startOn(t *testing.T, dbURL, dir string, deadlineDay time.Duration, topology ...func(*rotsdproc.Options)) *harness {
 	t.Helper()
+	return launch(t, dbURL, dbURL, dir, deadlineDay, topology...)
+}
+
+// launch runs the cluster with rotsd on rotsdURL (a proxy, or dbURL
+// itself) and the harness's own pool on dbURL.
+func launch(t *testing.T, rotsdURL, dbURL, dir string, deadlineDay time.Duration, topology ...func(*rotsdproc.Options)) *harness {
+	t.Helper()
 	ctx := context.Background()
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	o := rotsdproc.Options{Bin: bin, Dir: dir, DatabaseURL: dbURL, DeadlineDay: deadlineDay}
+	o := rotsdproc.Options{Bin: bin, Dir: dir, DatabaseURL: rotsdURL, DeadlineDay: deadlineDay}
 	for _, f := range topology {
 		f(&o)
 	}
