@@ -12,13 +12,15 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/rots-vlaanderen/roundtable/internal/tracing"
 	"github.com/rots-vlaanderen/roundtable/services/gateway"
 )
 
 // startHTTP serves the API as JSON over HTTP on cfg.HTTPListen, each call
 // passed to this process's gRPC API at apiAddr, and returns its URL.
-func startHTTP(ctx context.Context, g *errgroup.Group, cfg *config, apiAddr string, log *slog.Logger) (string, error) {
-	conn, err := grpc.NewClient(apiAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+func startHTTP(ctx context.Context, g *errgroup.Group, cfg *config, apiAddr string, tr *tracing.Tracing, log *slog.Logger) (string, error) {
+	// Traced as the web's calls are: an HTTP call's trace starts here.
+	conn, err := grpc.NewClient(apiAddr, append(tr.DialOptions(), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 	if err != nil {
 		return "", fmt.Errorf("run: http: %w", err)
 	}

@@ -210,7 +210,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 	var httpURL string
 	if cfg.api() && cfg.HTTPListen != "" {
-		if httpURL, err = startHTTP(ctx, g, cfg, apiAddr, log); err != nil {
+		if httpURL, err = startHTTP(ctx, g, cfg, apiAddr, tr, log); err != nil {
 			return err
 		}
 	}
