@@ -177,13 +177,20 @@ func TestChart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	noHTTP := filepath.Join(dir, "no-http.yaml")
+	if err := os.WriteFile(noHTTP, []byte("api:\n  http:\n    enabled: false\n    ingress:\n      enabled: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name       string
 		values     []string
 		production bool
+		httpAPI    bool // the API's JSON over HTTP is on
 	}{
-		{name: "defaults"},
-		{name: "production", values: []string{"rotsd/values-production.yaml"}, production: true},
+		{name: "defaults", httpAPI: true},
+		{name: "production", values: []string{"rotsd/values-production.yaml"}, production: true, httpAPI: true},
+		// Off, the API's HTTP ingress renders nothing even when switched on.
+		{name: "no HTTP API", values: []string{noHTTP}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := decode(t, render(t, helmBin, tc.values...))
@@ -196,11 +203,11 @@ func TestChart(t *testing.T) {
 					t.Fatalf("no Deployment for %s", role)
 				}
 				checkPod(t, role, &d.Spec.Template.Spec, rotsd)
-				checkService(t, role, r.services[role], &d.Spec.Template)
+				checkService(t, role, r.services[role], &d.Spec.Template, tc.httpAPI)
 				if p := r.pdbs[role]; p == nil || p.Spec.MinAvailable == nil || p.Spec.MinAvailable.IntValue() < 1 {
 					t.Errorf("%s: no PodDisruptionBudget keeping a pod", role)
 				}
-				checkNetworkPolicy(t, role, r.networkPolicies[role], d)
+				checkNetworkPolicy(t, role, r.networkPolicies[role], d, tc.httpAPI)
 				if s := d.Spec.Strategy.RollingUpdate; s == nil || s.MaxUnavailable == nil || s.MaxUnavailable.IntValue() != 0 {
 					t.Errorf("%s: a rolling update may stop a pod before its successor is ready", role)
 				}
@@ -248,6 +255,12 @@ func checkPod(t *testing.T, role string, pod *corev1.PodSpec, rotsd string) {
 		if port := containerPort(&c, p.HTTPGet.Port.String()); port == 0 || !strings.HasSuffix(health, fmt.Sprintf(":%d", port)) {
 			t.Errorf("%s: %s probe on port %s (%d), rotsd's -health-listen is %q", role, name, p.HTTPGet.Port.String(), port, health)
 		}
+	}
+	// The port named http is where the role serves HTTP: the web
+	// application, or the API's JSON over HTTP.
+	listen := flagValue(c.Args, map[string]string{"api": "-http-listen", "web": "-web-listen"}[role])
+	if port := containerPort(&c, "http"); port != 0 && !strings.HasSuffix(listen, fmt.Sprintf(":%d", port)) || port == 0 && listen != "" {
+		t.Errorf("%s: the http port %d is not rotsd's listen address %q", role, port, listen)
 	}
 	if c.Resources.Requests.Cpu().IsZero() || c.Resources.Limits.Memory().IsZero() {
 		t.Errorf("%s: resources %+v: want a CPU request and a memory limit", role, c.Resources)
@@ -309,8 +322,8 @@ func checkSecretEnv(t *testing.T, what string, env []corev1.EnvVar) {
 }
 
 // checkService: the role's Service selects its pods and targets ports
-// they have, /metrics among them.
-func checkService(t *testing.T, role string, s *corev1.Service, tmpl *corev1.PodTemplateSpec) {
+// they have, /metrics among them, and the API's JSON over HTTP when on.
+func checkService(t *testing.T, role string, s *corev1.Service, tmpl *corev1.PodTemplateSpec, httpAPI bool) {
 	t.Helper()
 	if s == nil {
 		t.Errorf("%s: no Service", role)
@@ -332,6 +345,9 @@ func checkService(t *testing.T, role string, s *corev1.Service, tmpl *corev1.Pod
 	if !names[want] || !names["metrics"] {
 		t.Errorf("%s: Service ports %v, want %s and metrics", role, names, want)
 	}
+	if role == "api" && names["http"] != httpAPI {
+		t.Errorf("api: Service ports %v; JSON over HTTP on: %v", names, httpAPI)
+	}
 	metrics := flagValue(tmpl.Spec.Containers[0].Args, "-metrics-listen")
 	if port := containerPort(&tmpl.Spec.Containers[0], "metrics"); port == 0 || !strings.HasSuffix(metrics, fmt.Sprintf(":%d", port)) {
 		t.Errorf("%s: the metrics port %d is not rotsd's -metrics-listen %q", role, port, metrics)
@@ -340,8 +356,10 @@ func checkService(t *testing.T, role string, s *corev1.Service, tmpl *corev1.Pod
 
 // checkNetworkPolicy: the role's policy selects its pods, limits both
 // directions, lets Prometheus reach /metrics from the monitoring namespace,
-// and lets the web application (only) reach the API.
-func checkNetworkPolicy(t *testing.T, role string, np *networkingv1.NetworkPolicy, d *appsv1.Deployment) {
+// lets the web application (only) reach the API, and the ingress
+// controller's namespace reach the web application and, when on, the API's
+// JSON over HTTP.
+func checkNetworkPolicy(t *testing.T, role string, np *networkingv1.NetworkPolicy, d *appsv1.Deployment, httpAPI bool) {
 	t.Helper()
 	if np == nil {
 		t.Errorf("%s: no NetworkPolicy", role)
@@ -355,7 +373,7 @@ func checkNetworkPolicy(t *testing.T, role string, np *networkingv1.NetworkPolic
 	if len(np.Spec.PolicyTypes) != 2 {
 		t.Errorf("%s: policy types %v, want Ingress and Egress", role, np.Spec.PolicyTypes)
 	}
-	var metrics, fromWeb bool
+	var metrics, fromWeb, fromIngress bool
 	for _, rule := range np.Spec.Ingress {
 		if len(rule.From) == 0 {
 			t.Errorf("%s: an ingress rule without from admits everyone", role)
@@ -368,6 +386,9 @@ func checkNetworkPolicy(t *testing.T, role string, np *networkingv1.NetworkPolic
 				if p.Port.String() == "grpc" && f.PodSelector != nil && f.PodSelector.MatchLabels["app.kubernetes.io/component"] == "web" {
 					fromWeb = true
 				}
+				if p.Port.String() == "http" && f.NamespaceSelector != nil && f.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"] == "ingress-nginx" {
+					fromIngress = true
+				}
 			}
 		}
 	}
@@ -376,6 +397,12 @@ func checkNetworkPolicy(t *testing.T, role string, np *networkingv1.NetworkPolic
 	}
 	if fromWeb != (role == "api") {
 		t.Errorf("%s: web may reach it over gRPC: %v", role, fromWeb)
+	}
+	if want := role == "web" || role == "api" && httpAPI; fromIngress != want {
+		t.Errorf("%s: the ingress controller may reach its http port: %v, want %v", role, fromIngress, want)
+	}
+	if fromIngress && containerPort(&d.Spec.Template.Spec.Containers[0], "http") == 0 {
+		t.Errorf("%s: the policy admits the port http, which the pod does not have", role)
 	}
 	for _, rule := range np.Spec.Egress {
 		if len(rule.To) == 0 {
@@ -419,7 +446,7 @@ func checkMigration(t *testing.T, jobs []*batchv1.Job, rotsd string) {
 	}
 }
 
-// checkProduction: the example region's TLS to Temporal, ingress and
+// checkProduction: the example region's TLS to Temporal, ingresses and
 // ServiceMonitor.
 func checkProduction(t *testing.T, r *rendered) {
 	t.Helper()
@@ -432,8 +459,18 @@ func checkProduction(t *testing.T, r *rendered) {
 			}
 		}
 	}
-	if len(r.ingresses) != 1 || len(r.ingresses[0].Spec.TLS) != 1 || r.ingresses[0].Spec.Rules[0].HTTP.Paths[0].Backend.Service.Name != r.services["web"].Name {
-		t.Errorf("production: want one Ingress with TLS to the web Service, got %+v", r.ingresses)
+	// One Ingress with TLS for the web application, one for the API's JSON
+	// over HTTP, each to its Service's port http.
+	backends := map[string]bool{}
+	for _, ing := range r.ingresses {
+		b := ing.Spec.Rules[0].HTTP.Paths[0].Backend.Service
+		if len(ing.Spec.TLS) != 1 || b.Port.Name != "http" {
+			t.Errorf("production: Ingress %s: TLS %+v, backend %+v: want TLS to the port http", ing.Name, ing.Spec.TLS, b)
+		}
+		backends[b.Name] = true
+	}
+	if len(r.ingresses) != 2 || !backends[r.services["web"].Name] || !backends[r.services["api"].Name] {
+		t.Errorf("production: Ingresses to %v, want the web and the api Services", backends)
 	}
 	if len(r.serviceMonitors) != 1 {
 		t.Fatalf("production: %d ServiceMonitors, want one", len(r.serviceMonitors))
