@@ -55,7 +55,7 @@ const (
 )
 
 // goodOutcomes are the closure reasons a practice can be written for.
-var goodOutcomes = []string{"BACK_AT_SCHOOL", "ALTERNATIVE_TRAJECTORY"}
+var goodOutcomes = []string{vocab.ClosedBackAtSchool, vocab.ClosedAlternativeTrajectory}
 
 func (s *Server) status(ctx context.Context, method string, err error) error {
 	if errors.Is(err, practices.ErrCaseHasPractice) {

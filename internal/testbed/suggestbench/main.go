@@ -33,6 +33,7 @@ import (
 	"github.com/rots-vlaanderen/roundtable/internal/seed/seedgen"
 	"github.com/rots-vlaanderen/roundtable/internal/store"
 	"github.com/rots-vlaanderen/roundtable/internal/testbed/storetest"
+	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 	"github.com/rots-vlaanderen/roundtable/services/practiceservice"
 )
 
@@ -67,7 +68,7 @@ func run(ctx context.Context, cases int) error {
 	if _, err := directoryseed.Seed(ctx, db); err != nil {
 		return err
 	}
-	offers, err := directory.New(db).SearchOffers(ctx, directory.OfferQuery{Region: "LIMBURG"}, nil, 1000)
+	offers, err := directory.New(db).SearchOffers(ctx, directory.OfferQuery{Region: vocab.RegionLimburg}, nil, 1000)
 	if err != nil {
 		return err
 	}
