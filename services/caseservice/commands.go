@@ -3,7 +3,6 @@ package caseservice
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -14,9 +13,6 @@ import (
 )
 
 const dateLayout = "2006-01-02"
-
-// offerName is the resource name of a directory offer.
-var offerName = regexp.MustCompile(`^organisations/[0-9a-f-]{36}/offers/[0-9a-f-]{36}$`)
 
 // brussels is where dates are counted: "today" is a Flemish today.
 var brussels = mustLocation("Europe/Brussels")
@@ -214,7 +210,7 @@ func (s *Server) RecordTableOutcome(ctx context.Context, req *rotsv1.RecordTable
 		v.Add("offers", "at most 20, got %d", n)
 	}
 	for i, o := range req.GetOffers() {
-		if !offerName.MatchString(o) {
+		if !rpc.IsOfferName(o) {
 			v.Add(fmt.Sprintf("offers[%d]", i), "must be a directory offer like organisations/…/offers/…, got %q", o)
 		}
 	}

@@ -1,15 +1,12 @@
 package practiceservice
 
 import (
-	"regexp"
 	"strings"
 
 	rotsv1 "github.com/rots-vlaanderen/roundtable/gen/rots/v1"
 	"github.com/rots-vlaanderen/roundtable/internal/practices"
 	"github.com/rots-vlaanderen/roundtable/internal/vocab"
 )
-
-var offerName = regexp.MustCompile(`^organisations/[0-9a-f-]{36}/offers/[0-9a-f-]{36}$`)
 
 // toProto is a practice as readers get it: no case, no person, no day.
 func toProto(p *practices.Practice) *rotsv1.Practice {

@@ -145,7 +145,7 @@ func (s *Server) check(ctx context.Context, prefix string, p *practices.Practice
 		v.Add(prefix+"directory_offers", "at most %d offers", maxOffers)
 	}
 	for i, o := range p.DirectoryOffers {
-		if !offerName.MatchString(o) {
+		if !rpc.IsOfferName(o) {
 			v.Add(fmt.Sprintf("%sdirectory_offers[%d]", prefix, i), "must name a directory offer like organisations/…/offers/…")
 		}
 	}

@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -22,3 +23,9 @@ func ID(v *Violations, field, kind, name string) string {
 	}
 	return id
 }
+
+var offerName = regexp.MustCompile(`^organisations/[0-9a-f-]{36}/offers/[0-9a-f-]{36}$`)
+
+// IsOfferName reports whether name is a directory offer's resource name,
+// "organisations/{id}/offers/{id}".
+func IsOfferName(name string) bool { return offerName.MatchString(name) }
